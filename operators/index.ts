@@ -1,0 +1,2 @@
+// goodhart/operators: one public operator per file, re-exported explicitly, alphabetically.
+export {};
