@@ -1,0 +1,12 @@
+// Where tests find the shared reference values and real trainer logs: ../shared beside the
+// checkout (read from there, never copied into the repo).
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const sharedDir = join(repoRoot, '..', 'shared');
+export const realdataDir = join(sharedDir, 'realdata');
+export const referencesDir = join(sharedDir, 'references');
+
+export const realdata = (file: string): string => join(realdataDir, file);
+export const reference = (file: string): string => join(referencesDir, file);
