@@ -9,7 +9,8 @@ export type FormatName =
   | 'trl-completions-parquet'
   | 'verl-console'
   | 'verl-file-jsonl'
-  | 'verl-rollout-jsonl';
+  | 'verl-rollout-jsonl'
+  | 'sample-components-jsonl';
 
 /**
  * A line-oriented format (one record per line, or noise lines in between): parsing state lives
@@ -31,12 +32,18 @@ export interface LineParser {
   readonly end: () => readonly Ingested[];
 }
 
-/** A format that is only meaningful as a whole file (JSON documents, parquet). */
+/**
+ * A format that is only meaningful as a whole file (JSON documents, parquet). `parse` may be
+ * asynchronous: the parquet reader (hyparquet) only offers a Promise-based API.
+ */
 export interface WholeFileFormat {
   readonly kind: 'whole-file';
   readonly name: FormatName;
   readonly detect: (head: string) => boolean;
-  readonly parse: (content: Uint8Array, source: string) => readonly Ingested[];
+  readonly parse: (
+    content: Uint8Array,
+    source: string,
+  ) => readonly Ingested[] | Promise<readonly Ingested[]>;
 }
 
 export type InputFormat = LineFormat | WholeFileFormat;
