@@ -1,4 +1,6 @@
 // goodhart: the library entry point. Explicit re-exports only.
+export { EXPECTED_VERDICT, HACK_PATTERNS, Random, simulate } from './sim/index.js';
+export type { HackPattern, RewardKind, SimulationConfig } from './sim/index.js';
 export { SCHEMA_VERSION, severityRank } from './core/types.js';
 export type {
   Alert,
