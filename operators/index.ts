@@ -1,2 +1,3 @@
 // goodhart/operators: one public operator per file, re-exported explicitly, alphabetically.
-export {};
+export { hysteresis } from './hysteresis.js';
+export type { HysteresisConfig } from './hysteresis.js';

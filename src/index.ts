@@ -1,6 +1,10 @@
 // goodhart: the library entry point. Explicit re-exports only.
 export { EXPECTED_VERDICT, HACK_PATTERNS, Random, simulate } from './sim/index.js';
 export type { HackPattern, RewardKind, SimulationConfig } from './sim/index.js';
+export { episodeKey } from './core/condition.js';
+export type { Condition } from './core/condition.js';
+export { HYSTERESIS_DEFAULTS, Hysteresis } from './core/hysteresis.js';
+export type { HysteresisConfig } from './core/hysteresis.js';
 export { SCHEMA_VERSION, severityRank } from './core/types.js';
 export type {
   Alert,
