@@ -1,0 +1,103 @@
+/**
+ * Small pieces every trainer-log adapter shares: building problem items with readable excerpts,
+ * turning a trainer's metric row into a StepRecord through the alias table, stable group ids,
+ * and a JSON reader that accepts the bare `NaN`/`Infinity` tokens Python's `json.dumps` writes.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalizeMetrics } from '../../core/aliases.js';
+import type { Ingested } from '../ingested.js';
+
+/** Longest excerpt kept on a problem: enough to recognise the line, short enough to print. */
+const EXCERPT_CHARS = 120;
+
+/** The start of `text` with control characters escaped (`\r`, `\u001b`...), for a problem. */
+export const excerpt = (text: string): string => {
+  const head = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
+  return head.replace(/[\u0000-\u001f\u007f]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+};
+
+/** A problem item on the side channel. */
+export const problem = (source: string, line: number, reason: string, text: string): Ingested => ({
+  kind: 'problem',
+  problem: { source, line, reason, excerpt: excerpt(text) },
+});
+
+/** A finite number, or undefined (NaN, ±Infinity, null, strings and the rest). */
+export const finite = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+/** A numeric JS value from a bigint (hyparquet reads INT64 as bigint) or a number. */
+export const asNumber = (value: unknown): number | undefined => {
+  if (typeof value === 'bigint') return Number(value);
+  return finite(value);
+};
+
+/** Keys in a trainer row that are bookkeeping, not metrics. */
+const NOT_METRICS = new Set(['step']);
+
+/**
+ * A StepRecord item from one trainer row: canonical metrics via the alias table, the keys as
+ * written in `raw`, and the count of missing or non-finite values. The row's `step` key is the
+ * record's step, not a metric, so it is left out of the metrics.
+ */
+export const stepItem = (step: number, row: Readonly<Record<string, unknown>>): Ingested => {
+  const metricsRow: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (!NOT_METRICS.has(key)) metricsRow[key] = value;
+  }
+  const { metrics, raw, missing, phase } = canonicalizeMetrics(metricsRow);
+  return { kind: 'step', record: { step, metrics, raw, missing, phase } };
+};
+
+/** Keys of the values in a row that are neither numbers nor null (a corrupt metric row). */
+export const nonNumericKeys = (row: Readonly<Record<string, unknown>>): string[] =>
+  Object.entries(row)
+    .filter(([, value]) => value !== null && typeof value !== 'number')
+    .map(([key]) => key);
+
+/**
+ * HF Trainer's end-of-training summary row (`train_runtime`, `train_loss`, `total_flos`...): run
+ * totals, not a logging step, so adapters skip it.
+ */
+export const isSummaryRow = (row: Readonly<Record<string, unknown>>): boolean =>
+  'train_runtime' in row || ('train_loss' in row && 'total_flos' in row);
+
+/**
+ * A short stable group id for samples generated from the same prompt text: the first 16 hex
+ * digits of its SHA-256 (64 bits; a collision among a run's prompts is vanishingly unlikely).
+ */
+export const groupIdOf = (prompt: string): string =>
+  createHash('sha256').update(prompt).digest('hex').slice(0, 16);
+
+/** A plain (non-array) object, as JSON decodes it. */
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * JSON.parse that also accepts the bare `NaN`, `Infinity` and `-Infinity` tokens Python's
+ * `json.dumps` writes by default (they become `null`: a missing value). Throws SyntaxError on
+ * anything else that is not JSON.
+ */
+export const parseJsonLenient = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!/NaN|Infinity/.test(text)) throw error;
+    return JSON.parse(replacePythonNonFinite(text));
+  }
+};
+
+/** Replace bare NaN/Infinity tokens outside JSON strings by `null`. */
+const replacePythonNonFinite = (text: string): string =>
+  // A JSON string (with escapes) is matched first and kept; a bare token outside one is replaced.
+  text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (match) => (match.startsWith('"') ? match : 'null'));
+
+/** The message of a thrown value, for a problem reason. */
+export const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);

@@ -1,0 +1,108 @@
+/**
+ * Per-sample JSONL with named reward components: one scored completion per line carrying a
+ * total (`scalar_reward`) and its parts as `<name>_component` fields, as some GRPO projects
+ * write beside TRL (e.g. `scalar_reward` + `answer_block_component` + `correctness_component`).
+ *
+ * Mapping to RewardEvent: reward = `scalar_reward` (else `reward`); components = every finite
+ * `<name>_component` under `<name>`; response = `decoded_completion` (else `completion`, else
+ * `response`); prompt = `prompt` when given; length = `exact_token_count` (tokens; else the
+ * response's code points); group = `prompt_hash` (else `problem_id`, else a hash of `prompt`);
+ * step = `step` (else `global_step`, else `defaultStep`: such files are often written for one
+ * step and carry none). Remaining scalar fields (ids, statuses, verifier detail) and objects
+ * go to `meta`; arrays (token ids, masks) are left out: large, and not read by any detector.
+ */
+import type { RewardEvent } from '../../core/types.js';
+import type { LineFormat, LineParser } from '../format.js';
+import { finite, groupIdOf, isRecord, messageOf, parseJsonLenient, problem } from './adapter-kit.js';
+
+export interface SampleComponentsConfig {
+  /** Step given to samples whose line has no `step`/`global_step`. Default 0. */
+  readonly defaultStep?: number;
+}
+
+const COMPONENT_SUFFIX = '_component';
+const REWARD_KEYS = ['scalar_reward', 'reward'] as const;
+const RESPONSE_KEYS = ['decoded_completion', 'completion', 'response'] as const;
+const STEP_KEYS = ['step', 'global_step'] as const;
+const MAPPED = new Set<string>([...REWARD_KEYS, ...RESPONSE_KEYS, ...STEP_KEYS, 'prompt', 'prompt_hash', 'exact_token_count']);
+
+const firstString = (row: Readonly<Record<string, unknown>>, keys: readonly string[]): string | undefined => {
+  for (const key of keys) {
+    const value = row[key];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+};
+
+const firstPresent = (row: Readonly<Record<string, unknown>>, keys: readonly string[]): unknown => {
+  for (const key of keys) if (key in row) return row[key];
+  return undefined;
+};
+
+const codePoints = (text: string): number => text.length - (text.match(/[\uDC00-\uDFFF]/g)?.length ?? 0);
+
+/** Per-sample components JSONL. Throws RangeError on a non-finite default step. */
+export const sampleComponentsFormat = (config: SampleComponentsConfig = {}): LineFormat => {
+  const defaultStep = config.defaultStep ?? 0;
+  if (!Number.isFinite(defaultStep)) throw new RangeError(`sampleComponents defaultStep must be finite, got ${String(defaultStep)}`);
+  const createParser = (source: string): LineParser => ({
+    line: (text, line) => {
+      if (text.trim() === '') return [];
+      let row: unknown;
+      try {
+        row = parseJsonLenient(text);
+      } catch (error) {
+        return [problem(source, line, `not valid JSON: ${messageOf(error)}`, text)];
+      }
+      if (!isRecord(row)) return [problem(source, line, 'expected a JSON object (one scored sample)', text)];
+      const stepField = firstPresent(row, STEP_KEYS);
+      const step = stepField === undefined ? defaultStep : finite(stepField);
+      if (step === undefined) return [problem(source, line, 'non-numeric "step"', text)];
+      const rewardField = firstPresent(row, REWARD_KEYS);
+      if (rewardField !== undefined && rewardField !== null && typeof rewardField !== 'number') {
+        return [problem(source, line, 'non-numeric reward', text)];
+      }
+      const reward = finite(rewardField);
+      const response = firstString(row, RESPONSE_KEYS);
+      const components: Record<string, number> = {};
+      const meta: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(row)) {
+        if (key.endsWith(COMPONENT_SUFFIX) && key.length > COMPONENT_SUFFIX.length) {
+          const number = finite(value);
+          if (number !== undefined) components[key.slice(0, -COMPONENT_SUFFIX.length)] = number;
+        } else if (!MAPPED.has(key) && !Array.isArray(value) && value !== response) {
+          meta[key] = value;
+        }
+      }
+      const prompt = firstString(row, ['prompt']);
+      const tokens = finite(row['exact_token_count']);
+      const length = tokens ?? (response === undefined ? undefined : codePoints(response));
+      const groupField = firstString(row, ['prompt_hash', 'problem_id']);
+      const group = groupField ?? (prompt === undefined ? undefined : groupIdOf(prompt));
+      const event: RewardEvent = {
+        step,
+        ...(reward === undefined ? {} : { reward }),
+        ...(Object.keys(components).length > 0 ? { components } : {}),
+        ...(group === undefined ? {} : { group }),
+        ...(response === undefined ? {} : { response }),
+        ...(prompt === undefined ? {} : { prompt }),
+        ...(length === undefined ? {} : { length }),
+        meta,
+      };
+      return [{ kind: 'event', event }];
+    },
+    end: () => [],
+  });
+  return {
+    kind: 'lines',
+    name: 'sample-components-jsonl',
+    detect: (head) => {
+      const first = head.split('\n', 1)[0] ?? '';
+      return /^\s*\{/.test(first) && /"(?:scalar_reward|reward)"\s*:/.test(first) && /"\w+_component"\s*:/.test(first);
+    },
+    createParser,
+  };
+};
+
+/** Per-sample components JSONL, samples without a step placed at step 0. */
+export const sampleComponents: LineFormat = sampleComponentsFormat();
