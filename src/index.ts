@@ -21,3 +21,13 @@ export type {
   VerdictReason,
   VerdictStatus,
 } from './core/types.js';
+export {
+  judge,
+  PLUMBING_DETECTORS,
+  VERDICT_DEFAULTS,
+  VERDICT_ORDER,
+  verdictAtLeast,
+  VerdictJudge,
+  verdictRank,
+} from './core/verdict.js';
+export type { VerdictConfig } from './core/verdict.js';

@@ -121,14 +121,26 @@ export interface VerdictReason {
   readonly message: string;
 }
 
+/**
+ * The judgement of a run (see core/verdict.ts `judge`). `status` is the worst state the run has
+ * reached so far, so a calm ending never hides an earlier hack (what `audit` gates on); `current`
+ * is the state judged on the alerts active now (what a live banner shows beside it).
+ */
 export interface Verdict {
+  /** Worst state reached so far over the whole run. */
   readonly status: VerdictStatus;
-  /** Most important first. */
+  /** Reasons for `status`, most important first, as of the last step that state held. */
   readonly reasons: readonly VerdictReason[];
   /** First step at which the run was flagged warning or worse; absent while healthy. */
   readonly firstFlaggedStep?: number;
   /** Last step seen when the verdict was made. */
   readonly step: number;
+  /** State judged on the episodes active now (equals `status` unless the run recovered). */
+  readonly current?: VerdictStatus;
+  /** Reasons for `current`, most important first. */
+  readonly currentReasons?: readonly VerdictReason[];
+  /** First step at which `status` was reached; absent while healthy. */
+  readonly worstSince?: number;
 }
 
 /** A malformed input line: reported on a side channel and counted, never fatal. */
