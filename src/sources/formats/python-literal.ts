@@ -83,7 +83,8 @@ class Reader {
       this.space();
       if (this.text.charAt(this.at) !== ':') this.fail("expected ':' after a dict key");
       this.at += 1;
-      out[String(key)] = this.value();
+      // defineProperty, not assignment: a '__proto__' key must stay an own key, not a prototype.
+      Object.defineProperty(out, String(key), { value: this.value(), enumerable: true, writable: true, configurable: true });
       this.space();
       const next = this.text.charAt(this.at);
       if (next === ',') this.at += 1;

@@ -48,11 +48,11 @@ export const trlStdoutFormat = (config: TrlStdoutConfig = {}): LineFormat => {
   const createParser = (source: string): LineParser => {
     let trainDicts = 0;
     let lastTrainStep = 0;
-    const segment = (text: string, line: number, out: Ingested[]): void => {
+    const segment = (text: string, offset: number, line: number, out: Ingested[]): void => {
       if (!DICT_START.test(text)) return;
       const parsed = parsePythonLiteral(text);
       if (!parsed.ok) {
-        out.push(problem(source, line, `unreadable Python dict repr: ${parsed.reason} at column ${String(parsed.at + 1)}`, text.trim()));
+        out.push(problem(source, line, `unreadable Python dict repr: ${parsed.reason} at column ${String(offset + parsed.at + 1)}`, text.trim()));
         return;
       }
       const row = parsed.value;
@@ -74,7 +74,11 @@ export const trlStdoutFormat = (config: TrlStdoutConfig = {}): LineFormat => {
       line: (text, line) => {
         if (!text.includes('{')) return [];
         const out: Ingested[] = [];
-        for (const part of text.split('\r')) segment(part, line, out);
+        let offset = 0;
+        for (const part of text.split('\r')) {
+          segment(part, offset, line, out);
+          offset += part.length + 1;
+        }
         return out;
       },
       end: () => [],
