@@ -14,7 +14,7 @@ const pyRepr = (value: unknown): string => {
   }
   if (typeof value === 'string') {
     const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-    const body = [...value]
+    const body = Array.from(value)
       .map((c) => {
         if (c === '\\') return '\\\\';
         if (c === quote) return `\\${quote}`;
