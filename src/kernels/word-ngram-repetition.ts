@@ -1,0 +1,108 @@
+import { HashCountTable } from './hash-count-table.js';
+import { ROLLING_BASE_HI, ROLLING_BASE_LO, rollingPower, substituteSymbol } from './rolling-hash.js';
+import { DEFAULT_MAX_CHARS, WordTokenizer } from './word-tokens.js';
+
+export interface WordNgramRepetitionConfig {
+  /** Number of consecutive words per n-gram. Default 3. */
+  readonly n?: number;
+  /** Only the first `maxChars` UTF-16 code units are analysed. Default 32768. */
+  readonly maxChars?: number;
+}
+
+/**
+ * Word n-gram repetition: the share of a text's word n-grams that repeat an earlier one,
+ * `1 − distinct / total`, from one tokenizing pass that hashes each word and a rolling mix of n
+ * consecutive word hashes — no string per word or per n-gram.
+ *
+ * - Words are maximal runs of BMP letters, digits and combining marks, lower-cased
+ *   (`word-tokens.ts`); punctuation, white space and emoji separate them.
+ * - total = max(0, words − n + 1); repetition = 1 − distinct/total (0 when there are no
+ *   n-grams); `distinctRatio` = distinct/total is the distinct-n of the text (Li et al., 2016,
+ *   "A Diversity-Promoting Objective Function for Neural Conversation Models", NAACL);
+ *   `repeatedShare` is the fraction of occurrences whose n-gram occurs more than once.
+ * - Keys: each word is two 32-bit hashes; n of them are combined by the Karp–Rabin rolling hash of
+ *   `rolling-hash.ts`, so collisions need both 32-bit halves to agree (≈ k²/2⁶⁵ for k n-grams).
+ * - Cost: O(min(length, maxChars)) time; allocation-free once the buffers have grown.
+ *
+ * @example
+ * const repetition = new WordNgramRepetition({ n: 3 });
+ * repetition.measure('I am fine. I am fine. I am fine.'); // 7 trigrams, 3 distinct → 4/7
+ */
+export class WordNgramRepetition {
+  readonly n: number;
+  private readonly tokenizer: WordTokenizer;
+  private readonly table = new HashCountTable(256);
+  private readonly powerHi: number;
+  private readonly powerLo: number;
+  private lastTotal = 0;
+  private lastRepeated = 0;
+
+  constructor(config: WordNgramRepetitionConfig = {}) {
+    const { n = 3, maxChars = DEFAULT_MAX_CHARS } = config;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`WordNgramRepetition n must be a positive integer, got ${n}`);
+    if (!(maxChars >= 1)) throw new RangeError(`WordNgramRepetition maxChars must be at least 1, got ${maxChars}`);
+    this.n = n;
+    this.tokenizer = new WordTokenizer(maxChars);
+    this.powerHi = rollingPower(ROLLING_BASE_HI, n);
+    this.powerLo = rollingPower(ROLLING_BASE_LO, n);
+  }
+
+  /** Analyses `text` and returns its word n-gram repetition rate in [0, 1). */
+  measure(text: string): number {
+    const words = this.tokenizer.tokenize(text);
+    return this.measureTokens(this.tokenizer.hashHi, this.tokenizer.hashLo, words);
+  }
+
+  /**
+   * Same as `measure` on words already hashed (e.g. by a shared `WordTokenizer`), so one pass
+   * over the text can feed several kernels.
+   */
+  measureTokens(wordHi: Uint32Array, wordLo: Uint32Array, words: number): number {
+    const { n, table, powerHi, powerLo } = this;
+    table.clear();
+    let hi = 0;
+    let lo = 0;
+    let repeated = 0;
+    for (let index = 0; index < words; index++) {
+      if (index >= n) {
+        hi = (hi - Math.imul(wordHi[index - n]!, powerHi)) | 0;
+        lo = (lo - Math.imul(substituteSymbol(wordLo[index - n]!), powerLo)) | 0;
+      }
+      hi = (Math.imul(hi, ROLLING_BASE_HI) + wordHi[index]!) | 0;
+      lo = (Math.imul(lo, ROLLING_BASE_LO) + substituteSymbol(wordLo[index]!)) | 0;
+      if (index >= n - 1) {
+        const seen = table.increment(hi, lo);
+        if (seen === 2) repeated += 2;
+        else if (seen > 2) repeated++;
+      }
+    }
+    this.lastTotal = Math.max(0, words - n + 1);
+    this.lastRepeated = repeated;
+    return this.repetition;
+  }
+
+  /** Number of word n-grams in the last text. */
+  get total(): number {
+    return this.lastTotal;
+  }
+
+  /** Number of different word n-grams in the last text. */
+  get distinct(): number {
+    return this.table.size;
+  }
+
+  /** 1 − distinct/total for the last text (0 when it had no n-grams). */
+  get repetition(): number {
+    return this.lastTotal === 0 ? 0 : 1 - this.table.size / this.lastTotal;
+  }
+
+  /** distinct/total for the last text: its distinct-n (1 when it had no n-grams). */
+  get distinctRatio(): number {
+    return this.lastTotal === 0 ? 1 : this.table.size / this.lastTotal;
+  }
+
+  /** Fraction of the last text's n-gram occurrences whose n-gram occurs at least twice. */
+  get repeatedShare(): number {
+    return this.lastTotal === 0 ? 0 : this.lastRepeated / this.lastTotal;
+  }
+}
