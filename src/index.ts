@@ -1,9 +1,32 @@
 // goodhart: the library entry point. Explicit re-exports only.
 export { EXPECTED_VERDICT, HACK_PATTERNS, Random, simulate } from './sim/index.js';
 export type { HackPattern, RewardKind, SimulationConfig } from './sim/index.js';
+export {
+  ALIASES,
+  canonicalMetricName,
+  canonicalizeMetrics,
+  trlRewardStdKind,
+  TUNIX_ALIASES,
+} from './core/aliases.js';
+export type { AliasOptions, CanonicalMetrics, CanonicalName, RewardStdKind } from './core/aliases.js';
 export { episodeKey } from './core/condition.js';
 export type { Condition } from './core/condition.js';
+export {
+  decodeAlert,
+  decodeRecord,
+  decodeRewardEvent,
+  decodeStepRecord,
+  decodeVerdict,
+  recordTypeOf,
+} from './core/decode.js';
+export type { DecodedEvent, DecodedRecord, RecordType } from './core/decode.js';
+export { decodeError, describeValue } from './core/decode-error.js';
+export type { DecodeError } from './core/decode-error.js';
 export { HYSTERESIS_DEFAULTS, Hysteresis } from './core/hysteresis.js';
+export { locateJsonError, parseJsonLine, replacePythonTokens } from './core/json-line.js';
+export type { JsonLineError, JsonLineOk, JsonLineResult } from './core/json-line.js';
+export { componentMean, componentStd, METRIC } from './core/metric-names.js';
+export type { CanonicalMetric } from './core/metric-names.js';
 export type { HysteresisConfig } from './core/hysteresis.js';
 export { SCHEMA_VERSION, severityRank } from './core/types.js';
 export type {

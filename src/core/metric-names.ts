@@ -34,6 +34,60 @@ export const METRIC = {
   clipRatio: 'clip_ratio',
   advantageMean: 'advantage/mean',
   samples: 'samples',
+  // --- Added with the alias table (core/aliases): more of what trainers log. ---
+  /** Mean reward after the KL penalty was folded into it (verl `critic/rewards`, PPO `rlhf_reward`). */
+  rewardPenalizedMean: 'reward_penalized/mean',
+  rewardPenalizedMin: 'reward_penalized/min',
+  rewardPenalizedMax: 'reward_penalized/max',
+  /** The KL penalty paid in reward (TRL PPO `objective/non_score_reward`, = -beta * KL). */
+  rewardKlPenalty: 'reward/kl_penalty',
+  /** tunix: the mean over reward functions of one sample's rewards (total / number of functions). */
+  rewardPerFnMean: 'reward/per_fn_mean',
+  rewardPerFnMin: 'reward/per_fn_min',
+  rewardPerFnMax: 'reward/per_fn_max',
+  /** Fraction of groups kept by dynamic filtering (OpenRLHF; about 1 - groups/zero_std_frac). */
+  groupsFilterPassRate: 'groups/filter_pass_rate',
+  lengthTerminatedMin: 'length/terminated_min',
+  lengthTerminatedMax: 'length/terminated_max',
+  promptLengthMean: 'prompt_length/mean',
+  promptLengthMin: 'prompt_length/min',
+  promptLengthMax: 'prompt_length/max',
+  /** Fraction of prompts truncated at the prompt length cap. */
+  promptLengthClipRatio: 'prompt_length/clip_ratio',
+  /** Mean prompt + response length. */
+  sequenceLengthMean: 'sequence_length/mean',
+  /** KL coefficient (beta) in force at this step. */
+  klCoef: 'kl_coef',
+  /** KL between the policy before and after the update (PPO's approx KL), not against the reference. */
+  policyApproxKl: 'policy/approx_kl',
+  /** Mean policy ratio new/old (should stay near 1). */
+  policyRatio: 'policy/ratio',
+  policyRatioVar: 'policy/ratio_var',
+  /** KL between the rollout engine's (vLLM) and the trainer's log-probabilities. */
+  samplingKl: 'sampling/kl',
+  /** Mean per-sequence entropy summed over tokens (TRL PPO `objective/entropy`). */
+  entropySequence: 'entropy/sequence',
+  entropyCoef: 'entropy_coef',
+  /** Policy-gradient part of the loss. */
+  lossPolicy: 'loss/policy',
+  /** Value-head loss (PPO critics). */
+  lossValue: 'loss/value',
+  clipRatioLow: 'clip_ratio/low',
+  clipRatioLowMin: 'clip_ratio/low_min',
+  clipRatioHigh: 'clip_ratio/high',
+  clipRatioHighMax: 'clip_ratio/high_max',
+  /** verl dual-clip: fraction clipped at the lower bound for negative advantages. */
+  clipRatioDual: 'clip_ratio/dual',
+  clipRatioCispo: 'clip_ratio/cispo',
+  /** Fraction of value predictions clipped (PPO critics). */
+  valueClipRatio: 'value/clip_ratio',
+  valueMean: 'value/mean',
+  valueGradNorm: 'value/grad_norm',
+  advantageMin: 'advantage/min',
+  advantageMax: 'advantage/max',
+  returnMean: 'return/mean',
+  returnMin: 'return/min',
+  returnMax: 'return/max',
 } as const;
 
 export type CanonicalMetric = (typeof METRIC)[keyof typeof METRIC];

@@ -1,0 +1,229 @@
+/**
+ * Parsing one JSONL line the way Python writes it. Python's `json.dumps` emits the bare tokens
+ * `NaN`, `Infinity` and `-Infinity` (not JSON) for non-finite floats; goodhart accepts them and
+ * reads each as `null`, a missing value (docs/schema.md, "NaN policy").
+ *
+ * Cost: the common case is a single `JSON.parse` and one small result object. Only a line that
+ * `JSON.parse` rejects is scanned (once, O(length), string-aware) for the Python tokens and parsed
+ * again; only a line that still fails is scanned a third time to locate the error precisely.
+ */
+
+/** A parsed line: the JSON value, and how many bare NaN/Infinity tokens were read as `null`. */
+export interface JsonLineOk {
+  readonly ok: true;
+  readonly value: unknown;
+  /** Bare `NaN`, `Infinity`, `-Infinity` tokens (outside strings) replaced by `null`. */
+  readonly nonFinite: number;
+}
+
+/** A line that is not JSON even after the Python tokens were accepted. */
+export interface JsonLineError {
+  readonly ok: false;
+  /** `JSON.parse`'s message, with the position in the original line appended when it lacked one. */
+  readonly reason: string;
+  /** 0-based character index in the original line where parsing failed. */
+  readonly position: number;
+}
+
+export type JsonLineResult = JsonLineOk | JsonLineError;
+
+/**
+ * Parses one line of JSONL, accepting Python's bare `NaN`/`Infinity`/`-Infinity` as `null`.
+ * O(length); allocation-free beyond `JSON.parse` itself on valid JSON.
+ *
+ * @example
+ * parseJsonLine('{"reward":NaN,"response":"NaN is fine here"}')
+ * // => { ok: true, value: { reward: null, response: 'NaN is fine here' }, nonFinite: 1 }
+ */
+export function parseJsonLine(text: string): JsonLineResult {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown, nonFinite: 0 };
+  } catch (error) {
+    return parseSlowly(text, error);
+  }
+}
+
+const QUOTE = 0x22; // "
+const BACKSLASH = 0x5c; // \
+const MINUS = 0x2d; // -
+const CAPITAL_N = 0x4e; // N
+const CAPITAL_I = 0x49; // I
+
+/** The slow path: replace bare Python tokens outside strings, parse again, else locate the error. */
+function parseSlowly(text: string, firstError: unknown): JsonLineResult {
+  const replaced = replacePythonTokens(text);
+  if (replaced.count > 0) {
+    try {
+      return { ok: true, value: JSON.parse(replaced.text) as unknown, nonFinite: replaced.count };
+    } catch {
+      // fall through: report the error against the original text
+    }
+  }
+  const located = locateJsonError(text, true);
+  // The validator and JSON.parse agree on what JSON is; should they ever not, blame the start.
+  const position = Number.isFinite(located) ? located : 0;
+  // V8's first message may be about a NaN token we accept; then describe the real fault ourselves.
+  const v8 = firstError instanceof Error ? firstError.message : String(firstError);
+  const reason =
+    replaced.count > 0
+      ? `Unexpected ${position < text.length ? `token ${JSON.stringify(text[position])}` : 'end of JSON input'} at position ${position}`
+      : /at position \d+/.test(v8)
+        ? v8
+        : `${v8} (at position ${position})`;
+  return { ok: false, reason, position };
+}
+
+/**
+ * Replaces each bare `NaN`, `Infinity` and `-Infinity` token outside JSON strings by `null`,
+ * counting them. A token counts only when it stands alone (not part of a longer word).
+ */
+export function replacePythonTokens(text: string): { readonly text: string; readonly count: number } {
+  let out = '';
+  let copiedUpTo = 0;
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === BACKSLASH) i++;
+      else if (code === QUOTE) inString = false;
+      continue;
+    }
+    if (code === QUOTE) {
+      inString = true;
+      continue;
+    }
+    let tokenLength = 0;
+    if (code === CAPITAL_N && text.startsWith('NaN', i)) tokenLength = 3;
+    else if (code === CAPITAL_I && text.startsWith('Infinity', i)) tokenLength = 8;
+    else if (code === MINUS && text.startsWith('-Infinity', i)) tokenLength = 9;
+    if (tokenLength === 0 || !standsAlone(text, i, tokenLength)) continue;
+    out += text.slice(copiedUpTo, i) + 'null';
+    i += tokenLength - 1;
+    copiedUpTo = i + 1;
+    count++;
+  }
+  return count === 0 ? { text, count } : { text: out + text.slice(copiedUpTo), count };
+}
+
+const isWordChar = (code: number): boolean =>
+  (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
+
+function standsAlone(text: string, start: number, length: number): boolean {
+  const before = start > 0 ? text.charCodeAt(start - 1) : -1;
+  const after = start + length < text.length ? text.charCodeAt(start + length) : -1;
+  return !isWordChar(before) && before !== 0x2e && !isWordChar(after) && after !== 0x2e;
+}
+
+/**
+ * Where a JSON text stops being valid: a small strict recursive-descent validator, run only on
+ * lines `JSON.parse` rejected (V8's messages do not always carry a position). Bare Python tokens
+ * count as values when `allowPython` is set. Returns the 0-based index of the first offending
+ * character (the text length for an unexpected end), or `Infinity` when the text is valid.
+ */
+export function locateJsonError(text: string, allowPython = false): number {
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+      i++;
+    }
+  };
+  const literal = (word: string): boolean => {
+    if (!text.startsWith(word, i)) return false;
+    i += word.length;
+    return true;
+  };
+  const string = (): boolean => {
+    i++; // opening quote
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        i++;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c === BACKSLASH) {
+        const next = text[i + 1];
+        if (next === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+            i++;
+            return false;
+          }
+          i += 6;
+        } else if (next !== undefined && '"\\/bfnrt'.includes(next)) i += 2;
+        else {
+          i++;
+          return false;
+        }
+      } else i++;
+    }
+    return false;
+  };
+  const number = (): boolean => {
+    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
+    if (match === null) return false;
+    i += match[0].length;
+    return true;
+  };
+  const value = (depth: number): boolean => {
+    skipSpace();
+    if (depth > 10_000) return false;
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      skipSpace();
+      if (text[i] === '}') {
+        i++;
+        return true;
+      }
+      for (;;) {
+        skipSpace();
+        if (text[i] !== '"' || !string()) return false;
+        skipSpace();
+        if (text[i] !== ':') return false;
+        i++;
+        if (!value(depth + 1)) return false;
+        skipSpace();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return true;
+        }
+        return false;
+      }
+    }
+    if (c === '[') {
+      i++;
+      skipSpace();
+      if (text[i] === ']') {
+        i++;
+        return true;
+      }
+      for (;;) {
+        if (!value(depth + 1)) return false;
+        skipSpace();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return true;
+        }
+        return false;
+      }
+    }
+    if (c === '"') return string();
+    if (literal('true') || literal('false') || literal('null')) return true;
+    if (allowPython && (literal('NaN') || literal('Infinity') || literal('-Infinity'))) return true;
+    return number();
+  };
+  if (!value(0)) return i;
+  skipSpace();
+  return i < text.length ? i : Infinity;
+}
