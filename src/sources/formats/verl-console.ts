@@ -18,7 +18,7 @@ import { problem, stepItem } from './adapter-kit.js';
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 /** Ray's actor prefix: `(TaskRunner pid=123)`, `(main_task pid=9, ip=10.0.0.1)`. */
 const RAY_PREFIX = /^\s*\([\w.-]+ pid=\d+(?:, ip=[\w.:-]+)?\)\s*/;
-const STEP_LINE = /^step:(\d+)(?: - (.*))?$/;
+const STEP_LINE = /^step:(\d+)(?:\s+-\s*(.*))?$/;
 const NUMBER = /^[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|infinity)$/i;
 
 /** The line without colour codes and actor prefix. */
@@ -40,9 +40,11 @@ const createParser = (source: string): LineParser => ({
     const match = STEP_LINE.exec(stripVerlDecoration(text));
     if (match === null) return [];
     const step = Number(match[1]);
+    const pairs = match[2] ?? '';
+    if (pairs.trim() === '') return [problem(source, line, `step ${String(step)}: no key:value pairs`, text)];
     const row: Record<string, number> = {};
     const bad: string[] = [];
-    for (const pair of (match[2] ?? '').split(' - ')) {
+    for (const pair of pairs.split(' - ')) {
       const colon = pair.lastIndexOf(':');
       const key = pair.slice(0, colon).trim();
       const value = pair.slice(colon + 1).trim();
