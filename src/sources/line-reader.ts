@@ -172,7 +172,7 @@ export class LineSplitter {
     const problem: InputProblem = {
       source: this.source,
       line: this.nextLine,
-      reason: `line exceeds ${this.maxLineBytes} bytes (${this.skippedBytes} bytes so far); skipped`,
+      reason: `line of ${this.skippedBytes} bytes exceeds the ${this.maxLineBytes}-byte limit (maxLineBytes); skipped`,
       excerpt: excerpt(this.skippedHead.toString('utf8')),
     };
     this.nextLine++;

@@ -1,0 +1,243 @@
+/**
+ * `fromFile`: one file of any known format as an `Observable<Ingested>`, replayed or followed.
+ * `fromFiles`: several (one per rank), merged by step.
+ *
+ * Line formats run through the chunked line reader (or the follower); whole-file formats (JSON
+ * documents, parquet) are read whole, and when followed, read again whenever the file changes
+ * (trainer_state.json is rewritten at every checkpoint), emitting only the steps the earlier
+ * reads had not reached.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import {
+  asyncScheduler,
+  concatMap,
+  defer,
+  exhaustMap,
+  filter,
+  from,
+  map,
+  Observable,
+  of,
+  take,
+  timer,
+  type OperatorFunction,
+  type SchedulerLike,
+} from 'rxjs';
+import type { InputProblem } from '../core/types.js';
+import { DETECT_BYTES, detectFormat, formatByName, formatNames, readHead } from './detect-format.js';
+import { excerpt } from './excerpt.js';
+import { checkPollMs, followLines, type FollowConfig } from './follow.js';
+import type { FormatName, InputFormat, LineFormat, WholeFileFormat } from './format.js';
+import type { Ingested } from './ingested.js';
+import {
+  describeFsError,
+  lineReaderDefaults,
+  readLines,
+  UnreadableInputError,
+  type LineItem,
+} from './line-reader.js';
+import { mergeByStep, stepOf, type MergeByStepConfig } from './merge-by-step.js';
+
+export interface FromFileConfig extends FollowConfig {
+  /** Skip detection and read the file as this format (`--format`). Default: detected from content. */
+  readonly format?: FormatName;
+  /** Keep reading as the file grows (`--follow`); never completes. Default false (replay). */
+  readonly follow?: boolean;
+}
+
+export interface FromFilesConfig extends FromFileConfig, MergeByStepConfig {}
+
+/**
+ * Reads one log file as records and problems. A replay completes at the end of the file; a
+ * follow never completes. Malformed lines become `problem` items and the stream goes on; a file
+ * that cannot be read, or whose format is unknown, errors with `UnreadableInputError` (exit
+ * code 2 in the CLI). An empty file yields one problem ("file is empty") and completes.
+ *
+ * @example
+ * fromFile('run.jsonl').subscribe((item) => { if (item.kind === 'problem') console.warn(item.problem.reason); });
+ * fromFile('trainer_state.json', { follow: true, pollMs: 1000 });
+ */
+export function fromFile(path: string, config: FromFileConfig = {}): Observable<Ingested> {
+  const explicit = config.format === undefined ? undefined : formatByName(config.format);
+  lineReaderDefaults(config);
+  const pollMs = checkPollMs(config.pollMs);
+  const scheduler = config.scheduler ?? asyncScheduler;
+  const follow = config.follow ?? false;
+  const format$: Observable<InputFormat | 'empty'> =
+    explicit !== undefined
+      ? of(explicit)
+      : follow
+        ? awaitFormat(path, pollMs, scheduler)
+        : defer(() => from(readHead(path))).pipe(map((head) => (head.trim() === '' ? 'empty' : requireFormat(path, head))));
+  return format$.pipe(
+    concatMap((format): Observable<Ingested> => {
+      if (format === 'empty') return of(problemItem({ source: path, line: 0, reason: 'file is empty', excerpt: '' }));
+      if (format.kind === 'lines') {
+        return (follow ? followLines(path, config) : readLines(path, config)).pipe(parseLines(format, path));
+      }
+      return follow ? followWholeFile(path, format, pollMs, scheduler) : readWholeFile(path, format);
+    }),
+  );
+}
+
+/**
+ * Reads several files (one per rank) and merges them by step: see `mergeByStep` for the
+ * ordering rule and its bounded buffering.
+ *
+ * @example fromFiles(['rank0.jsonl', 'rank1.jsonl'], { follow: true })
+ */
+export function fromFiles(paths: readonly string[], config: FromFilesConfig = {}): Observable<Ingested> {
+  return mergeByStep(
+    paths.map((path) => fromFile(path, config)),
+    config,
+  );
+}
+
+/** The detected format of a file, or an `UnreadableInputError` saying what the file starts with. */
+function requireFormat(path: string, head: string): InputFormat {
+  const format = detectFormat(head);
+  if (format === undefined) {
+    throw new UnreadableInputError(
+      path,
+      `unknown input format; the file starts with "${excerpt(head, 160)}". Known formats: ${formatNames().join(', ')} (pass one with --format)`,
+    );
+  }
+  return format;
+}
+
+/**
+ * Following a file that may not exist or hold enough text yet: polls until the head is
+ * recognised, or errors once a full `DETECT_BYTES` head matches no format.
+ */
+function awaitFormat(path: string, pollMs: number, scheduler: SchedulerLike): Observable<InputFormat> {
+  return timer(0, pollMs, scheduler).pipe(
+    exhaustMap(() => from(peekHead(path))),
+    map((head) => {
+      if (head === undefined || head.trim() === '') return undefined;
+      // A short head may still grow into something recognisable; a full one has had its chance.
+      return Buffer.byteLength(head) >= DETECT_BYTES ? requireFormat(path, head) : detectFormat(head);
+    }),
+    filter((format): format is InputFormat => format !== undefined),
+    take(1),
+  );
+}
+
+async function peekHead(path: string): Promise<string | undefined> {
+  try {
+    return await readHead(path);
+  } catch (error) {
+    if (error instanceof UnreadableInputError && (error.cause as { code?: unknown } | undefined)?.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+const problemItem = (problem: InputProblem): Ingested => ({ kind: 'problem', problem });
+
+/**
+ * Runs line items through a fresh parser of `format`; a `restart` (truncated or replaced file)
+ * ends the current parser, reports the restart, and starts a new parser.
+ */
+export function parseLines(format: LineFormat, source: string): OperatorFunction<LineItem, Ingested> {
+  return (items) =>
+    new Observable<Ingested>((subscriber) => {
+      let parser = format.createParser(source);
+      const emitAll = (out: readonly Ingested[]): void => {
+        for (const item of out) {
+          subscriber.next(item);
+          if (subscriber.closed) return;
+        }
+      };
+      return items.subscribe({
+        next: (item) => {
+          switch (item.kind) {
+            case 'lines': {
+              const { lines, firstLine } = item;
+              for (let k = 0; k < lines.length && !subscriber.closed; k++) emitAll(parser.line(lines[k]!, firstLine + k));
+              return;
+            }
+            case 'problem':
+              subscriber.next(problemItem(item.problem));
+              return;
+            case 'restart':
+              emitAll(parser.end());
+              subscriber.next(problemItem(item.problem));
+              parser = format.createParser(source);
+              return;
+          }
+        },
+        error: (error: unknown) => {
+          subscriber.error(error);
+        },
+        complete: () => {
+          emitAll(parser.end());
+          subscriber.complete();
+        },
+      });
+    });
+}
+
+async function readWhole(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new UnreadableInputError(path, describeFsError(error), { cause: error });
+  }
+}
+
+function readWholeFile(path: string, format: WholeFileFormat): Observable<Ingested> {
+  return defer(async () => format.parse(await readWhole(path), path)).pipe(concatMap((items) => items));
+}
+
+/**
+ * Follows a whole-file format: reads the file again whenever its identity, size or mtime
+ * changes, and emits only records past the last step earlier reads emitted (per record kind and
+ * phase), and only problems not reported before. A file that disappears is reported once.
+ */
+function followWholeFile(path: string, format: WholeFileFormat, pollMs: number, scheduler: SchedulerLike): Observable<Ingested> {
+  return defer(() => {
+    let seen: Stats | undefined;
+    let missingReported = false;
+    const reached = new Map<string, number>();
+    const reported = new Set<string>();
+    const fresh = (items: readonly Ingested[]): Ingested[] => {
+      const out: Ingested[] = [];
+      const reachedNow = new Map(reached);
+      for (const item of items) {
+        if (item.kind === 'problem') {
+          const key = `${item.problem.line}:${item.problem.reason}`;
+          if (!reported.has(key)) out.push(item);
+          reported.add(key);
+          continue;
+        }
+        const key = item.kind === 'step' ? `step/${item.record.phase ?? 'train'}` : 'event';
+        const step = stepOf(item) ?? -Infinity;
+        if (step > (reached.get(key) ?? -Infinity)) {
+          out.push(item);
+          reachedNow.set(key, Math.max(step, reachedNow.get(key) ?? -Infinity));
+        }
+      }
+      for (const [key, step] of reachedNow) reached.set(key, step);
+      return out;
+    };
+    const poll = async (): Promise<readonly Ingested[]> => {
+      let current: Stats;
+      try {
+        current = await stat(path);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'ENOENT') throw new UnreadableInputError(path, describeFsError(error), { cause: error });
+        if (missingReported) return [];
+        missingReported = true;
+        return [problemItem({ source: path, line: 0, reason: 'file deleted; waiting for it to reappear', excerpt: '' })];
+      }
+      missingReported = false;
+      if (seen && seen.ino === current.ino && seen.size === current.size && seen.mtimeMs === current.mtimeMs) return [];
+      seen = current;
+      return fresh(await format.parse(await readWhole(path), path));
+    };
+    return timer(0, pollMs, scheduler).pipe(
+      exhaustMap(() => from(poll())),
+      concatMap((items) => items),
+    );
+  });
+}
