@@ -1,0 +1,59 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeRecord } from '../core/decode.js';
+import { parseJsonLine } from '../core/json-line.js';
+import type { InputProblem } from '../core/types.js';
+import { excerpt } from './excerpt.js';
+import type { Ingested } from './ingested.js';
+
+/**
+ * Decodes one websocket text frame into ingested items: the frame is JSON (Python's bare
+ * `NaN`/`Infinity` accepted as missing values) holding one goodhart record or an array of them,
+ * each decoded like a line of goodhart JSONL (`RewardEvent` or `StepRecord`). A frame that is not
+ * JSON is one problem; a bad element of an array is a problem of its own and the good elements
+ * around it are kept, in order. `frame` is the 1-based frame number on its connection and is
+ * reported as the problem's `line`.
+ *
+ * Cost: one `JSON.parse` plus one decode per record.
+ *
+ * @example
+ * decodeFrame('[{"step":1,"reward":0.5},{"step":1,"reward":"x"}]', 'ws://127.0.0.1:7070 client#1', 4)
+ * // => [{ kind: 'event', ... }, { kind: 'problem', problem: { line: 4, reason: 'item 1: field "reward": ...' } }]
+ */
+export function decodeFrame(text: string, source: string, frame: number): Ingested[] {
+  const parsed = parseJsonLine(text);
+  if (!parsed.ok) return [problemItem(source, frame, `frame is not JSON: ${parsed.reason}`, text)];
+  const value = parsed.value;
+  if (!Array.isArray(value)) {
+    const item = decodeItem(value, source, frame, '');
+    return [item ?? problemItem(source, frame, 'expected a record or an array of records', text)];
+  }
+  const items: Ingested[] = [];
+  for (let index = 0; index < value.length; index++) {
+    const element: unknown = value[index];
+    const item = decodeItem(element, source, frame, `item ${index}: `);
+    items.push(item ?? problemItem(source, frame, `item ${index}: expected a record`, JSON.stringify(element)));
+  }
+  return items;
+}
+
+function decodeItem(value: unknown, source: string, frame: number, where: string): Ingested | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const decoded = decodeRecord(value);
+  if (E.isLeft(decoded)) return problemItem(source, frame, `${where}${decoded.left.message}`, JSON.stringify(value));
+  const record = decoded.right;
+  switch (record.type) {
+    case 'event':
+      return { kind: 'event', event: record.event };
+    case 'step':
+      return { kind: 'step', record: record.record };
+    case 'alert':
+    case 'verdict':
+      return problemItem(source, frame, `${where}${record.type} records are not accepted on ingest (send events or step records)`, JSON.stringify(value));
+  }
+}
+
+/** @internal */
+export function problemItem(source: string, line: number, reason: string, text: string): Ingested {
+  const problem: InputProblem = { source, line, reason, excerpt: excerpt(text) };
+  return { kind: 'problem', problem };
+}
