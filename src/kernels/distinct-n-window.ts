@@ -1,0 +1,162 @@
+import { HashCountTable } from './hash-count-table.js';
+import { ROLLING_BASE_HI, ROLLING_BASE_LO, rollingPower, substituteSymbol } from './rolling-hash.js';
+import { DEFAULT_MAX_CHARS, WordTokenizer } from './word-tokens.js';
+
+export interface DistinctNWindowConfig {
+  /** Number of responses in the window (the last `window` pushed). Required, integer ≥ 1. */
+  readonly window: number;
+  /** Words per n-gram. Default 1 (distinct-1, i.e. the type-token ratio of the window). */
+  readonly n?: number;
+  /** Only the first `maxChars` UTF-16 code units of each response are read. Default 32768. */
+  readonly maxChars?: number;
+}
+
+/**
+ * Distinct-n over a sliding window of responses: distinct word n-grams divided by total word
+ * n-grams across the last `window` responses (Li, Galley, Brockett, Gao, Dolan, "A
+ * Diversity-Promoting Objective Function for Neural Conversation Models", NAACL 2016, which
+ * reports distinct-1 and distinct-2 this way over a set of responses).
+ *
+ * - N-grams never cross a response boundary; words as in `word-tokens.ts` (lower-cased).
+ * - Before the window has filled, the ratio is over the responses seen so far; with no n-gram in
+ *   the window the ratio is 1 (no evidence of collapse). `reset()` empties the window.
+ * - State: an n-gram-key → count table plus a FIFO ring of every key in the window, so evicting
+ *   the oldest response decrements exactly its own n-grams.
+ * - Cost: O(n-grams in + n-grams out) per response, O(1) each; memory O(n-grams in the window).
+ *   Allocation-free once the ring and table have grown to the working set.
+ * - Keys are 2×32-bit hashes: a false merge of two n-grams has probability ≈ k²/2⁶⁵ for k
+ *   distinct n-grams in the window.
+ *
+ * @example
+ * const distinct2 = new DistinctNWindow({ window: 2, n: 2 });
+ * distinct2.push('a b c'); // 2 bigrams, 2 distinct → 1
+ * distinct2.push('a b d'); // 4 bigrams: ab, bc, ab, bd → 3/4
+ */
+export class DistinctNWindow {
+  readonly window: number;
+  readonly n: number;
+  private readonly tokenizer: WordTokenizer;
+  private readonly table = new HashCountTable(256);
+  private readonly powerHi: number;
+  private readonly powerLo: number;
+  /** N-gram count of each response in the window, as a ring indexed by push order. */
+  private readonly perResponse: Uint32Array;
+  private responses = 0;
+  private oldest = 0;
+  /** FIFO ring of the window's n-gram keys: `ringLength` keys from `ringStart`, wrapping. */
+  private ringHi = new Uint32Array(1024);
+  private ringLo = new Uint32Array(1024);
+  private ringStart = 0;
+  private ringLength = 0;
+
+  constructor(config: DistinctNWindowConfig) {
+    const { window, n = 1, maxChars = DEFAULT_MAX_CHARS } = config;
+    if (!Number.isInteger(window) || window < 1) throw new RangeError(`DistinctNWindow window must be a positive integer, got ${window}`);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`DistinctNWindow n must be a positive integer, got ${n}`);
+    if (!(maxChars >= 1)) throw new RangeError(`DistinctNWindow maxChars must be at least 1, got ${maxChars}`);
+    this.window = window;
+    this.n = n;
+    this.tokenizer = new WordTokenizer(maxChars);
+    this.powerHi = rollingPower(ROLLING_BASE_HI, n);
+    this.powerLo = rollingPower(ROLLING_BASE_LO, n);
+    this.perResponse = new Uint32Array(window);
+  }
+
+  /** Adds a response (evicting the oldest when the window is full) and returns the ratio. */
+  push(text: string): number {
+    const words = this.tokenizer.tokenize(text);
+    return this.pushTokens(this.tokenizer.hashHi, this.tokenizer.hashLo, words);
+  }
+
+  /** Same as `push` on a response already split into word hashes (e.g. by `WordTokenizer`). */
+  pushTokens(wordHi: Uint32Array, wordLo: Uint32Array, words: number): number {
+    if (this.responses === this.window) this.evictOldest();
+    const { n, table, powerHi, powerLo } = this;
+    const ngrams = Math.max(0, words - n + 1);
+    this.reserve(ngrams);
+    const mask = this.ringHi.length - 1;
+    let write = (this.ringStart + this.ringLength) & mask;
+    let hi = 0;
+    let lo = 0;
+    for (let index = 0; index < words; index++) {
+      if (index >= n) {
+        hi = (hi - Math.imul(wordHi[index - n]!, powerHi)) | 0;
+        lo = (lo - Math.imul(substituteSymbol(wordLo[index - n]!), powerLo)) | 0;
+      }
+      hi = (Math.imul(hi, ROLLING_BASE_HI) + wordHi[index]!) | 0;
+      lo = (Math.imul(lo, ROLLING_BASE_LO) + substituteSymbol(wordLo[index]!)) | 0;
+      if (index >= n - 1) {
+        table.increment(hi, lo);
+        this.ringHi[write] = hi;
+        this.ringLo[write] = lo;
+        write = (write + 1) & mask;
+      }
+    }
+    this.ringLength += ngrams;
+    this.perResponse[(this.oldest + this.responses) % this.window] = ngrams;
+    this.responses++;
+    return this.ratio;
+  }
+
+  /** Distinct n-grams / total n-grams over the window (1 when the window holds no n-gram). */
+  get ratio(): number {
+    return this.ringLength === 0 ? 1 : this.table.size / this.ringLength;
+  }
+
+  /** Number of different n-grams in the window. */
+  get distinct(): number {
+    return this.table.size;
+  }
+
+  /** Number of n-gram occurrences in the window. */
+  get total(): number {
+    return this.ringLength;
+  }
+
+  /** Number of responses in the window (≤ `window`). */
+  get size(): number {
+    return this.responses;
+  }
+
+  /** Empties the window in O(1). */
+  reset(): void {
+    this.table.clear();
+    this.responses = 0;
+    this.oldest = 0;
+    this.ringStart = 0;
+    this.ringLength = 0;
+  }
+
+  private evictOldest(): void {
+    const count = this.perResponse[this.oldest]!;
+    const mask = this.ringHi.length - 1;
+    let read = this.ringStart;
+    for (let evicted = 0; evicted < count; evicted++) {
+      this.table.decrement(this.ringHi[read]!, this.ringLo[read]!);
+      read = (read + 1) & mask;
+    }
+    this.ringStart = read;
+    this.ringLength -= count;
+    this.oldest = (this.oldest + 1) % this.window;
+    this.responses--;
+  }
+
+  /** Grows the key ring (keeping FIFO order) so `extra` more keys fit. */
+  private reserve(extra: number): void {
+    const needed = this.ringLength + extra;
+    if (needed <= this.ringHi.length) return;
+    let capacity = this.ringHi.length;
+    while (capacity < needed) capacity *= 2;
+    const grownHi = new Uint32Array(capacity);
+    const grownLo = new Uint32Array(capacity);
+    const mask = this.ringHi.length - 1;
+    for (let index = 0; index < this.ringLength; index++) {
+      const from = (this.ringStart + index) & mask;
+      grownHi[index] = this.ringHi[from]!;
+      grownLo[index] = this.ringLo[from]!;
+    }
+    this.ringHi = grownHi;
+    this.ringLo = grownLo;
+    this.ringStart = 0;
+  }
+}
