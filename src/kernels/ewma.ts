@@ -34,11 +34,15 @@
 export class Ewma {
   /** Smoothing factor in (0, 1]: the weight of the newest value. */
   readonly alpha: number;
+  private readonly decay: number;
   private readonly debias: boolean;
+  /** Gain of the first value: 1 (the value seeds the mean) unless the mean starts at `initial`. */
+  private readonly firstGain: number;
   private readonly startMean: number;
   private readonly startVariance: number;
   private readonly seeded: boolean;
   private n = 0;
+  // Unseeded state starts at 0 (not NaN) so the first update with gain 1 needs no special case.
   private average: number;
   private spread: number;
   private weight = 0;
@@ -59,27 +63,21 @@ export class Ewma {
     if (config.initialVariance !== undefined && config.initial === undefined) {
       throw new TypeError('Ewma: `initialVariance` needs `initial`');
     }
+    this.decay = 1 - this.alpha;
     this.seeded = config.initial !== undefined;
-    this.startMean = config.initial ?? Number.NaN;
+    this.firstGain = this.seeded ? this.alpha : 1;
+    this.startMean = config.initial ?? 0;
     this.startVariance = initialVariance;
     this.average = this.startMean;
-    this.spread = this.seeded ? initialVariance : Number.NaN;
+    this.spread = initialVariance;
   }
 
   /** Adds `x` (a finite number). */
   push(x: number): void {
-    this.n++;
-    let gain: number;
+    let gain = this.n++ === 0 ? this.firstGain : this.alpha;
     if (this.debias) {
-      this.weight = (1 - this.alpha) * this.weight + 1;
+      this.weight = this.decay * this.weight + 1;
       gain = 1 / this.weight;
-    } else {
-      gain = this.n === 1 && !this.seeded ? 1 : this.alpha;
-    }
-    if (gain === 1) {
-      this.average = x;
-      this.spread = 0;
-      return;
     }
     const delta = x - this.average;
     const step = gain * delta;
@@ -94,17 +92,17 @@ export class Ewma {
 
   /** The exponentially weighted mean; `initial` (or NaN) before the first value. */
   get mean(): number {
-    return this.average;
+    return this.n === 0 && !this.seeded ? Number.NaN : this.average;
   }
 
   /** The exponentially weighted variance around `mean`; `initialVariance` (or NaN) before the first value. */
   get variance(): number {
-    return this.spread;
+    return this.n === 0 && !this.seeded ? Number.NaN : this.spread;
   }
 
   /** `sqrt(variance)`. */
   get std(): number {
-    return Math.sqrt(this.spread);
+    return Math.sqrt(this.variance);
   }
 
   /** Forgets every value and returns to the configured start. */
@@ -112,7 +110,7 @@ export class Ewma {
     this.n = 0;
     this.weight = 0;
     this.average = this.startMean;
-    this.spread = this.seeded ? this.startVariance : Number.NaN;
+    this.spread = this.startVariance;
   }
 }
 
