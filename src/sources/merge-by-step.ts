@@ -11,7 +11,21 @@
  * at once. At most `maxBuffered` items are held: beyond that the smallest steps are released
  * early. Problems carry no step and pass through at once.
  */
-import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  concat,
+  concatMap,
+  defer,
+  EMPTY,
+  finalize,
+  map,
+  merge,
+  of,
+  Subject,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import type { Ingested } from './ingested.js';
 
 /** Default silence after which a source stops holding back the others. */
@@ -65,15 +79,19 @@ export function mergeByStep(sources: readonly Observable<Ingested>[], config: Me
   if (!Number.isSafeInteger(maxBuffered) || maxBuffered < 1) {
     throw new RangeError(`maxBuffered must be a positive integer, got ${maxBuffered}`);
   }
-  return new Observable<Ingested>((subscriber) => {
+  if (sources.length === 0) return EMPTY;
+  return defer(() => {
     const lanes: Lane[] = sources.map(() => ({ queue: [], head: 0, reached: -Infinity, lastHeard: scheduler.now(), done: false }));
     let buffered = 0;
     let timer: Subscription | undefined;
+    const wake = new Subject<void>();
 
     const heldBack = (lane: Lane, now: number): boolean => !lane.done && now - lane.lastHeard < graceMs;
 
-    const release = (): void => {
+    /** The items that may leave now, smallest step first. */
+    const release = (): Ingested[] => {
       const now = scheduler.now();
+      const out: Ingested[] = [];
       let watermark = Infinity;
       for (const lane of lanes) if (heldBack(lane, now)) watermark = Math.min(watermark, lane.reached);
       for (;;) {
@@ -89,62 +107,57 @@ export function mergeByStep(sources: readonly Observable<Ingested>[], config: Me
           }
         }
         if (best === undefined || (bestStep > watermark && buffered <= maxBuffered)) break;
-        const item = best.queue[best.head++]!;
+        out.push(best.queue[best.head++]!);
         if (best.head === best.queue.length) {
           best.queue.length = 0;
           best.head = 0;
         }
         buffered--;
-        subscriber.next(item);
-        if (subscriber.closed) return;
       }
-      if (lanes.every((lane) => lane.done) && buffered === 0) {
-        subscriber.complete();
-        return;
-      }
-      armTimer(now);
+      if (buffered === 0 && lanes.every((lane) => lane.done)) wake.complete();
+      else armTimer(now);
+      return out;
     };
 
     /** While items wait, wakes up when the first source holding them back runs out of grace. */
     const armTimer = (now: number): void => {
       if (buffered === 0 || timer !== undefined) return;
-      let wake = Infinity;
-      for (const lane of lanes) if (heldBack(lane, now)) wake = Math.min(wake, lane.lastHeard + graceMs);
-      if (wake === Infinity) return;
+      let wakeAt = Infinity;
+      for (const lane of lanes) if (heldBack(lane, now)) wakeAt = Math.min(wakeAt, lane.lastHeard + graceMs);
+      if (wakeAt === Infinity) return;
       timer = scheduler.schedule(() => {
         timer = undefined;
-        release();
-      }, Math.max(0, wake - now));
+        wake.next();
+      }, Math.max(0, wakeAt - now));
     };
 
-    const subscriptions = sources.map((source, index) => {
-      const lane = lanes[index]!;
-      return source.subscribe({
-        next: (item) => {
-          lane.lastHeard = scheduler.now();
-          const step = stepOf(item);
-          if (step === undefined) {
-            subscriber.next(item);
-            return;
-          }
-          if (step > lane.reached) lane.reached = step;
-          lane.queue.push(item);
-          buffered++;
-          release();
-        },
-        error: (error: unknown) => {
-          subscriber.error(error);
-        },
-        complete: () => {
-          lane.done = true;
-          release();
-        },
-      });
-    });
-    if (sources.length === 0) subscriber.complete();
-    return () => {
-      timer?.unsubscribe();
-      for (const subscription of subscriptions) subscription.unsubscribe();
+    const accept = (lane: Lane, item: Ingested): readonly Ingested[] => {
+      lane.lastHeard = scheduler.now();
+      const step = stepOf(item);
+      if (step === undefined) return [item];
+      if (step > lane.reached) lane.reached = step;
+      lane.queue.push(item);
+      buffered++;
+      return release();
     };
+
+    const finish = (lane: Lane): Observable<readonly Ingested[]> =>
+      defer(() => {
+        lane.done = true;
+        return of(release());
+      });
+
+    return merge(
+      ...sources.map((source, index) => {
+        const lane = lanes[index]!;
+        return concat(source.pipe(map((item) => accept(lane, item))), finish(lane));
+      }),
+      wake.pipe(map(release)),
+    ).pipe(
+      concatMap((items) => items),
+      finalize(() => {
+        timer?.unsubscribe();
+      }),
+    );
   });
 }
