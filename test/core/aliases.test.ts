@@ -287,7 +287,8 @@ describe.each<[string, Case[]]>([
   ['OpenRLHF', OPENRLHF],
   ['tunix', TUNIX],
 ])('%s keys', (_trainer, cases) => {
-  it.each(cases)('%s -> %s', (raw, name, phase = 'train') => {
+  const full = cases.map(([raw, name, phase]): [string, string, string] => [raw, name, phase ?? 'train']);
+  it.each(full)('%s -> %s (%s)', (raw, name, phase) => {
     expect(canonicalMetricName(raw)).toEqual({ name, phase });
   });
 });
