@@ -2,8 +2,8 @@
 export { allAtLeast, allAtMost, GroupAccumulator } from './group-accumulator.js';
 export { CharNgramRepetition } from './char-ngram-repetition.js';
 export type { CharNgramRepetitionConfig } from './char-ngram-repetition.js';
-export type { CodeUnitTables } from './code-unit-classes.js';
 export { codeUnitTables, OTHER_UNIT, SPACE_UNIT, WORD_UNIT } from './code-unit-classes.js';
+export type { CodeUnitTables } from './code-unit-classes.js';
 export type { CusumSide, TabularCusumConfig } from './cusum.js';
 export { DEFAULT_MAX_CHARS, WordTokenizer } from './word-tokens.js';
 export { DistinctNWindow } from './distinct-n-window.js';
@@ -39,5 +39,6 @@ export type { TextHashMode } from './text-hash.js';
 export { TypeTokenWindow } from './type-token-window.js';
 export type { TypeTokenWindowConfig } from './type-token-window.js';
 export { ValueKsTreap } from './ks-value-treap.js';
+export { wassersteinDistance } from './wasserstein.js';
 export { WordNgramRepetition } from './word-ngram-repetition.js';
 export type { WordNgramRepetitionConfig } from './word-ngram-repetition.js';
