@@ -156,7 +156,7 @@ export interface EwmaLimits {
  * @see NIST/SEMATECH e-Handbook §6.3.2.4; Montgomery, Introduction to Statistical Quality Control, §9.2.
  * @example
  * ewmaControlLimits({ lambda: 0.3, target: 50, sigma: 2.0539, width: 3 });
- * // => { lower: 47.41156..., upper: 52.58843... } (NIST prints 47.4115 and 52.5884)
+ * // => { lower: 47.411568261873384, upper: 52.588431738126616 } (NIST prints 47.4115 and 52.5884)
  */
 export function ewmaControlLimits(chart: {
   /** Smoothing factor λ in (0, 1]. */

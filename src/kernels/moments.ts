@@ -19,7 +19,7 @@
  * @example
  * const moments = new Moments();
  * for (const x of [3, 5, 4, 7, 10, 12]) moments.push(x);
- * moments.variance; // => 12.566666666666666 (River stats.Var doctest: 12.56666)
+ * moments.variance; // => 12.566666666666668 (River stats.Var doctest: 12.56666; exact 377/30)
  */
 export class Moments {
   private n = 0;

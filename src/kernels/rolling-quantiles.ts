@@ -32,7 +32,7 @@
  * const window = new RollingQuantiles(4);
  * for (const x of [10, 2, 5, 100, 2, 1]) window.push(x);
  * window.median; // => 3.5   (window 5, 100, 2, 1)
- * window.quantile(0.9); // => 71.5
+ * window.quantile(0.9); // => 71.50000000000001 (5 + 0.7 · 95)
  * window.mad(); // => 2
  */
 export class RollingQuantiles {
