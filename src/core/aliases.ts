@@ -115,7 +115,7 @@ export const ALIASES: ReadonlyArray<readonly [string, readonly string[]]> = [
   // penalty folded into the reward (`actor/reward_kl_penalty`; older `critic/kl`), or both; the
   // loss term wins because it is what the update regularizes.
   [METRIC.kl, ['objective/kl', 'actor/kl_loss', 'actor/reward_kl_penalty', 'critic/kl']],
-  [METRIC.klCoef, ['actor/kl_coef', 'actor/reward_kl_penalty_coeff', 'critic/kl_coeff', 'beta']],
+  [METRIC.klCoef, ['actor/kl_coef', 'actor/reward_kl_penalty_coeff', 'critic/kl_coeff']],
   // KL between the policy before and after the update: a step-size measure, not drift.
   [METRIC.policyApproxKl, ['policy/approxkl_avg', 'actor/ppo_kl', 'ppo_kl']],
   [METRIC.samplingKl, ['vllm_kl']],

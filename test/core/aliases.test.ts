@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalMetricName, canonicalizeMetrics, trlRewardStdKind } from '../../src/core/aliases.js';
+import { join } from 'node:path';
+import { ALIASES, canonicalMetricName, canonicalizeMetrics, trlRewardStdKind, TUNIX_ALIASES } from '../../src/core/aliases.js';
 import { METRIC } from '../../src/core/metric-names.js';
-import { realdata } from '../support/paths.js';
+import { realdata, repoRoot } from '../support/paths.js';
 
 // ------------------------------------------------------------------------------------------
 // Every key of every real trainer file in ../shared/realdata.
@@ -383,5 +384,24 @@ describe('canonicalizeMetrics', () => {
         }
       }),
     );
+  });
+});
+
+describe('docs/schema.md', () => {
+  const doc = readFileSync(join(repoRoot, 'docs', 'schema.md'), 'utf8');
+
+  it('lists every alias of the table', () => {
+    const keys = [...ALIASES, ...TUNIX_ALIASES].flatMap(([, aliases]) => aliases);
+    expect(keys.filter((key) => !doc.includes(`\`${key}\``))).toEqual([]);
+  });
+
+  it('names every canonical metric', () => {
+    const named = (name: string): boolean => {
+      if (doc.includes(`\`${name}\``)) return true;
+      // grouped rows: `length/terminated_mean`, `/terminated_min` ...
+      const slash = name.lastIndexOf('/');
+      return slash > 0 && doc.includes(`\`${name.slice(slash)}\``) && doc.includes(`\`${name.slice(0, slash)}/`);
+    };
+    expect(Object.values(METRIC).filter((name) => !named(name))).toEqual([]);
   });
 });
