@@ -9,6 +9,8 @@ export {
   TUNIX_ALIASES,
 } from './core/aliases.js';
 export type { AliasOptions, CanonicalMetrics, CanonicalName, RewardStdKind } from './core/aliases.js';
+export { digestAlerts } from './core/alert-digest.js';
+export type { AlertDigest } from './core/alert-digest.js';
 export { episodeKey } from './core/condition.js';
 export type { Condition } from './core/condition.js';
 export {
