@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { Observable, Subject } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Ingested } from './ingested.js';
-import { decodeFrame, problemItem } from './ws-frame.js';
+import { decodeFrame, problemItem, rawText } from './ws-frame.js';
 
 export interface ServeIngestConfig {
   /** Port to listen on. Default `0`: any free port (read it from `url` / `port`). */
@@ -314,10 +314,4 @@ function tokenMatches(request: IncomingMessage, expected: Buffer): boolean {
     if (query !== undefined) offered = new URLSearchParams(query).get('token') ?? undefined;
   }
   return offered !== undefined && timingSafeEqual(digest(offered), expected);
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }

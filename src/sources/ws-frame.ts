@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import type { RawData } from 'ws';
 import { decodeRecord } from '../core/decode.js';
 import { parseJsonLine } from '../core/json-line.js';
 import type { InputProblem } from '../core/types.js';
@@ -56,4 +57,11 @@ function decodeItem(value: unknown, source: string, frame: number, where: string
 export function problemItem(source: string, line: number, reason: string, text: string): Ingested {
   const problem: InputProblem = { source, line, reason, excerpt: excerpt(text) };
   return { kind: 'problem', problem };
+}
+
+/** @internal The text of a received frame (ws hands over a Buffer, a list of them, or an ArrayBuffer). */
+export function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
 }
