@@ -5,24 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalizeMetrics } from '../../core/aliases.js';
+import { parseJsonLine } from '../../core/json-line.js';
+import { excerpt } from '../excerpt.js';
 import type { Ingested } from '../ingested.js';
 
-/** Longest excerpt kept on a problem: enough to recognise the line, short enough to print. */
-const EXCERPT_CHARS = 120;
-
-/** The start of `text` with control characters escaped (`\r`, `\u001b`...), for a problem. */
-export const excerpt = (text: string): string => {
-  const head = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
-  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
-  return head.replace(/[\u0000-\u001f\u007f]/g, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-};
-
-/** A problem item on the side channel. */
+/** A problem item on the side channel, its excerpt cut and escaped by sources/excerpt. */
 export const problem = (source: string, line: number, reason: string, text: string): Ingested => ({
   kind: 'problem',
   problem: { source, line, reason, excerpt: excerpt(text) },
@@ -81,22 +68,14 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * JSON.parse that also accepts the bare `NaN`, `Infinity` and `-Infinity` tokens Python's
- * `json.dumps` writes by default (they become `null`: a missing value). Throws SyntaxError on
- * anything else that is not JSON.
+ * `json.dumps` writes by default (read as `null`: a missing value), via core/json-line. Throws
+ * SyntaxError naming the position on anything else that is not JSON.
  */
 export const parseJsonLenient = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    if (!/NaN|Infinity/.test(text)) throw error;
-    return JSON.parse(replacePythonNonFinite(text));
-  }
+  const result = parseJsonLine(text);
+  if (!result.ok) throw new SyntaxError(result.reason);
+  return result.value;
 };
-
-/** Replace bare NaN/Infinity tokens outside JSON strings by `null`. */
-const replacePythonNonFinite = (text: string): string =>
-  // A JSON string (with escapes) is matched first and kept; a bare token outside one is replaced.
-  text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (match) => (match.startsWith('"') ? match : 'null'));
 
 /** The message of a thrown value, for a problem reason. */
 export const messageOf = (error: unknown): string =>

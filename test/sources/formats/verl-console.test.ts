@@ -85,7 +85,8 @@ describe('verlConsole on bad and unusual input', () => {
         source: 'verl.log',
         line: 2,
         reason: 'step 2: malformed key:value pairs "response_length/mea", "actor/entropy:high", ":3"',
-        excerpt: '(main_task pid=9) step:2 - critic/score/mean:0.450 - response_length/mea - actor/entropy:high - :3',
+        // the line's first 80 characters (sources/excerpt)
+        excerpt: '(main_task pid=9) step:2 - critic/score/mean:0.450 - response_length/mea - actor…',
       },
     ]);
   });

@@ -15,7 +15,7 @@ describe('verlRollout on the real SDPO step-1 dump', () => {
     expect(events.every((e) => e.step === 1)).toBe(true);
     expect(events.filter((e) => e.reward === 1).length).toBe(9);
     expect(events.filter((e) => e.reward === 0).length).toBe(20);
-    expect(events.every((e) => e.meta?.['acc'] === e.reward && e.meta['incorrect_format'] === 0)).toBe(true);
+    expect(events.every((e) => e.meta?.['acc'] === e.reward && e.meta?.['incorrect_format'] === 0)).toBe(true);
     expect(events.every((e) => e.components === undefined)).toBe(true);
     expect(events[0]?.length).toBe(345);
   });
