@@ -56,3 +56,17 @@ export {
   verdictRank,
 } from './core/verdict.js';
 export type { VerdictConfig } from './core/verdict.js';
+export { parsePythonLiteral } from './sources/formats/python-literal.js';
+export type { PythonLiteralResult } from './sources/formats/python-literal.js';
+export { sampleComponents, sampleComponentsFormat } from './sources/formats/sample-components-jsonl.js';
+export type { SampleComponentsConfig } from './sources/formats/sample-components-jsonl.js';
+export { trlCompletionsParquet, trlCompletionsParquetFormat } from './sources/formats/trl-completions-parquet.js';
+export type { TrlCompletionsConfig } from './sources/formats/trl-completions-parquet.js';
+export { trlLogHistory } from './sources/formats/trl-log-history.js';
+export { trlStdout, trlStdoutFormat } from './sources/formats/trl-stdout.js';
+export type { TrlStdoutConfig } from './sources/formats/trl-stdout.js';
+export { trlTrainerState } from './sources/formats/trl-trainer-state.js';
+export { verlConsole } from './sources/formats/verl-console.js';
+export { verlFileJsonl } from './sources/formats/verl-file-jsonl.js';
+export { verlRollout, verlRolloutFormat } from './sources/formats/verl-rollout-jsonl.js';
+export type { VerlRolloutConfig } from './sources/formats/verl-rollout-jsonl.js';
