@@ -61,7 +61,9 @@ describe('Moments — known values', () => {
 });
 
 describe('Moments — properties', () => {
-  const data = fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 2, maxLength: 200 });
+  // Subnormal-sized values would make the squared tolerance underflow; they are not rewards.
+  const value = fc.double({ min: -1e4, max: 1e4, noNaN: true }).filter((x) => x === 0 || Math.abs(x) > 1e-100);
+  const data = fc.array(value, { minLength: 2, maxLength: 200 });
 
   it('equals simple-statistics mean and sampleVariance', () => {
     fc.assert(
@@ -70,14 +72,18 @@ describe('Moments — properties', () => {
         const scale = Math.max(...values.map(Math.abs), 1e-300);
         expect(Math.abs(moments.mean - ssMean(values))).toBeLessThanOrEqual(1e-12 * scale);
         expect(Math.abs(moments.variance - sampleVariance(values))).toBeLessThanOrEqual(1e-11 * scale * scale);
-        expect(moments.cv).toBeCloseTo(moments.std / moments.mean, 12);
+        const mean = ssMean(values);
+        if (Math.abs(mean) > 1e-6 * scale) {
+          const cv = Math.sqrt(sampleVariance(values)) / mean;
+          expect(Math.abs(moments.cv - cv)).toBeLessThanOrEqual(1e-6 * Math.abs(cv) + 1e-12);
+        }
       }),
     );
   });
 
   it('merging two partitions equals pushing everything into one (Chan et al.)', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { maxLength: 100 }), data, (left, right) => {
+      fc.property(fc.array(value, { maxLength: 100 }), data, (left, right) => {
         const merged = of(left);
         merged.merge(of(right));
         const whole = of([...left, ...right]);
