@@ -206,16 +206,27 @@ export function readLines(path: string, config: LineReaderConfig = {}): Observab
 
 async function* replay(path: string, chunkBytes: number, maxLineBytes: number): AsyncGenerator<LineItem> {
   const handle = await openForReading(path);
+  // Two buffers: the next chunk is read (on libuv's thread pool) while this one is split and
+  // parsed, so the parsing thread does not sit idle waiting for the disk.
+  const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
+  let position = 0;
+  let which = 0;
+  const readInto = (buffer: Buffer) => readChunk(path, () => handle.read(buffer, 0, chunkBytes, position));
+  let pending = readInto(buffers[0]);
   try {
-    const buffer = Buffer.allocUnsafe(chunkBytes);
     const splitter = new LineSplitter(path, maxLineBytes);
     for (;;) {
-      const { bytesRead } = await readChunk(path, () => handle.read(buffer, 0, chunkBytes, null));
+      const { bytesRead, buffer } = await pending;
       if (bytesRead === 0) break;
+      position += bytesRead;
+      which ^= 1;
+      pending = readInto(buffers[which]!);
       yield* splitter.push(buffer.subarray(0, bytesRead));
     }
     yield* splitter.end();
   } finally {
+    // A read still in flight (the consumer unsubscribed) must settle before the file closes.
+    await pending.catch(() => undefined);
     await handle.close();
   }
 }
