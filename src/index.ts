@@ -56,6 +56,12 @@ export {
   verdictRank,
 } from './core/verdict.js';
 export type { VerdictConfig } from './core/verdict.js';
+export { DETECT_BYTES, detectFormat, formatByName, formatNames, readHead } from './sources/detect-format.js';
+export { DEFAULT_POLL_MS, followLines } from './sources/follow.js';
+export type { FollowConfig } from './sources/follow.js';
+export type { FormatName, InputFormat, LineFormat, LineParser, WholeFileFormat } from './sources/format.js';
+export { goodhartJsonl } from './sources/formats/goodhart-jsonl.js';
+export { FORMATS } from './sources/formats/index.js';
 export { parsePythonLiteral } from './sources/formats/python-literal.js';
 export type { PythonLiteralResult } from './sources/formats/python-literal.js';
 export { sampleComponents, sampleComponentsFormat } from './sources/formats/sample-components-jsonl.js';
@@ -70,3 +76,16 @@ export { verlConsole } from './sources/formats/verl-console.js';
 export { verlFileJsonl } from './sources/formats/verl-file-jsonl.js';
 export { verlRollout, verlRolloutFormat } from './sources/formats/verl-rollout-jsonl.js';
 export type { VerlRolloutConfig } from './sources/formats/verl-rollout-jsonl.js';
+export { fromFile, fromFiles, parseLines } from './sources/from-file.js';
+export type { FromFileConfig, FromFilesConfig } from './sources/from-file.js';
+export type { Ingested } from './sources/ingested.js';
+export {
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_MAX_LINE_BYTES,
+  LineSplitter,
+  readLines,
+  UnreadableInputError,
+} from './sources/line-reader.js';
+export type { LineItem, LineReaderConfig } from './sources/line-reader.js';
+export { DEFAULT_GRACE_MS, DEFAULT_MAX_BUFFERED, mergeByStep, stepOf } from './sources/merge-by-step.js';
+export type { MergeByStepConfig } from './sources/merge-by-step.js';

@@ -209,7 +209,7 @@ function decodeEventFields(json: Json): DecodedEvent {
   if (t !== undefined) event.t = t;
 
   let meta: Record<string, unknown> | undefined;
-  for (const key of Object.keys(json)) {
+  for (const key in json) {
     if (EVENT_FIELDS.has(key)) continue;
     meta ??= {};
     meta[key] = json[key];
@@ -433,24 +433,25 @@ export function recordTypeOf(json: Json): RecordType | undefined {
 export function decodeRecord(value: unknown, options?: AliasOptions): E.Either<DecodeError, DecodedRecord> {
   if (!isObject(value)) return notAnObject(value);
   const type = recordTypeOf(value);
-  switch (type) {
-    case 'event': {
-      const decoded = decodeRewardEvent(value);
-      return E.isLeft(decoded) ? decoded : E.right({ type, event: decoded.right.event, missing: decoded.right.missing });
+  if (type === undefined) {
+    return E.left(decodeError('type', RECORD_TYPES.map((name) => JSON.stringify(name)).join(' | '), value.type));
+  }
+  // One try/catch and one result object per line: this runs for every line of a replay.
+  try {
+    switch (type) {
+      case 'event': {
+        const decoded = decodeEventFields(value);
+        return E.right({ type, event: decoded.event, missing: decoded.missing });
+      }
+      case 'step':
+        return E.right({ type, record: decodeStepFields(value, options) });
+      case 'alert':
+        return E.right({ type, alert: decodeAlertFields(value) });
+      case 'verdict':
+        return E.right({ type, verdict: decodeVerdictFields(value) });
     }
-    case 'step': {
-      const decoded = decodeStepRecord(value, options);
-      return E.isLeft(decoded) ? decoded : E.right({ type, record: decoded.right });
-    }
-    case 'alert': {
-      const decoded = decodeAlert(value);
-      return E.isLeft(decoded) ? decoded : E.right({ type, alert: decoded.right });
-    }
-    case 'verdict': {
-      const decoded = decodeVerdict(value);
-      return E.isLeft(decoded) ? decoded : E.right({ type, verdict: decoded.right });
-    }
-    case undefined:
-      return E.left(decodeError('type', RECORD_TYPES.map((name) => JSON.stringify(name)).join(' | '), value.type));
+  } catch (error) {
+    if (error instanceof Invalid) return E.left(error.error);
+    throw error;
   }
 }

@@ -6,6 +6,9 @@
  * Cost: the common case is a single `JSON.parse` and one small result object. Only a line that
  * `JSON.parse` rejects is scanned (once, O(length), string-aware) for the Python tokens and parsed
  * again; only a line that still fails is scanned a third time to locate the error precisely.
+ * The price of that order: a line holding a bare token pays for a thrown SyntaxError (about
+ * 8x a successful parse, measured), while clean lines pay nothing; a `includes('NaN')` pre-check
+ * would cost every line about 5% of a parse, a loss unless more than ~0.6% of lines hold tokens.
  */
 
 /** A parsed line: the JSON value, and how many bare NaN/Infinity tokens were read as `null`. */
