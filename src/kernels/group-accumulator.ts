@@ -202,8 +202,8 @@ export class GroupAccumulator {
       max,
       zeroStd: count >= 2 && std <= absoluteTolerance + relativeTolerance * Math.abs(mean),
       allEqual: !empty && max - min <= absoluteTolerance + relativeTolerance * Math.max(Math.abs(min), Math.abs(max)),
-      allAtCeiling: ceiling === undefined ? undefined : allAtLeast({ count, min }, ceiling, levelTolerance),
-      allAtFloor: floor === undefined ? undefined : allAtMost({ count, max }, floor, levelTolerance),
+      allAtCeiling: ceiling === undefined ? undefined : !empty && min >= ceiling - levelTolerance,
+      allAtFloor: floor === undefined ? undefined : !empty && max <= floor + levelTolerance,
       closedBy,
     };
     this.slots.delete(key);

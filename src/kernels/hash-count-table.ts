@@ -6,8 +6,9 @@
  * `Map<string, number>` would allocate a string per key; this table allocates nothing once it has
  * grown to the working-set size.
  *
- * - Linear probing, load factor kept at or below 1/2; the home slot is `fmix32(lo ^ hi·φ)`, so
- *   callers may pass raw polynomial hashes whose low bits are poorly mixed.
+ * - Linear probing, load factor kept at or below 1/2; the home slot is the top bits of
+ *   ((hi·c) ⊕ lo)·2³²/φ (Fibonacci hashing), so callers may pass raw polynomial hashes whose low
+ *   bits are poorly mixed. Each slot's stamp, key and count sit in 16 adjacent bytes.
  * - `clear()` bumps a generation stamp instead of wiping the arrays: a slot is live only when its
  *   stamp equals the current generation. The arrays are wiped once every 2³² − 1 clears.
  * - `decrement()` to zero deletes by backward shift (Knuth, TAOCP vol. 3, Algorithm 6.4R), so no
@@ -26,11 +27,11 @@
  * table.clear();         // O(1)
  */
 export class HashCountTable {
-  private keysHi: Uint32Array;
-  private keysLo: Uint32Array;
-  private counts: Uint32Array;
-  private stamps: Uint32Array;
+  /** Interleaved slots, 4 words each: [stamp, key hi, key lo, count] — one cache line per probe. */
+  private cells: Uint32Array;
   private mask: number;
+  /** 32 − log2(capacity): Fibonacci hashing keeps the top bits of the product. */
+  private shift: number;
   private generation = 1;
   private live = 0;
 
@@ -40,11 +41,9 @@ export class HashCountTable {
       throw new RangeError(`HashCountTable initialCapacity must be a positive integer, got ${initialCapacity}`);
     }
     const capacity = powerOfTwoAtLeast(Math.max(16, initialCapacity));
-    this.keysHi = new Uint32Array(capacity);
-    this.keysLo = new Uint32Array(capacity);
-    this.counts = new Uint32Array(capacity);
-    this.stamps = new Uint32Array(capacity);
+    this.cells = new Uint32Array(capacity * 4);
     this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
   }
 
   /** Number of distinct keys with a positive count. */
@@ -62,7 +61,7 @@ export class HashCountTable {
     this.live = 0;
     this.generation = (this.generation + 1) >>> 0;
     if (this.generation === 0) {
-      this.stamps.fill(0);
+      this.cells.fill(0);
       this.generation = 1;
     }
   }
@@ -72,18 +71,21 @@ export class HashCountTable {
     if ((this.live + 1) * 2 > this.mask + 1) this.grow();
     hi >>>= 0;
     lo >>>= 0;
-    const { keysHi, keysLo, counts, stamps, mask, generation } = this;
-    let slot = homeSlot(hi, lo) & mask;
-    while (stamps[slot] === generation) {
-      if (keysHi[slot] === hi && keysLo[slot] === lo) return ++counts[slot]!;
+    const { cells, mask, generation } = this;
+    let slot = homeSlot(hi, lo, this.shift);
+    for (;;) {
+      const base = slot << 2;
+      if (cells[base] !== generation) {
+        cells[base] = generation;
+        cells[base + 1] = hi;
+        cells[base + 2] = lo;
+        cells[base + 3] = 1;
+        this.live++;
+        return 1;
+      }
+      if (cells[base + 1] === hi && cells[base + 2] === lo) return ++cells[base + 3]!;
       slot = (slot + 1) & mask;
     }
-    stamps[slot] = generation;
-    keysHi[slot] = hi;
-    keysLo[slot] = lo;
-    counts[slot] = 1;
-    this.live++;
-    return 1;
   }
 
   /**
@@ -93,7 +95,7 @@ export class HashCountTable {
   decrement(hi: number, lo: number): number {
     const slot = this.find(hi >>> 0, lo >>> 0);
     if (slot < 0) return -1;
-    const remaining = --this.counts[slot]!;
+    const remaining = --this.cells[(slot << 2) + 3]!;
     if (remaining === 0) this.remove(slot);
     return remaining;
   }
@@ -101,14 +103,15 @@ export class HashCountTable {
   /** Current count of the key (0 when absent). */
   count(hi: number, lo: number): number {
     const slot = this.find(hi >>> 0, lo >>> 0);
-    return slot < 0 ? 0 : this.counts[slot]!;
+    return slot < 0 ? 0 : this.cells[(slot << 2) + 3]!;
   }
 
   private find(hi: number, lo: number): number {
-    const { keysHi, keysLo, stamps, mask, generation } = this;
-    let slot = homeSlot(hi, lo) & mask;
-    while (stamps[slot] === generation) {
-      if (keysHi[slot] === hi && keysLo[slot] === lo) return slot;
+    const { cells, mask, generation } = this;
+    let slot = homeSlot(hi, lo, this.shift);
+    while (cells[slot << 2] === generation) {
+      const base = slot << 2;
+      if (cells[base + 1] === hi && cells[base + 2] === lo) return slot;
       slot = (slot + 1) & mask;
     }
     return -1;
@@ -116,49 +119,47 @@ export class HashCountTable {
 
   /** Backward-shift deletion: pulls later members of the probe run into the hole. */
   private remove(hole: number): void {
-    const { keysHi, keysLo, counts, stamps, mask, generation } = this;
+    const { cells, mask, generation, shift } = this;
     let gap = hole;
     let next = (gap + 1) & mask;
-    while (stamps[next] === generation) {
-      const home = homeSlot(keysHi[next]!, keysLo[next]!) & mask;
+    while (cells[next << 2] === generation) {
+      const from = next << 2;
+      const home = homeSlot(cells[from + 1]!, cells[from + 2]!, shift);
       // `next` may move into `gap` only if its home is not cyclically inside (gap, next].
       const homeInside = gap <= next ? home > gap && home <= next : home > gap || home <= next;
       if (!homeInside) {
-        keysHi[gap] = keysHi[next]!;
-        keysLo[gap] = keysLo[next]!;
-        counts[gap] = counts[next]!;
+        const to = gap << 2;
+        cells[to + 1] = cells[from + 1]!;
+        cells[to + 2] = cells[from + 2]!;
+        cells[to + 3] = cells[from + 3]!;
         gap = next;
       }
       next = (next + 1) & mask;
     }
-    stamps[gap] = 0;
+    cells[gap << 2] = 0;
     this.live--;
   }
 
   private grow(): void {
-    const oldHi = this.keysHi;
-    const oldLo = this.keysLo;
-    const oldCounts = this.counts;
-    const oldStamps = this.stamps;
+    const old = this.cells;
     const oldGeneration = this.generation;
     const capacity = (this.mask + 1) * 2;
-    this.keysHi = new Uint32Array(capacity);
-    this.keysLo = new Uint32Array(capacity);
-    this.counts = new Uint32Array(capacity);
-    this.stamps = new Uint32Array(capacity);
+    this.cells = new Uint32Array(capacity * 4);
     this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
     this.generation = 1;
-    const { keysHi, keysLo, counts, stamps, mask } = this;
-    for (let old = 0; old < oldStamps.length; old++) {
-      if (oldStamps[old] !== oldGeneration) continue;
-      const hi = oldHi[old]!;
-      const lo = oldLo[old]!;
-      let slot = homeSlot(hi, lo) & mask;
-      while (stamps[slot] === 1) slot = (slot + 1) & mask;
-      stamps[slot] = 1;
-      keysHi[slot] = hi;
-      keysLo[slot] = lo;
-      counts[slot] = oldCounts[old]!;
+    const { cells, mask, shift } = this;
+    for (let from = 0; from < old.length; from += 4) {
+      if (old[from] !== oldGeneration) continue;
+      const hi = old[from + 1]!;
+      const lo = old[from + 2]!;
+      let slot = homeSlot(hi, lo, shift);
+      while (cells[slot << 2] === 1) slot = (slot + 1) & mask;
+      const to = slot << 2;
+      cells[to] = 1;
+      cells[to + 1] = hi;
+      cells[to + 2] = lo;
+      cells[to + 3] = old[from + 3]!;
     }
   }
 }
@@ -174,8 +175,13 @@ export function fmix32(value: number): number {
   return h >>> 0;
 }
 
-function homeSlot(hi: number, lo: number): number {
-  return fmix32(lo ^ Math.imul(hi, 0x9e3779b1));
+/**
+ * Fibonacci hashing (Knuth, TAOCP vol. 3, 6.4): the top bits of (hi·c₁ ⊕ lo)·2³²/φ depend on
+ * every input bit, so raw polynomial hashes with weak low bits still spread; one more multiply
+ * is far cheaper than a full finaliser.
+ */
+function homeSlot(hi: number, lo: number, shift: number): number {
+  return Math.imul(Math.imul(hi, 0x85ebca6b) ^ lo, 0x9e3779b1) >>> shift;
 }
 
 function powerOfTwoAtLeast(value: number): number {
