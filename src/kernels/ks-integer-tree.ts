@@ -185,12 +185,26 @@ export class IntegerKsTree {
     this.countRec[v] = rec;
     this.nRef += deltaRef;
     this.nRec += deltaRec;
+    // Leaf, then its ancestors (pull inlined over local references: this is the hot loop).
+    const sum = this.sum;
+    const maxPrefix = this.maxPrefix;
+    const minPrefix = this.minPrefix;
     let node = this.size + v;
     const weight = ref * this.weightRef - rec * this.weightRec;
-    this.sum[node] = weight;
-    this.maxPrefix[node] = weight;
-    this.minPrefix[node] = weight;
-    for (node >>= 1; node >= 1; node >>= 1) this.pull(node);
+    sum[node] = weight;
+    maxPrefix[node] = weight;
+    minPrefix[node] = weight;
+    for (node >>= 1; node >= 1; node >>= 1) {
+      const left = 2 * node;
+      const leftSum = sum[left]!;
+      sum[node] = leftSum + sum[left + 1]!;
+      const maxLeft = maxPrefix[left]!;
+      const maxRight = leftSum + maxPrefix[left + 1]!;
+      maxPrefix[node] = maxLeft > maxRight ? maxLeft : maxRight;
+      const minLeft = minPrefix[left]!;
+      const minRight = leftSum + minPrefix[left + 1]!;
+      minPrefix[node] = minLeft < minRight ? minLeft : minRight;
+    }
     return true;
   }
 
