@@ -78,6 +78,8 @@ export { verlRollout, verlRolloutFormat } from './sources/formats/verl-rollout-j
 export type { VerlRolloutConfig } from './sources/formats/verl-rollout-jsonl.js';
 export { fromFile, fromFiles, parseLines } from './sources/from-file.js';
 export type { FromFileConfig, FromFilesConfig } from './sources/from-file.js';
+export { backoffDelay, fromWebSocket, WebSocketClosedError } from './sources/from-websocket.js';
+export type { BackoffConfig, FromWebSocketConfig } from './sources/from-websocket.js';
 export type { Ingested } from './sources/ingested.js';
 export {
   DEFAULT_CHUNK_BYTES,
@@ -89,3 +91,13 @@ export {
 export type { LineItem, LineReaderConfig } from './sources/line-reader.js';
 export { DEFAULT_GRACE_MS, DEFAULT_MAX_BUFFERED, mergeByStep, stepOf } from './sources/merge-by-step.js';
 export type { MergeByStepConfig } from './sources/merge-by-step.js';
+export { completionText, promptText } from './sources/sample-text.js';
+export type { ChatMessage } from './sources/sample-text.js';
+export { serveIngest } from './sources/serve-ingest.js';
+export type { IngestServer, IngestStats, ServeIngestConfig } from './sources/serve-ingest.js';
+export { Session } from './sources/session.js';
+export type { SessionConfig, SessionStats, SessionWatchBatchConfig, SessionWatchConfig } from './sources/session.js';
+export { watch } from './sources/watch.js';
+export type { AnyFunction, ArgPick, WatchConfig, WatchHandle, Watched, WatchStats } from './sources/watch.js';
+export { watchBatch } from './sources/watch-batch.js';
+export type { WatchBatchConfig } from './sources/watch-batch.js';
