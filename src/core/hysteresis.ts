@@ -8,7 +8,7 @@
  * emitted every `ongoingEvery` steps and at once whenever the condition's severity or signal
  * changes. Cost: O(1) per condition, memory O(number of keys).
  */
-import { episodeKey, type Condition } from './condition.js';
+import type { Condition } from './condition.js';
 import type { Alert, AlertSignal, AlertState, Severity } from './types.js';
 
 export interface HysteresisConfig {
@@ -68,20 +68,22 @@ interface KeyState {
 
 export class Hysteresis {
   private readonly config: Required<HysteresisConfig>;
-  private readonly keys = new Map<string, KeyState>();
+  /** tag ('' when untagged) -> detector -> metric -> state. */
+  private readonly keys = new Map<string, Map<string, Map<string, KeyState>>>();
 
   constructor(config: HysteresisConfig = {}) {
     this.config = resolveHysteresisConfig(config);
   }
 
+  /** The key of the previous condition and its state: most conditions repeat it, no lookup needed. */
+  private lastDetector = '';
+  private lastMetric = '';
+  private lastTag: string | undefined;
+  private lastState: KeyState | undefined;
+
   /** Feeds one condition; returns the alert it triggers, if any. */
   next(condition: Condition): Alert | undefined {
-    const key = episodeKey(condition);
-    let state = this.keys.get(key);
-    if (state === undefined) {
-      state = { episode: undefined, resolvedStep: Number.NEGATIVE_INFINITY };
-      this.keys.set(key, state);
-    }
+    const state = this.stateOf(condition);
     const episode = state.episode;
     if (episode === undefined) {
       if (!condition.active || condition.step - state.resolvedStep < this.config.cooldown) return undefined;
@@ -112,6 +114,39 @@ export class Hysteresis {
     state.episode = undefined;
     state.resolvedStep = condition.step;
     return toAlert(condition, 'resolved', episode.since, episode.severity, episode.signal);
+  }
+
+  private stateOf(condition: Condition): KeyState {
+    if (
+      this.lastState !== undefined &&
+      condition.detector === this.lastDetector &&
+      condition.metric === this.lastMetric &&
+      condition.tag === this.lastTag
+    ) {
+      return this.lastState;
+    }
+    // Nested maps keyed by the condition's own strings: no key string is built per condition.
+    const tagKey = condition.tag ?? '';
+    let byDetector = this.keys.get(tagKey);
+    if (byDetector === undefined) {
+      byDetector = new Map();
+      this.keys.set(tagKey, byDetector);
+    }
+    let byMetric = byDetector.get(condition.detector);
+    if (byMetric === undefined) {
+      byMetric = new Map();
+      byDetector.set(condition.detector, byMetric);
+    }
+    let state = byMetric.get(condition.metric);
+    if (state === undefined) {
+      state = { episode: undefined, resolvedStep: Number.NEGATIVE_INFINITY };
+      byMetric.set(condition.metric, state);
+    }
+    this.lastDetector = condition.detector;
+    this.lastMetric = condition.metric;
+    this.lastTag = condition.tag;
+    this.lastState = state;
+    return state;
   }
 }
 
