@@ -33,7 +33,7 @@ const INT32_MAX = 2147483647;
  *   otherwise the lattice-path "inside" recursion of `_compute_outer_prob_inside_method`
  *   (Hodges 1958; Viehmann 2021's recursion for 1 − p), O(n1·band).
  * - exact, one-sided: n1 = n2 by the product Π (n−j)/(n+j+1); otherwise the paths-outside count
- *   of `_count_paths_outside_method` divided by C(n1+n2, n1), O(n²); falls back to asymp when
+ *   of `_count_paths_outside_method` divided by C(n1+n2, n1), O(n²) binomials of O(n) each; falls back to asymp when
  *   C(n1+n2, n1) overflows a double (n1 + n2 above ~1030), like scipy.
  * - asymp, two-sided: `kstwo.sf(D, round(n1·n2/(n1+n2)))`, the exact one-sample Kolmogorov
  *   distribution at the effective size (not the plain Kolmogorov limit).
