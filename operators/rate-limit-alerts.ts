@@ -108,7 +108,7 @@ function summary(window: RateWindow, max: number, windowText: string): Alert {
     severity: window.worst,
     signal: 'info',
     step: window.lastStep,
-    message: `suppressed ${window.suppressed} alerts from ${window.key} in ${windowText}`,
+    message: `suppressed ${window.suppressed} alert${window.suppressed === 1 ? '' : 's'} from ${window.key} in ${windowText}`,
     value: window.suppressed,
     threshold: max,
     since: window.firstStep,
