@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,17 @@ afterAll(() => {
 });
 
 const POLL_MS = 10;
+
+/** Whether this process holds `path` open (Linux: /proc/self/fd links to open files). */
+function isOpen(path: string): boolean {
+  return readdirSync('/proc/self/fd').some((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  });
+}
 let subscriptions: Subscription[] = [];
 afterEach(() => {
   for (const subscription of subscriptions) subscription.unsubscribe();
@@ -124,6 +135,16 @@ describe('followLines', () => {
     writeFileSync(path, 'here\n');
     await until(() => linesOf(items).length === 1, 'the line');
     expect(noticesOf(items)).toEqual(['problem: file does not exist yet; waiting for it to appear']);
+  });
+
+  it('closes the file when unsubscribed', async () => {
+    const path = fresh('close.jsonl');
+    writeFileSync(path, 'x\n');
+    const { items } = collect(followLines(path, { pollMs: POLL_MS }));
+    await until(() => linesOf(items).length === 1, 'the line');
+    expect(isOpen(path)).toBe(true);
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    await until(() => !isOpen(path), 'the file to close');
   });
 
   it('rejects a bad poll interval when called', () => {

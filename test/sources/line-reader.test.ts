@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -167,10 +167,20 @@ describe('readLines', () => {
     expect(problems[0]!.excerpt).toBe('\\u0000\\u0001\\u0002\uFFFD\uFFFD\\u001b[31m\\u0007');
   });
 
-  it('stops reading when unsubscribed', async () => {
+  it('stops reading and closes the file when unsubscribed (an interrupted replay)', async () => {
     const path = file(Array.from({ length: 1000 }, (_, k) => `line ${k}`).join('\n'));
+    const isOpen = (): boolean =>
+      readdirSync('/proc/self/fd').some((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      });
     const first = await firstValueFrom(readLines(path, { chunkBytes: 64 }).pipe(take(1)));
-    expect(first).toEqual({ kind: 'lines', firstLine: 1, lines: expect.arrayContaining(['line 0']) });
+    expect(first).toEqual({ kind: 'lines', firstLine: 1, lines: Array.from({ length: 9 }, (_, k) => `line ${k}`) });
+    for (let tries = 0; tries < 100 && isOpen(); tries++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(isOpen()).toBe(false);
   });
 
   it('errors with UnreadableInputError naming the file when it is missing or a directory', async () => {
