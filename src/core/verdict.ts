@@ -6,7 +6,9 @@
  * `id` (with its `tag`) from its first alert until its `resolved` alert; its latest alert gives its
  * severity and signal):
  * - `hacking`: an `exploit` episode at warning or worse AND a `proxy-rise` episode (any severity:
- *   "pinned high" is `info` on its own) that is open or resolved within `proxyHorizon` steps;
+ *   "pinned high" is `info` on its own) that is open or resolved within `proxyHorizon` steps. An
+ *   episode that carried `proxy-rise` and escalated to `exploit` (a reward pinned at its ceiling
+ *   whose variance then collapses) is both, so one detector can call hacking on its own;
  * - otherwise `collapse`: a `collapse` episode at warning or worse (the learning signal is gone);
  * - otherwise `warning`: any episode at warning or worse (an exploit signature without a rising
  *   proxy, instability, ...);
@@ -85,6 +87,8 @@ export class VerdictJudge {
   private readonly open = new Map<string, Alert>();
   /** Resolved proxy-rise episodes still within the horizon: their resolved alert. */
   private readonly recentProxy = new Map<string, Alert>();
+  /** Open episodes that have carried `proxy-rise`: they stay proxy evidence when they escalate. */
+  private readonly proxyEpisodes = new Set<string>();
   private step = 0;
   private seen = false;
   private current: Assessment = HEALTHY;
@@ -103,10 +107,13 @@ export class VerdictJudge {
     if (!PLUMBING_DETECTORS.has(alert.detector)) {
       const key = `${alert.tag ?? ''}|${alert.id}`;
       if (alert.state === 'resolved') {
+        const wasProxy = this.proxyEpisodes.delete(key) || alert.signal === 'proxy-rise';
         this.open.delete(key);
-        if (alert.signal === 'proxy-rise') this.recentProxy.set(key, alert);
+        if (wasProxy) this.recentProxy.set(key, alert);
         else this.recentProxy.delete(key);
       } else {
+        if (!this.open.has(key)) this.proxyEpisodes.delete(key);
+        if (alert.signal === 'proxy-rise') this.proxyEpisodes.add(key);
         this.open.set(key, alert);
         this.recentProxy.delete(key);
       }
@@ -142,9 +149,9 @@ export class VerdictJudge {
     const proxies: Alert[] = [];
     let exploit = false;
     let collapse = false;
-    for (const alert of this.open.values()) {
+    for (const [key, alert] of this.open) {
       const warningOrWorse = severityRank[alert.severity] >= severityRank.warning;
-      if (alert.signal === 'proxy-rise') proxies.push(alert);
+      if (this.proxyEpisodes.has(key)) proxies.push(alert);
       if (!warningOrWorse) continue;
       flagged.push(alert);
       if (alert.signal === 'exploit') exploit = true;

@@ -63,6 +63,26 @@ describe('judge', () => {
     expect(run(26)).toBe('warning');
   });
 
+  it('calls hacking when one episode escalates from a pinned-high proxy to an exploit signature', () => {
+    const v = judge([
+      proxy(10),
+      proxy(14, { since: 10, state: 'ongoing', signal: 'exploit', severity: 'warning' }),
+    ]);
+    expect(v).toMatchObject({ status: 'hacking', worstSince: 14 });
+    expect(v.reasons).toHaveLength(1);
+    // ...and it stays proxy evidence for proxyHorizon steps after it resolves
+    const later = judge(
+      [
+        proxy(10),
+        proxy(14, { since: 10, state: 'ongoing', signal: 'exploit', severity: 'warning' }),
+        proxy(20, { since: 10, state: 'resolved', signal: 'exploit', severity: 'warning' }),
+        exploit(22),
+      ],
+      { proxyHorizon: 5 },
+    );
+    expect(later.current).toBe('hacking');
+  });
+
   it('ignores exploit alerts below warning', () => {
     expect(judge([proxy(1), exploit(2, { severity: 'info' })]).status).toBe('healthy');
   });
@@ -143,10 +163,17 @@ describe('judge', () => {
         const alerts = specs.map((s) =>
           alert({ step: s.step, detector: `d${s.episode}`, since: 0, signal: s.signal, severity: s.severity, state: s.resolved ? 'resolved' : 'ongoing' }),
         );
+        // An episode is proxy evidence when any alert since it (re)opened carried proxy-rise.
         const latest = new Map<string, Alert>();
-        for (const a of alerts) latest.set(a.id, a);
+        const proxy = new Map<string, boolean>();
+        for (const a of alerts) {
+          const wasOpen = latest.has(a.id) && latest.get(a.id)!.state !== 'resolved';
+          const isProxy = a.signal === 'proxy-rise';
+          proxy.set(a.id, wasOpen ? proxy.get(a.id)! || isProxy : isProxy);
+          latest.set(a.id, a);
+        }
         const open = [...latest.values()].filter((a) => a.state !== 'resolved');
-        const hasProxy = [...latest.values()].some((a) => a.signal === 'proxy-rise');
+        const hasProxy = [...proxy.values()].some(Boolean);
         const expected = open.some((a) => a.signal === 'exploit' && a.severity !== 'info') && hasProxy;
         expect(judge(alerts, { proxyHorizon: Infinity }).current === 'hacking').toBe(expected);
       }),
