@@ -126,6 +126,7 @@ export function watchBatch<F extends AnyFunction>(fn: F, config: WatchBatchConfi
     return result;
   }
   Object.defineProperty(watched, 'name', { value: fn.name });
+  Object.defineProperty(watched, 'length', { value: fn.length });
 
   const handle: WatchHandle = {
     events$: events.asObservable(),

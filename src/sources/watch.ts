@@ -182,6 +182,7 @@ export function watch<F extends AnyFunction>(fn: F, config: WatchConfig = {}): W
     return result;
   }
   Object.defineProperty(watched, 'name', { value: fn.name });
+  Object.defineProperty(watched, 'length', { value: fn.length });
 
   const handle: WatchHandle = {
     events$: events.asObservable(),

@@ -218,15 +218,19 @@ describe('serveIngest', () => {
     let maxQueued = 0;
     let pauses = 0;
     let wasPaused = false;
-    server.items$.subscribe((item) => {
-      inbox.push(item);
+    const sample = (): void => {
       const stats = server.stats();
       maxQueued = Math.max(maxQueued, stats.queued);
       if (stats.paused && !wasPaused) pauses++;
       wasPaused = stats.paused;
+    };
+    server.items$.subscribe((item) => {
+      inbox.push(item);
+      sample();
     });
     // The consumer works later, 100 items every 2 ms, and acknowledges what it finished.
     const worker = setInterval(() => {
+      sample();
       const batch = inbox.splice(0, 100);
       processed.push(...batch);
       server.ack(batch.length);

@@ -50,6 +50,7 @@ describe('watch', () => {
     const spy = watch(score);
     const { events } = collect(spy);
     expect(spy.call(scorer, 'p', 'abc', 10)).toBe(15);
+    expect([spy.name, spy.length]).toEqual(['score', 3]);
     expect(events[0]?.reward).toBe(15);
   });
 
