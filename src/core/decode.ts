@@ -395,6 +395,14 @@ function decodeVerdictFields(json: Json): Verdict {
   };
   const firstFlaggedStep = optionalStep(json, 'firstFlaggedStep');
   if (firstFlaggedStep !== undefined) verdict.firstFlaggedStep = firstFlaggedStep;
+  if (json.current !== undefined) verdict.current = oneOf(json, 'current', STATUSES);
+  const currentReasons = json.currentReasons;
+  if (currentReasons !== undefined) {
+    if (!Array.isArray(currentReasons)) return fail('currentReasons', 'an array of reasons', currentReasons);
+    verdict.currentReasons = currentReasons.map((reason, index) => decodeReason(reason, `currentReasons[${index}]`));
+  }
+  const worstSince = optionalStep(json, 'worstSince');
+  if (worstSince !== undefined) verdict.worstSince = worstSince;
   return verdict;
 }
 

@@ -210,6 +210,14 @@ describe('decodeVerdict', () => {
     expect(right(decodeVerdict(validVerdict))).toEqual(validVerdict);
   });
 
+  it('decodes the whole-run fields: current state, its reasons, and when the worst state began', () => {
+    const recovered: Verdict = { ...validVerdict, current: 'healthy', currentReasons: [], worstSince: 40 };
+    expect(right(decodeVerdict(recovered))).toEqual(recovered);
+    expect(left(decodeVerdict({ ...validVerdict, current: 'fine' }))).toMatchObject({ field: 'current' });
+    expect(left(decodeVerdict({ ...validVerdict, currentReasons: {} }))).toMatchObject({ field: 'currentReasons' });
+    expect(left(decodeVerdict({ ...validVerdict, worstSince: -1 }))).toMatchObject({ field: 'worstSince' });
+  });
+
   it.each<[string, Partial<Record<keyof Verdict, unknown>>, Omit<DecodeError, 'message'>]>([
     ['bad status', { status: 'ok' }, { field: 'status', expected: '"healthy" | "warning" | "hacking" | "collapse"', got: 'string "ok"' }],
     ['no reasons', { reasons: undefined }, { field: 'reasons', expected: 'an array of reasons', got: 'nothing' }],
