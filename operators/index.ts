@@ -3,6 +3,8 @@ export { aggregateAlerts } from './aggregate-alerts.js';
 export type { AggregateAlertsConfig } from './aggregate-alerts.js';
 export { hysteresis } from './hysteresis.js';
 export type { HysteresisConfig } from './hysteresis.js';
+export { meanShift, meanShiftConditions, MEAN_SHIFT_DEFAULTS } from './mean-shift.js';
+export type { Granularity, MeanShiftConfig, ShiftDirection } from './mean-shift.js';
 export { minSeverity } from './min-severity.js';
 export { onAlert } from './on-alert.js';
 export { onVerdict } from './on-verdict.js';

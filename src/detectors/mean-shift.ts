@@ -1,0 +1,209 @@
+/**
+ * The pure state machine behind `meanShift()`: a two-sided tabular CUSUM on values standardized by
+ * a warm-up baseline, with a warm-up that slides while degenerate and restarts after every alarm.
+ *
+ * Phases:
+ * 1. Warm-up: the last `warmup` finite values are kept in a rolling window. Once it is full and its
+ *    sample standard deviation is positive (above `minScale` and above 1e-9 of |mean|, so float
+ *    noise on a constant stream does not count), the window's mean and sd become the frozen
+ *    baseline. While the window is degenerate (all equal: an all-zero start is normal in RL) it keeps
+ *    sliding, so the baseline is taken from the first `warmup` values that show any spread: it
+ *    never freezes at sd 0 and a degenerate start recovers. Nothing is judged during warm-up.
+ * 2. Monitoring: z = (x - mean) / sd feeds a TabularCusum(k, h). Each judged value yields a
+ *    condition, active when a sum is over h (the side must be enabled by `direction`).
+ * 3. On an alarm the detector re-baselines: the sums are cleared, the
+ *    chart is blind for `rewarmup` values (default 5), then watches against a provisional baseline:
+ *    the mean of those values and the larger of their sd and the old sd, so a second shift (or the
+ *    rest of a ramp) is caught against the new level without the multi-step blind spot of a full
+ *    restart. The warm-up window keeps filling from the alarm on; once it holds `warmup` values and
+ *    is non-degenerate its mean and sd replace the provisional baseline (the sums carry on).
+ * Change point: per side, the step at which that CUSUM sum last left 0 (Montgomery's N+/N- counter),
+ * with the mean of the values since then as the "after" level.
+ * Cost: O(1) per value; memory O(warmup).
+ */
+import type { Condition } from '../core/condition.js';
+import type { AlertSignal, Severity } from '../core/types.js';
+import { RollingMoments } from '../kernels/rolling-moments.js';
+import { TabularCusum } from '../kernels/cusum.js';
+import { fmt } from './select.js';
+
+export type ShiftDirection = 'up' | 'down' | 'both';
+
+export interface MeanShiftOptions {
+  readonly metric: string;
+  /** Values in the warm-up window. */
+  readonly warmup: number;
+  /** Values after an alarm before a provisional baseline (their mean, the old sd) is used. */
+  readonly rewarmup: number;
+  /** CUSUM slack in baseline sds. */
+  readonly k: number;
+  /** CUSUM decision interval in baseline sds. */
+  readonly h: number;
+  /** A warm-up sd at or below this is degenerate (in the units of the values). */
+  readonly minScale: number;
+  readonly direction: ShiftDirection;
+  readonly signalUp: AlertSignal;
+  readonly signalDown: AlertSignal;
+  readonly severityUp: Severity;
+  readonly severityDown: Severity;
+}
+
+/** Per side of the CUSUM: where the sum last left 0 and the values since then. */
+interface SideTrack {
+  since: number;
+  sum: number;
+  count: number;
+}
+
+export class MeanShiftDetector {
+  private readonly options: MeanShiftOptions;
+  private readonly warm: RollingMoments;
+  private readonly cusum: TabularCusum;
+  private monitoring = false;
+  private refreshing = false;
+  private mean = 0;
+  private scale = 1;
+  private missingCount = 0;
+  private alarmCount = 0;
+  private readonly upper: SideTrack = { since: 0, sum: 0, count: 0 };
+  private readonly lower: SideTrack = { since: 0, sum: 0, count: 0 };
+
+  constructor(options: MeanShiftOptions) {
+    this.options = options;
+    this.warm = new RollingMoments(options.warmup);
+    this.cusum = new TabularCusum({ k: options.k, h: options.h });
+  }
+
+  /** Missing (undefined) values seen so far. */
+  get missing(): number {
+    return this.missingCount;
+  }
+
+  /** Alarms raised so far (each one re-baselines). */
+  get alarms(): number {
+    return this.alarmCount;
+  }
+
+  /** True once a baseline is frozen (false during warm-up and re-warm-up). */
+  get warmedUp(): boolean {
+    return this.monitoring;
+  }
+
+  /** Baseline mean and sd in force (meaningful once `warmedUp`). */
+  get baseline(): { readonly mean: number; readonly std: number } {
+    return { mean: this.mean, std: this.scale };
+  }
+
+  next(value: number | undefined, step: number): Condition | undefined {
+    if (value === undefined) {
+      this.missingCount++;
+      return undefined;
+    }
+    if (!this.monitoring) {
+      if (this.refreshing) {
+        // Blind for `rewarmup` values after an alarm; then a provisional baseline: their mean and
+        // the larger of their sd and the old one (a scale first estimated from a degenerate start
+        // is too small, and a too-small scale breeds false alarms).
+        this.warm.push(value);
+        if (this.warm.count >= this.options.rewarmup) {
+          this.mean = this.warm.mean;
+          const std = this.warm.std;
+          if (std > this.scale) this.scale = std;
+          this.monitoring = true;
+          if (this.warm.full && this.refreshBaseline(value, false)) this.refreshing = false;
+        }
+        return undefined;
+      }
+      if (this.refreshBaseline(value)) this.monitoring = true;
+      return undefined;
+    }
+    // After an alarm the provisional baseline (re-centred, old scale) is replaced by a fresh
+    // warm-up estimate as soon as one is complete; the sums carry on.
+    if (this.refreshing && this.refreshBaseline(value)) this.refreshing = false;
+    const highBefore = this.cusum.high;
+    const lowBefore = this.cusum.low;
+    this.cusum.update((value - this.mean) / this.scale);
+    track(this.upper, highBefore, this.cusum.high, value, step);
+    track(this.lower, lowBefore, this.cusum.low, value, step);
+    const { direction, h } = this.options;
+    const up = direction !== 'down' && this.cusum.high > h;
+    const down = direction !== 'up' && this.cusum.low > h;
+    const active = up || down;
+    const condition = this.condition(active, up || (!down && this.cusum.high >= this.cusum.low), step);
+    if (active) {
+      this.alarmCount++;
+      this.monitoring = false;
+      this.refreshing = true;
+      this.warm.reset();
+      this.cusum.reset();
+      this.upper.count = this.lower.count = 0;
+      this.upper.sum = this.lower.sum = 0;
+    }
+    return condition;
+  }
+
+  /** Pushes a value into the warm-up window; true when it just set a non-degenerate baseline. */
+  private refreshBaseline(value: number, push = true): boolean {
+    if (push) this.warm.push(value);
+    if (!this.warm.full) return false;
+    const std = this.warm.std;
+    if (!(std > this.options.minScale && std > 1e-9 * Math.abs(this.warm.mean))) return false;
+    this.mean = this.warm.mean;
+    this.scale = std;
+    this.warm.reset();
+    return true;
+  }
+
+  private condition(active: boolean, upward: boolean, step: number): Condition {
+    const { metric, h, k } = this.options;
+    const side = upward ? this.upper : this.lower;
+    const cusum = upward ? this.cusum.high : this.cusum.low;
+    const after = side.count > 0 ? side.sum / side.count : this.mean;
+    const shiftSd = (after - this.mean) / this.scale;
+    const message = active
+      ? `mean ${metric} shifted ${upward ? 'up' : 'down'} ${fmt(this.mean)} -> ${fmt(after)} ` +
+        `(CUSUM ${fmt(cusum)} > ${fmt(h)}, ${fmt(Math.abs(shiftSd))} sd) since step ${side.since}`
+      : `mean ${metric} in control around ${fmt(this.mean)} (sd ${fmt(this.scale)}; CUSUM ${fmt(cusum)} <= ${fmt(h)})`;
+    return {
+      detector: 'meanShift',
+      metric,
+      step,
+      active,
+      severity: upward ? this.options.severityUp : this.options.severityDown,
+      signal: upward ? this.options.signalUp : this.options.signalDown,
+      message,
+      value: cusum,
+      threshold: h,
+      evidence: {
+        stats: {
+          beforeMean: this.mean,
+          baselineStd: this.scale,
+          afterMean: after,
+          shiftSd,
+          cusum,
+          cusumHigh: this.cusum.high,
+          cusumLow: this.cusum.low,
+          h,
+          k,
+          changeStep: side.since,
+          missing: this.missingCount,
+        },
+      },
+    };
+  }
+}
+
+function track(side: SideTrack, before: number, after: number, value: number, step: number): void {
+  if (after <= 0) {
+    side.count = 0;
+    side.sum = 0;
+    return;
+  }
+  if (before <= 0) {
+    side.since = step;
+    side.count = 0;
+    side.sum = 0;
+  }
+  side.sum += value;
+  side.count++;
+}
