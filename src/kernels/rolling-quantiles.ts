@@ -108,6 +108,16 @@ export class RollingQuantiles {
     return interpolate(this.sorted, this.size, p);
   }
 
+  /** Number of window values >= `x` (binary search, O(log w)): e.g. how many sit at a ceiling. */
+  countAtLeast(x: number): number {
+    return this.size - lowerBound(this.sorted, 0, this.size, x);
+  }
+
+  /** Number of window values <= `x` (binary search, O(log w)): e.g. how many sit at a floor. */
+  countAtMost(x: number): number {
+    return upperBound(this.sorted, 0, this.size, x);
+  }
+
   /** Median absolute deviation from the median, unscaled; NaN when empty. O(w). */
   mad(): number {
     const { sorted, size } = this;

@@ -121,3 +121,22 @@ describe('RollingQuantiles — properties against simple-statistics', () => {
     );
   });
 });
+
+describe('RollingQuantiles rank counts', () => {
+  it('should count window values at least / at most x like a plain filter over the last w values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: -6, max: 6 }),
+        (values, w, x) => {
+          const window = new RollingQuantiles(w);
+          for (const v of values) window.push(v);
+          const last = values.slice(-w);
+          expect(window.countAtLeast(x)).toBe(last.filter((v) => v >= x).length);
+          expect(window.countAtMost(x)).toBe(last.filter((v) => v <= x).length);
+        },
+      ),
+    );
+  });
+});
