@@ -11,13 +11,14 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import {
   asyncScheduler,
+  concat,
   concatMap,
   defer,
   exhaustMap,
   filter,
   from,
   map,
-  Observable,
+  type Observable,
   of,
   take,
   timer,
@@ -140,40 +141,29 @@ const problemItem = (problem: InputProblem): Ingested => ({ kind: 'problem', pro
  */
 export function parseLines(format: LineFormat, source: string): OperatorFunction<LineItem, Ingested> {
   return (items) =>
-    new Observable<Ingested>((subscriber) => {
+    defer(() => {
       let parser = format.createParser(source);
-      const emitAll = (out: readonly Ingested[]): void => {
-        for (const item of out) {
-          subscriber.next(item);
-          if (subscriber.closed) return;
+      const parse = (item: LineItem): readonly Ingested[] => {
+        switch (item.kind) {
+          case 'lines': {
+            const out: Ingested[] = [];
+            const { lines, firstLine } = item;
+            for (let k = 0; k < lines.length; k++) {
+              const parsed = parser.line(lines[k]!, firstLine + k);
+              for (const one of parsed) out.push(one);
+            }
+            return out;
+          }
+          case 'problem':
+            return [problemItem(item.problem)];
+          case 'restart': {
+            const out = [...parser.end(), problemItem(item.problem)];
+            parser = format.createParser(source);
+            return out;
+          }
         }
       };
-      return items.subscribe({
-        next: (item) => {
-          switch (item.kind) {
-            case 'lines': {
-              const { lines, firstLine } = item;
-              for (let k = 0; k < lines.length && !subscriber.closed; k++) emitAll(parser.line(lines[k]!, firstLine + k));
-              return;
-            }
-            case 'problem':
-              subscriber.next(problemItem(item.problem));
-              return;
-            case 'restart':
-              emitAll(parser.end());
-              subscriber.next(problemItem(item.problem));
-              parser = format.createParser(source);
-              return;
-          }
-        },
-        error: (error: unknown) => {
-          subscriber.error(error);
-        },
-        complete: () => {
-          emitAll(parser.end());
-          subscriber.complete();
-        },
-      });
+      return concat(items.pipe(concatMap(parse)), defer(() => parser.end()));
     });
 }
 

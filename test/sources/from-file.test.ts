@@ -2,11 +2,12 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, Observable, take, toArray } from 'rxjs';
 import { detectFormat, formatByName, readHead } from '../../src/sources/detect-format.js';
-import { fromFile, fromFiles } from '../../src/sources/from-file.js';
+import { fromFile, fromFiles, parseLines } from '../../src/sources/from-file.js';
 import type { Ingested } from '../../src/sources/ingested.js';
-import { UnreadableInputError } from '../../src/sources/line-reader.js';
+import { goodhartJsonl } from '../../src/sources/formats/goodhart-jsonl.js';
+import { UnreadableInputError, type LineItem } from '../../src/sources/line-reader.js';
 import { realdata, realdataDir } from '../support/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'goodhart-from-file-'));
@@ -109,6 +110,36 @@ describe('fromFile on goodhart JSONL', () => {
   it('reads whole-file formats whole', async () => {
     const items = await all(realdata('trl-grpo_qwen35_collapse_step_logs.json'));
     expect(items.filter((item) => item.kind === 'step').length).toBeGreaterThanOrEqual(40);
+  });
+});
+
+describe('parseLines', () => {
+  it('parses batches with one parser per subscription, ends it at completion, and restarts it on a restart item', async () => {
+    const batches: LineItem[] = [
+      { kind: 'lines', firstLine: 1, lines: ['{"step":5,"reward":1}', 'oops'] },
+      { kind: 'restart', cause: 'truncated', problem: { source: 'f', line: 2, reason: 'file truncated', excerpt: '' } },
+      { kind: 'lines', firstLine: 1, lines: ['{"step":1,"reward":0}'] },
+    ];
+    const parsed = from(batches).pipe(parseLines(goodhartJsonl, 'f'));
+    const items = await lastValueFrom(parsed.pipe(toArray()));
+    expect(steps(items)).toEqual([5, 1]);
+    expect(problems(items).map((problem) => [problem.line, problem.reason.slice(0, 14)])).toEqual([
+      [2, 'not valid JSON'],
+      [2, 'file truncated'],
+    ]);
+    expect(await lastValueFrom(parsed.pipe(toArray()))).toEqual(items);
+  });
+
+  it('stops a synchronous source when unsubscribed', async () => {
+    let produced = 0;
+    const endless = new Observable<LineItem>((subscriber) => {
+      for (let line = 1; !subscriber.closed && line < 1e6; line++) {
+        produced++;
+        subscriber.next({ kind: 'lines', firstLine: line, lines: [`{"step":${line},"reward":1}`] });
+      }
+    });
+    expect(await lastValueFrom(endless.pipe(parseLines(goodhartJsonl, 'f'), take(2), toArray()))).toHaveLength(2);
+    expect(produced).toBe(2);
   });
 });
 
