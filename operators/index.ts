@@ -12,6 +12,8 @@ export { rateLimitAlerts } from './rate-limit-alerts.js';
 export type { RateLimitAlertsConfig } from './rate-limit-alerts.js';
 export { stopSignal } from './stop-signal.js';
 export type { StopSignalConfig } from './stop-signal.js';
+export { LATE_METRIC, summarizeSteps } from './summarize-steps.js';
+export type { SummarizeInput, SummarizeStepsConfig } from './summarize-steps.js';
 export { tag } from './tag.js';
 export { verdict } from './verdict.js';
 export type { VerdictConfig } from './verdict.js';

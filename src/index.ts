@@ -56,6 +56,8 @@ export {
   verdictRank,
 } from './core/verdict.js';
 export type { VerdictConfig } from './core/verdict.js';
+export { LATE_METRIC, StepSummarizer } from './detectors/step-summary.js';
+export type { StepSummaryConfig } from './detectors/step-summary.js';
 export { DETECT_BYTES, detectFormat, formatByName, formatNames, readHead } from './sources/detect-format.js';
 export { DEFAULT_POLL_MS, followLines } from './sources/follow.js';
 export type { FollowConfig } from './sources/follow.js';
