@@ -20,6 +20,11 @@
  *   inactive one may say it is back to normal; the message of the inactive condition that
  *   resolves an episode becomes the `resolved` alert's message.
  * - `step` should not decrease within a key (per-sample detectors emit many conditions per step).
+ * - Cost: hysteresis does O(1) work per condition and reads `message`, `value`, `threshold` and
+ *   `evidence` only when it emits an alert, so a per-sample detector may reuse one inactive
+ *   condition object per step, and needs to emit an inactive condition only once per step
+ *   (`clearAfter` counts distinct steps); build the message and evidence of active conditions
+ *   only when the rule holds.
  *
  * @example
  * ```ts

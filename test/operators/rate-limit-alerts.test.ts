@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { map, of, take, tap } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { rateLimitAlerts } from '../../operators/rate-limit-alerts.js';
 import type { Alert } from '../../src/core/types.js';
@@ -217,5 +218,19 @@ describe('rateLimitAlerts', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('rateLimitAlerts with an explicit scheduler', () => {
+  it('should run its window timers on the given scheduler', () => {
+    const scheduler = new TestScheduler((actual, expected) => {
+      expect(actual).toEqual(expected);
+    });
+    // Outside run(): one marble character is 10 virtual ms here, so windowMs 40 = 4 characters.
+    const source = scheduler.createHotObservable('-abc------|', { a: alert({ step: 1 }), b: alert({ step: 2 }), c: alert({ step: 3 }) });
+    scheduler
+      .expectObservable(source.pipe(rateLimitAlerts({ max: 1, windowMs: 40, scheduler }), map((a) => (a.detector === 'rateLimitAlerts' ? `S${a.value}` : `A${a.step}`))))
+      .toBe('-a---s----|', { a: 'A1', s: 'S2' });
+    scheduler.flush();
   });
 });
