@@ -85,8 +85,8 @@ export class VerdictJudge {
   private readonly config: Required<VerdictConfig>;
   /** Latest alert of each open episode, by `tag|id`. */
   private readonly open = new Map<string, Alert>();
-  /** Resolved proxy-rise episodes still within the horizon: their resolved alert. */
-  private readonly recentProxy = new Map<string, Alert>();
+  /** Resolved proxy-rise episodes still within the horizon: their last open alert. */
+  private readonly recentProxy = new Map<string, { readonly alert: Alert; readonly resolvedStep: number }>();
   /** Open episodes that have carried `proxy-rise`: they stay proxy evidence when they escalate. */
   private readonly proxyEpisodes = new Set<string>();
   private step = 0;
@@ -108,8 +108,10 @@ export class VerdictJudge {
       const key = `${alert.tag ?? ''}|${alert.id}`;
       if (alert.state === 'resolved') {
         const wasProxy = this.proxyEpisodes.delete(key) || alert.signal === 'proxy-rise';
+        // A resolved proxy is reported by its last open alert (what was wrong, not "back to normal").
+        const lastOpen = this.open.get(key) ?? alert;
         this.open.delete(key);
-        if (wasProxy) this.recentProxy.set(key, alert);
+        if (wasProxy) this.recentProxy.set(key, { alert: lastOpen, resolvedStep: alert.step });
         else this.recentProxy.delete(key);
       } else {
         if (!this.open.has(key)) this.proxyEpisodes.delete(key);
@@ -119,7 +121,7 @@ export class VerdictJudge {
       }
     }
     for (const [key, resolved] of this.recentProxy) {
-      if (this.step - resolved.step > this.config.proxyHorizon) this.recentProxy.delete(key);
+      if (this.step - resolved.resolvedStep > this.config.proxyHorizon) this.recentProxy.delete(key);
     }
     this.current = this.assess();
     const rank = verdictRank[this.current.status];
@@ -157,7 +159,7 @@ export class VerdictJudge {
       if (alert.signal === 'exploit') exploit = true;
       if (alert.signal === 'collapse') collapse = true;
     }
-    for (const alert of this.recentProxy.values()) proxies.push(alert);
+    for (const resolved of this.recentProxy.values()) proxies.push(resolved.alert);
     if (exploit && proxies.length > 0) {
       const reasons = new Set([...flagged, ...proxies]);
       return { status: 'hacking', reasons: rankReasons([...reasons], 'hacking') };

@@ -83,6 +83,12 @@ describe('judge', () => {
     expect(later.current).toBe('hacking');
   });
 
+  it('reports a resolved proxy-rise by what was wrong, not by its resolved message', () => {
+    const v = judge([proxy(10), proxy(15, { since: 10, state: 'resolved' }), exploit(18)]);
+    expect(v.status).toBe('hacking');
+    expect(v.reasons.map((r) => r.message)).toEqual(['repetition on response at 18', 'saturation on reward at 10']);
+  });
+
   it('ignores exploit alerts below warning', () => {
     expect(judge([proxy(1), exploit(2, { severity: 'info' })]).status).toBe('healthy');
   });
