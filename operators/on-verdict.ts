@@ -17,7 +17,7 @@ import type { Verdict } from '../src/core/types.js';
  *
  * @example
  * ```ts
- * import { hysteresis, onVerdict, verdict } from 'goodhart/operators';
+ * import { onVerdict, verdict } from 'goodhart/operators';
  * alerts$.pipe(verdict(), onVerdict((v) => console.log(v.status, v.reasons[0]?.message))).subscribe();
  * ```
  * @see onAlert
