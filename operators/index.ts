@@ -1,6 +1,10 @@
 // goodhart/operators: one public operator per file, re-exported explicitly, alphabetically.
 export { aggregateAlerts } from './aggregate-alerts.js';
 export type { AggregateAlertsConfig } from './aggregate-alerts.js';
+export { groupCollapse, groupCollapseConditions, GROUP_COLLAPSE_DEFAULTS } from './group-collapse.js';
+export type { GroupCollapseConfig, GroupCollapseRuleConfig } from './group-collapse.js';
+export { groupCollapseFromSteps, groupCollapseFromStepsConditions } from './group-collapse-from-steps.js';
+export type { GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
 export { hysteresis } from './hysteresis.js';
 export type { HysteresisConfig } from './hysteresis.js';
 export { meanShift, meanShiftConditions, MEAN_SHIFT_DEFAULTS } from './mean-shift.js';
@@ -10,6 +14,8 @@ export { onAlert } from './on-alert.js';
 export { onVerdict } from './on-verdict.js';
 export { rateLimitAlerts } from './rate-limit-alerts.js';
 export type { RateLimitAlertsConfig } from './rate-limit-alerts.js';
+export { saturation, saturationConditions, SATURATION_DEFAULTS } from './saturation.js';
+export type { SaturationConfig, SaturationSide } from './saturation.js';
 export { stopSignal } from './stop-signal.js';
 export type { StopSignalConfig } from './stop-signal.js';
 export { LATE_METRIC, summarizeSteps } from './summarize-steps.js';

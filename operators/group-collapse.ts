@@ -1,0 +1,169 @@
+import { concat, defer, filter, from, map, type OperatorFunction } from 'rxjs';
+import type { Condition } from '../src/core/condition.js';
+import type { HysteresisConfig } from '../src/core/hysteresis.js';
+import type { Alert, RewardEvent, SampleRef, Severity } from '../src/core/types.js';
+import { GroupCollapseJudge, GroupSteps, type GroupCollapseOptions } from '../src/detectors/group-collapse.js';
+import {
+  checkBetween,
+  checkInteger,
+  checkPositive,
+  checkSeverity,
+  finiteOrMissing,
+  resolveSelect,
+  type NumericSelectConfig,
+} from '../src/detectors/select.js';
+import { hysteresis } from './hysteresis.js';
+
+/** The judgement settings shared by `groupCollapse` and `groupCollapseFromSteps`. */
+export interface GroupCollapseRuleConfig {
+  /** Fraction of groups with zero spread from which a step has "most groups" collapsed. Default 0.8. */
+  readonly zeroStdFrac?: number;
+  /** Fraction of all groups zero-spread at the floor (collapse) or ceiling (mastery) that names the level. Default 0.5. */
+  readonly levelFrac?: number;
+  /** The step's reward spread must fall to this fraction of its baseline for a collapse. Default 0.5. */
+  readonly stdRatio?: number;
+  /** Consecutive collapsed steps before the condition turns active. Default 3. */
+  readonly persistence?: number;
+  /** Steps with a learning signal whose median spread is the baseline. Default 20. */
+  readonly baselineSteps?: number;
+  /** Severity of a partial collapse; a total one (every group at the floor) is critical. Default 'warning'. */
+  readonly severity?: Severity;
+  /** Reward floor (all wrong). Default: the lowest reward seen so far. */
+  readonly floor?: number;
+  /** Reward ceiling (all right). Default: the highest reward seen so far. */
+  readonly ceiling?: number;
+  /** Passed to `hysteresis()`. Default hysteresis defaults. */
+  readonly hysteresis?: HysteresisConfig;
+}
+
+export interface GroupCollapseConfig<T = RewardEvent> extends NumericSelectConfig<T>, GroupCollapseRuleConfig {
+  /** Group id of a sample; samples without one are skipped and counted. Default `x.group`. */
+  readonly group?: (item: T) => string | undefined;
+  /** Close a group at this many members; default: at the end of its step. */
+  readonly groupSize?: number;
+  /** Evidence for a sample. Default: its step, group, reward, components, length, response. */
+  readonly sample?: (item: T) => SampleRef;
+}
+
+export const GROUP_COLLAPSE_DEFAULTS = {
+  zeroStdFrac: 0.8,
+  levelFrac: 0.5,
+  stdRatio: 0.5,
+  persistence: 3,
+  baselineSteps: 20,
+  severity: 'warning',
+} as const;
+
+/** Validates the shared rule settings; throws RangeError/TypeError naming the field. */
+export function resolveGroupCollapseRule(detector: string, metric: string, config: GroupCollapseRuleConfig): GroupCollapseOptions {
+  const d = GROUP_COLLAPSE_DEFAULTS;
+  if (config.floor !== undefined && !Number.isFinite(config.floor)) throw new RangeError(`${detector} floor must be finite, got ${String(config.floor)}`);
+  if (config.ceiling !== undefined && !Number.isFinite(config.ceiling)) throw new RangeError(`${detector} ceiling must be finite, got ${String(config.ceiling)}`);
+  if (config.floor !== undefined && config.ceiling !== undefined && !(config.ceiling > config.floor)) {
+    throw new RangeError(`${detector} ceiling must be above floor, got floor ${String(config.floor)} and ceiling ${String(config.ceiling)}`);
+  }
+  return {
+    detector,
+    metric,
+    zeroStdFrac: checkBetween(detector, 'zeroStdFrac', config.zeroStdFrac ?? d.zeroStdFrac, 0, 1, 'high'),
+    levelFrac: checkBetween(detector, 'levelFrac', config.levelFrac ?? d.levelFrac, 0, 1, 'high'),
+    stdRatio: checkPositive(detector, 'stdRatio', config.stdRatio ?? d.stdRatio),
+    persistence: checkInteger(detector, 'persistence', config.persistence ?? d.persistence, 1),
+    baselineSteps: checkInteger(detector, 'baselineSteps', config.baselineSteps ?? d.baselineSteps, 1),
+    collapseSeverity: checkSeverity(detector, 'severity', config.severity ?? d.severity),
+  };
+}
+
+function defaultSample(item: unknown): SampleRef {
+  const event = item as Partial<RewardEvent>;
+  return {
+    step: event.step ?? Number.NaN,
+    ...(event.group === undefined ? {} : { group: event.group }),
+    ...(event.components === undefined ? {} : { components: event.components }),
+    ...(event.length === undefined ? {} : { length: event.length }),
+    ...(event.response === undefined ? {} : { response: event.response }),
+  };
+}
+
+/**
+ * Raw per-step `Condition`s of {@link groupCollapse} (before hysteresis), for composing detectors.
+ * Validates the config at call time.
+ */
+export function groupCollapseConditions<T = RewardEvent>(config: GroupCollapseConfig<T> = {}): OperatorFunction<T, Condition> {
+  const selection = resolveSelect('groupCollapse', config, 'reward');
+  const rule = resolveGroupCollapseRule('groupCollapse', selection.metric, config);
+  if (config.group !== undefined && typeof config.group !== 'function') throw new TypeError('groupCollapse group must be a function');
+  if (config.sample !== undefined && typeof config.sample !== 'function') throw new TypeError('groupCollapse sample must be a function');
+  const groupSize = config.groupSize === undefined ? undefined : checkInteger('groupCollapse', 'groupSize', config.groupSize, 2);
+  const groupOf = config.group ?? ((item: T) => (item as Partial<RewardEvent>).group);
+  const sampleOf: (item: T) => SampleRef = config.sample ?? defaultSample;
+  return (source) =>
+    defer(() => {
+      const steps = new GroupSteps({ groupSize, floor: config.floor, ceiling: config.ceiling });
+      const judge = new GroupCollapseJudge(rule);
+      const judged = source.pipe(
+        map((item) => {
+          const value = finiteOrMissing(selection.select(item));
+          const group = groupOf(item);
+          if (value === undefined || group === undefined) return undefined;
+          const summary = steps.add(selection.step(item), group, value, sampleOf(item));
+          return summary === undefined ? undefined : judge.judge(summary);
+        }),
+      );
+      const last = defer(() => {
+        const summary = steps.finish();
+        const condition = summary === undefined ? undefined : judge.judge(summary);
+        return from(condition === undefined ? [] : [condition]);
+      });
+      return concat(judged, last).pipe(filter((condition): condition is Condition => condition !== undefined));
+    });
+}
+
+/**
+ * Detects GRPO groups whose rewards have no spread, and tells collapse (all wrong: the learning
+ * signal is gone) from mastery (all right: the prompts are too easy).
+ *
+ * Like `groupCollapseFromSteps`, but computed from the samples themselves, so the all-wrong and
+ * all-correct groups are counted, not estimated (radixark/miles' all_zero_ratio / all_one_ratio).
+ *
+ * ```
+ * step:     1  2  3  4  5  6            8 groups of 8 per step; from step 3 on all wrong
+ * samples:  -a--a--f--f--f--f--|         a = a healthy step, f = a step of all-zero groups
+ *           groupCollapse({ persistence: 3 })
+ * alerts:   ----------i-----c--|         i = info onset for step 3 (judged when step 4 starts):
+ *                                        "... all at the floor 0 ...; watching for persistence";
+ *                                        c = critical at step 5: "learning signal gone: 100% of 8
+ *                                        groups have identical rewards, 100% all at the floor 0 ..."
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { groupCollapse } from 'goodhart/operators';
+ * const alerts$ = events$.pipe(groupCollapse({ groupSize: 8, floor: 0, ceiling: 1 }));
+ * ```
+ *
+ * Statistic, per step (a step ends when a later step's sample arrives, or at completion; a group
+ * closes at `groupSize` members or at its step's end): the fraction of groups (with at least two
+ * finite rewards) whose sample std is 0 (TRL's `isclose(std, 0)`), the fractions of groups at the
+ * floor and at the ceiling (the configured levels, else the run's lowest and highest rewards so
+ * far), and the batch reward std. Rule: see `GroupCollapseJudge` — collapse (warning; critical
+ * when every group is zero-spread at the floor) needs at least `zeroStdFrac` (0.8) of the groups
+ * zero-spread, `levelFrac` (0.5) of them all wrong, the step's reward std at most `stdRatio` (0.5)
+ * of its baseline (median over the last 20 steps that had a learning signal), a learning signal
+ * earlier in the run, and `persistence` (3) such steps in a row. Mostly all-correct is `info`
+ * (mastery); an all-wrong start is `info` ("no learning signal yet"), never collapse.
+ * Warm-up and false alarms: healthy runs have many zero-spread groups (easy and hard prompts), so
+ * the rule needs all of the above; healthy simulated runs (binary, shaped, continuous) raise
+ * nothing above info. Evidence: the step's fractions, reward mean and std, baseline std, levels,
+ * and up to 5 offending groups (their common reward, std 0, one member's response).
+ * Missing rewards or groups are skipped. Cost: O(1) expected per sample, O(groups) per step.
+ *
+ * @see groupCollapseFromSteps the same rule on `groups/zero_std_frac` step metrics
+ * @see GroupAccumulator the kernel
+ * @see hysteresis
+ */
+export function groupCollapse<T = RewardEvent>(config: GroupCollapseConfig<T> = {}): OperatorFunction<T, Alert> {
+  const conditions = groupCollapseConditions(config);
+  const episodes = hysteresis(config.hysteresis);
+  return (source) => source.pipe(conditions, episodes);
+}
