@@ -1,6 +1,14 @@
 // goodhart/operators: one public operator per file, re-exported explicitly, alphabetically.
 export { aggregateAlerts } from './aggregate-alerts.js';
 export type { AggregateAlertsConfig } from './aggregate-alerts.js';
+export { constraint, constraintConditions } from './constraint.js';
+export type { ConstraintConfig } from './constraint.js';
+export { degenerateKind, degenerateOutputs, degenerateOutputsConditions } from './degenerate-outputs.js';
+export type { DegenerateKind, DegenerateOutputsConfig } from './degenerate-outputs.js';
+export { diversityCollapse, diversityCollapseConditions } from './diversity-collapse.js';
+export type { DiversityCollapseConfig } from './diversity-collapse.js';
+export { formatGaming, formatGamingConditions } from './format-gaming.js';
+export type { FormatGamingConfig, FormatPreset } from './format-gaming.js';
 export { groupCollapse, groupCollapseConditions, GROUP_COLLAPSE_DEFAULTS } from './group-collapse.js';
 export type { GroupCollapseConfig, GroupCollapseRuleConfig } from './group-collapse.js';
 export { groupCollapseFromSteps, groupCollapseFromStepsConditions } from './group-collapse-from-steps.js';
@@ -14,6 +22,8 @@ export { onAlert } from './on-alert.js';
 export { onVerdict } from './on-verdict.js';
 export { rateLimitAlerts } from './rate-limit-alerts.js';
 export type { RateLimitAlertsConfig } from './rate-limit-alerts.js';
+export { repetition, repetitionConditions, REPETITION_DEFAULTS } from './repetition.js';
+export type { RepetitionConfig } from './repetition.js';
 export { saturation, saturationConditions, SATURATION_DEFAULTS } from './saturation.js';
 export type { SaturationConfig, SaturationSide } from './saturation.js';
 export { stopSignal } from './stop-signal.js';

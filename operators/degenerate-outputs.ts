@@ -1,0 +1,154 @@
+import type { OperatorFunction } from 'rxjs';
+import type { Condition } from '../src/core/condition.js';
+import type { HysteresisConfig } from '../src/core/hysteresis.js';
+import type { Alert, RewardEvent, Severity } from '../src/core/types.js';
+import { RateDetector } from '../src/detectors/rate-detector.js';
+import { checkInteger, checkSeverity, fmt, pct } from '../src/detectors/select.js';
+import { resolveRateJudgeConfig, sampleOf, TypicalReward, WindowedRate, type RateJudgeConfig } from '../src/detectors/windowed-rate.js';
+import { hysteresis } from './hysteresis.js';
+import { judgedConditions } from './internal/judged.js';
+
+export interface DegenerateOutputsConfig extends RateJudgeConfig {
+  /**
+   * Tags that must be balanced (as many `<tag>` as `</tag>`): a response that opens one and never
+   * closes it is malformed. A response with none of them is balanced (an untagged answer is not
+   * degenerate). Default `['think', 'reasoning', 'answer']`.
+   */
+  readonly tags?: readonly string[];
+  /**
+   * The completion length cap in the units of `RewardEvent.length` (tokens), when known: a
+   * response at or beyond it that ends mid-word is truncated. Default: unknown (no truncation
+   * check: without the cap, a response ending mid-word may just be terse).
+   */
+  readonly lengthCap?: number;
+  /** Severity while active. Default `'warning'`. */
+  readonly severity?: Severity;
+  /** Passed to `hysteresis()`. */
+  readonly hysteresis?: HysteresisConfig;
+}
+
+/** C0 controls other than tab, line feed and carriage return, DEL, C1 controls, U+FFFD. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+const MALFORMED_UNITS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/;
+/** A response ending in a letter or digit (any script) stops mid-word. */
+const ENDS_MID_WORD = /[\p{L}\p{N}]$/u;
+
+/** Why a response is degenerate, or `undefined` when it is not. */
+export type DegenerateKind = 'empty' | 'malformed' | 'truncated';
+
+function countOf(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+/**
+ * Classifies one response: `empty` (nothing but white space), `malformed` (control characters,
+ * U+FFFD replacement characters from broken decoding, or an unbalanced configured tag),
+ * `truncated` (`length >= lengthCap` and the text ends mid-word), else `undefined`. O(length).
+ */
+export function degenerateKind(
+  response: string,
+  length: number | undefined,
+  tags: readonly string[],
+  lengthCap: number | undefined,
+): DegenerateKind | undefined {
+  if (response.trim().length === 0) return 'empty';
+  if (MALFORMED_UNITS.test(response)) return 'malformed';
+  for (const tag of tags) {
+    if (countOf(response, `<${tag}>`) !== countOf(response, `</${tag}>`)) return 'malformed';
+  }
+  if (lengthCap !== undefined && length !== undefined && length >= lengthCap && ENDS_MID_WORD.test(response)) {
+    return 'truncated';
+  }
+  return undefined;
+}
+
+/**
+ * Raw per-step `Condition`s of {@link degenerateOutputs} (before hysteresis). Validates the config
+ * at call time.
+ */
+export function degenerateOutputsConditions(config: DegenerateOutputsConfig = {}): OperatorFunction<RewardEvent, Condition> {
+  if (typeof config !== 'object') throw new TypeError('degenerateOutputs config must be an object');
+  const judge = resolveRateJudgeConfig('degenerateOutputs', config);
+  const tags = config.tags ?? ['think', 'reasoning', 'answer'];
+  if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string' && /^[A-Za-z_][\w.-]*$/.test(tag))) {
+    throw new TypeError('degenerateOutputs tags must be an array of tag names');
+  }
+  const lengthCap = config.lengthCap === undefined ? undefined : checkInteger('degenerateOutputs', 'lengthCap', config.lengthCap, 1);
+  const severity = checkSeverity('degenerateOutputs', 'severity', config.severity ?? 'warning');
+
+  return judgedConditions(() => {
+    const typical = new TypicalReward();
+    const paidDegenerate = new WindowedRate(judge.window);
+    const counts = { empty: 0, malformed: 0, truncated: 0 };
+    const paidShare = (flagged: number): number => (flagged === 0 ? 0 : Math.min(1, paidDegenerate.count / flagged));
+    const score = (event: RewardEvent): number => {
+      const response = event.response;
+      if (typeof response !== 'string') return Number.NaN;
+      const paid = typical.paid(event.reward);
+      typical.observe(event.reward);
+      const kind = degenerateKind(response, event.length, tags, lengthCap);
+      paidDegenerate.push(kind !== undefined && paid);
+      if (kind === undefined) return 0;
+      counts[kind]++;
+      return 1;
+    };
+    return new RateDetector<RewardEvent>({
+      detector: 'degenerateOutputs',
+      metric: 'response/degenerate',
+      judge,
+      step: (event) => event.step,
+      score,
+      flagAt: 1,
+      sample: (event, s) => sampleOf(event, s),
+      severity,
+      // Paid garbage is an exploit of the reward; unpaid garbage means the policy is breaking down.
+      signal: (j) => (paidShare(j.flagged) >= 0.5 ? 'exploit' : 'collapse'),
+      message: (j) => {
+        const kinds = `run so far: ${counts.empty} empty, ${counts.malformed} malformed, ${counts.truncated} truncated`;
+        return j.active
+          ? `${pct(j.rate)} of the last ${j.samples} responses are degenerate (${kinds}); ${pct(paidShare(j.flagged))} of them ` +
+              `paid at least the typical reward (${fmt(typical.value)}); baseline ${pct(j.baseline)}, threshold ${pct(j.threshold)}`
+          : `degenerate responses at ${pct(j.rate)} of the last ${j.samples} (baseline ${pct(j.baseline)}, threshold ${pct(j.threshold)})`;
+      },
+      stats: (j) => ({ ...counts, paidShare: paidShare(j.flagged), typicalReward: typical.value }),
+    });
+  });
+}
+
+/**
+ * Flags a run that produces empty, malformed or truncated responses at a rate well above its own
+ * baseline: `exploit` when most of them are paid at least the typical reward (the reward is being
+ * fooled), `collapse` when they are not (the policy is breaking down and learns nothing).
+ *
+ * Like `formatGaming`, a windowed rate of flagged responses judged per step; but it judges the
+ * text itself, whatever the answer: control characters, U+FFFD from broken decoding, a tag opened
+ * and never closed, or a response cut mid-word at the length cap. An untagged answer is not
+ * degenerate.
+ *
+ * ```
+ * step:      1   2   3   4   5   6
+ * responses: ok  ok  ok  ""  ""  ""       (paid: exploit; at the floor: collapse)
+ *            degenerateOutputs({ window: 64 })
+ * output:    ------------------o------   o = onset (warning) after 2 judgements
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { degenerateOutputs } from 'goodhart/operators';
+ * events$.pipe(degenerateOutputs({ lengthCap: 1024 })).subscribe((alert) => console.log(alert.message));
+ * ```
+ *
+ * Statistic, defaults, warm-up and false alarms as for `formatGaming` (window 256, floor 20%,
+ * rise 15 points over a baseline capped at 10%, Wilson z = 3, 2 judgements in a row). Healthy
+ * simulated runs produce no degenerate response; the truncation check needs `lengthCap`, so a
+ * terse answer is never called truncated. Evidence: the statistics (counts per kind, paid share,
+ * typical reward) and 5 degenerate responses.
+ * @see formatGaming
+ */
+export function degenerateOutputs(config: DegenerateOutputsConfig = {}): OperatorFunction<RewardEvent, Alert> {
+  const conditions = degenerateOutputsConditions(config);
+  const alerts = hysteresis(config.hysteresis);
+  return (source) => source.pipe(conditions, alerts);
+}

@@ -1,0 +1,174 @@
+/**
+ * The pure state behind `diversityCollapse`: over the last `window` responses, the share that
+ * duplicate a response given to a *different* prompt (or group), and the window's distinct-n.
+ *
+ * Why across contexts: GRPO samples several completions per prompt, and on an easy prompt they
+ * legitimately agree ("42" eight times). One string returned for every prompt is the mode-collapse
+ * signature. So a response counts as a cross-context duplicate when its key (the word-sequence key
+ * of `text-features.ts`: same words in the same order, case/spacing/punctuation aside) occurs in
+ * the window under at least two different contexts. Responses under `minWords` words are not
+ * keyed: short answers coincide across prompts legitimately ("A", "yes", "12").
+ *
+ * State: three `HashCountTable`s (key → copies, key×context → copies, key → distinct contexts),
+ * a ring of the window's keys, and a running count of cross-context duplicates, all updated in
+ * O(1) per response in and out; distinct-n via `DistinctNWindow.pushTokens` (O(n-grams in + out)).
+ */
+import type { RewardEvent } from '../core/types.js';
+import { DistinctNWindow } from '../kernels/distinct-n-window.js';
+import { fmix32, HashCountTable } from '../kernels/hash-count-table.js';
+import { hashText } from '../kernels/text-hash.js';
+import type { WordTokenizer } from '../kernels/word-tokens.js';
+
+export interface DiversityWindowConfig {
+  readonly window: number;
+  /** Words per n-gram of the window's distinct-n. */
+  readonly n: number;
+  /** Fewest words for a response to be keyed for duplicates. */
+  readonly minWords: number;
+}
+
+/** A most-repeated response of the window. */
+export interface RepeatedResponse {
+  readonly event: RewardEvent;
+  readonly count: number;
+  readonly contexts: number;
+}
+
+export class DiversityWindow {
+  readonly window: number;
+  private readonly minWords: number;
+  private readonly copies: HashCountTable;
+  private readonly pairs: HashCountTable;
+  private readonly contexts: HashCountTable;
+  private readonly distinctN: DistinctNWindow;
+  private readonly ringKeyHi: Uint32Array;
+  private readonly ringKeyLo: Uint32Array;
+  private readonly ringPairHi: Uint32Array;
+  private readonly ringPairLo: Uint32Array;
+  /** 1 when the slot's response was keyed (long enough). */
+  private readonly ringKeyed: Uint8Array;
+  private readonly ringEvents: (RewardEvent | undefined)[];
+  private readonly contextKey = new Uint32Array(2);
+  private lastContext: string | undefined;
+  private uniqueContext = 0;
+  private oldest = 0;
+  private size = 0;
+  private keyedCount = 0;
+  private crossDuplicates = 0;
+
+  constructor(config: DiversityWindowConfig) {
+    this.window = config.window;
+    this.minWords = config.minWords;
+    this.copies = new HashCountTable(2 * config.window);
+    this.pairs = new HashCountTable(2 * config.window);
+    this.contexts = new HashCountTable(2 * config.window);
+    this.distinctN = new DistinctNWindow({ window: config.window, n: config.n });
+    this.ringKeyHi = new Uint32Array(config.window);
+    this.ringKeyLo = new Uint32Array(config.window);
+    this.ringPairHi = new Uint32Array(config.window);
+    this.ringPairLo = new Uint32Array(config.window);
+    this.ringKeyed = new Uint8Array(config.window);
+    this.ringEvents = new Array<RewardEvent | undefined>(config.window).fill(undefined);
+  }
+
+  /**
+   * Adds a response: its event (for evidence and its context), word-sequence key, word count and
+   * word hashes (`tokens`, for distinct-n).
+   */
+  push(event: RewardEvent, keyHi: number, keyLo: number, words: number, tokens: WordTokenizer): void {
+    if (this.size === this.window) this.evict();
+    const slot = (this.oldest + this.size) % this.window;
+    this.size++;
+    this.ringEvents[slot] = event;
+    this.distinctN.pushTokens(tokens.hashHi, tokens.hashLo, tokens.count);
+    if (words < this.minWords) {
+      this.ringKeyed[slot] = 0;
+      return;
+    }
+    this.contextOf(event);
+    const pairHi = keyHi ^ fmix32(this.contextKey[0]! ^ 0x85ebca6b);
+    const pairLo = (keyLo + Math.imul(fmix32(this.contextKey[1]!), 0x9e3779b1)) | 0;
+    this.ringKeyed[slot] = 1;
+    this.ringKeyHi[slot] = keyHi;
+    this.ringKeyLo[slot] = keyLo;
+    this.ringPairHi[slot] = pairHi;
+    this.ringPairLo[slot] = pairLo;
+    this.keyedCount++;
+    const copies = this.copies.increment(keyHi, keyLo);
+    let contexts = this.contexts.count(keyHi, keyLo);
+    if (this.pairs.increment(pairHi, pairLo) === 1) contexts = this.contexts.increment(keyHi, keyLo);
+    // Every copy of a key seen under >= 2 contexts is a cross-context duplicate.
+    if (contexts === 2 && copies > 1 && this.pairs.count(pairHi, pairLo) === 1) this.crossDuplicates += copies;
+    else if (contexts >= 2) this.crossDuplicates++;
+  }
+
+  /** Keyed responses in the window (the denominator of `crossDuplicateCount`). */
+  get keyed(): number {
+    return this.keyedCount;
+  }
+
+  /** Keyed responses whose key occurs in the window under two or more contexts. */
+  get crossDuplicateCount(): number {
+    return this.crossDuplicates;
+  }
+
+  /** Distinct-n of the window (1 with no n-gram). */
+  get distinctRatio(): number {
+    return this.distinctN.ratio;
+  }
+
+  /** Responses in the window. */
+  get responses(): number {
+    return this.size;
+  }
+
+  /** The `limit` most repeated keyed responses of the window, most copies first. O(window). */
+  mostRepeated(limit: number): RepeatedResponse[] {
+    const seen = new HashCountTable(2 * this.window);
+    const found: RepeatedResponse[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const slot = (this.oldest + i) % this.window;
+      if (this.ringKeyed[slot] === 0) continue;
+      const hi = this.ringKeyHi[slot]!;
+      const lo = this.ringKeyLo[slot]!;
+      const count = this.copies.count(hi, lo);
+      if (count < 2 || seen.increment(hi, lo) > 1) continue;
+      found.push({ event: this.ringEvents[slot]!, count, contexts: this.contexts.count(hi, lo) });
+    }
+    return found.sort((a, b) => b.count - a.count).slice(0, limit);
+  }
+
+  private contextOf(event: RewardEvent): void {
+    const context = event.group ?? event.prompt;
+    if (context === undefined) {
+      // No group and no prompt: every response is its own context, so any duplicate counts.
+      this.contextKey[0] = ++this.uniqueContext;
+      this.contextKey[1] = 0x5bd1e995;
+      this.lastContext = undefined;
+      return;
+    }
+    if (context !== this.lastContext) {
+      hashText(context, this.contextKey);
+      this.lastContext = context;
+    }
+  }
+
+  private evict(): void {
+    const slot = this.oldest;
+    this.oldest = (this.oldest + 1) % this.window;
+    this.size--;
+    this.ringEvents[slot] = undefined;
+    if (this.ringKeyed[slot] === 0) return;
+    this.keyedCount--;
+    const hi = this.ringKeyHi[slot]!;
+    const lo = this.ringKeyLo[slot]!;
+    const contextsBefore = this.contexts.count(hi, lo);
+    if (contextsBefore >= 2) this.crossDuplicates--;
+    const copiesLeft = this.copies.decrement(hi, lo);
+    if (this.pairs.decrement(this.ringPairHi[slot]!, this.ringPairLo[slot]!) === 0) {
+      const contextsLeft = this.contexts.decrement(hi, lo);
+      // Down to one context: the remaining copies are no longer cross-context duplicates.
+      if (contextsLeft === 1) this.crossDuplicates -= copiesLeft;
+    }
+  }
+}

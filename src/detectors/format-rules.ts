@@ -1,0 +1,136 @@
+/**
+ * Format rules for `formatGaming` and `degenerateOutputs`: is a response well formed (the
+ * configured tags each open and close once, in order, or a regex matches), what is its answer,
+ * and is that answer junk. Pure; O(length) per response with native `indexOf`/regex scans.
+ */
+
+/** The GSM8K-style `<reasoning>...</reasoning><answer>...</answer>` layout. */
+export const FORMAT_PRESETS = {
+  reasoningAnswer: { tags: ['reasoning', 'answer'], answerTag: 'answer' },
+  thinkAnswer: { tags: ['think', 'answer'], answerTag: 'answer' },
+} as const;
+
+export type FormatPreset = keyof typeof FORMAT_PRESETS;
+
+/** Placeholders a gamed answer is often made of (compared case-insensitively, trimmed). */
+export const DEFAULT_PLACEHOLDERS: readonly string[] = [
+  'answer', 'final answer', 'the answer', 'your answer', 'your answer here', 'answer here',
+  'insert answer', 'placeholder', 'todo', 'tbd', 'xxx', 'n/a', 'null', 'undefined', 'none',
+  '<answer>', 'your reasoning', 'reasoning', 'reasoning here',
+];
+
+/** What the format rule sees in a response. */
+export interface FormatView {
+  /** The response has the configured format. */
+  readonly wellFormed: boolean;
+  /** The extracted answer when well formed (may be empty). */
+  readonly answer: string | undefined;
+}
+
+export interface FormatRuleSpec {
+  /** Tag names that must each appear as `<tag>...</tag>`, in this order. */
+  readonly tags?: readonly string[];
+  /** The tag holding the answer. Default the last of `tags`. */
+  readonly answerTag?: string;
+  /**
+   * Instead of tags: a well-formed response matches this regex; the answer is its named group
+   * `answer`, else its first group, else the whole match.
+   */
+  readonly pattern?: RegExp;
+  /** Answer extractor, applied to well-formed responses (overrides the tag/regex answer). */
+  readonly extract?: (response: string) => string | undefined;
+}
+
+/** A compiled format rule. */
+export class FormatRule {
+  readonly tags: readonly string[];
+  readonly answerTag: string | undefined;
+  private readonly pattern: RegExp | undefined;
+  private readonly extract: ((response: string) => string | undefined) | undefined;
+  private readonly opens: readonly string[];
+  private readonly closes: readonly string[];
+
+  constructor(detector: string, spec: FormatRuleSpec) {
+    if (spec.pattern !== undefined && !(spec.pattern instanceof RegExp)) throw new TypeError(`${detector} pattern must be a RegExp`);
+    if (spec.extract !== undefined && typeof spec.extract !== 'function') throw new TypeError(`${detector} extract must be a function`);
+    const tagList: unknown = spec.tags ?? [];
+    if (!Array.isArray(tagList)) throw new TypeError(`${detector} tags must be an array of tag names`);
+    const tags: string[] = [];
+    for (const tag of tagList as unknown[]) {
+      if (typeof tag !== 'string' || !/^[A-Za-z_][\w.-]*$/.test(tag)) throw new TypeError(`${detector} tags must be tag names, got ${JSON.stringify(tag)}`);
+      tags.push(tag);
+    }
+    if (spec.pattern === undefined && tags.length === 0) throw new TypeError(`${detector} needs tags or a pattern`);
+    const answerTag = spec.answerTag ?? tags[tags.length - 1];
+    if (spec.pattern === undefined && answerTag !== undefined && !tags.includes(answerTag)) {
+      throw new TypeError(`${detector} answerTag ${JSON.stringify(answerTag)} must be one of the tags`);
+    }
+    // A global/sticky regex keeps state between calls: copy it without those flags.
+    this.pattern = spec.pattern === undefined ? undefined : new RegExp(spec.pattern.source, spec.pattern.flags.replace(/[gy]/g, ''));
+    this.tags = tags;
+    this.answerTag = answerTag;
+    this.extract = spec.extract;
+    this.opens = tags.map((tag) => `<${tag}>`);
+    this.closes = tags.map((tag) => `</${tag}>`);
+  }
+
+  /** Reads `response` under the rule. */
+  view(response: string): FormatView {
+    let wellFormed = false;
+    let answer: string | undefined;
+    if (this.pattern !== undefined) {
+      const match = this.pattern.exec(response);
+      if (match !== null) {
+        wellFormed = true;
+        answer = match.groups?.['answer'] ?? match[1] ?? match[0];
+      }
+    } else {
+      wellFormed = true;
+      let from = 0;
+      for (let i = 0; i < this.opens.length; i++) {
+        const open = this.opens[i]!;
+        const close = this.closes[i]!;
+        const start = response.indexOf(open, from);
+        const end = start < 0 ? -1 : response.indexOf(close, start + open.length);
+        // Exactly once: no second opening tag of the same name.
+        if (end < 0 || response.indexOf(open, start + open.length) >= 0) {
+          wellFormed = false;
+          break;
+        }
+        if (this.tags[i] === this.answerTag) answer = response.slice(start + open.length, end);
+        from = end + close.length;
+      }
+      if (!wellFormed) answer = undefined;
+    }
+    if (wellFormed && this.extract !== undefined) answer = this.extract(response);
+    return { wellFormed, answer };
+  }
+}
+
+/** Letters or digits anywhere (any script): text without them is punctuation or symbols. */
+const HAS_CONTENT = /[\p{L}\p{N}]/u;
+
+/**
+ * Whether an answer is junk: empty or white space, punctuation/symbols only ("...", "-", "?"),
+ * or a placeholder (case-insensitive, trimmed). A one-digit answer ("7") is content.
+ */
+export function isJunkAnswer(answer: string, placeholders: ReadonlySet<string>): boolean {
+  const trimmed = answer.trim();
+  if (trimmed.length === 0 || !HAS_CONTENT.test(trimmed)) return true;
+  return trimmed.length <= 40 && placeholders.has(trimmed.toLowerCase().replace(/\s+/g, ' ').replace(/[.:!]+$/, ''));
+}
+
+/**
+ * Whether an answer enumerates `minOptions` or more alternatives joined by "or" ("A or B or C"),
+ * the answer that beats a substring-match reward by listing every choice. Short answers only
+ * (under 200 characters): a sentence of reasoning may say "or" twice.
+ */
+export function enumeratesOptions(answer: string, minOptions: number): boolean {
+  if (answer.length >= 200) return false;
+  const parts = answer.split(/\s+or\s+/i);
+  if (parts.length < minOptions) return false;
+  return parts.every((part) => {
+    const option = part.trim();
+    return option.length > 0 && option.length <= 40;
+  });
+}
