@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { map, of, take, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { aggregateAlerts } from '../../operators/aggregate-alerts.js';
@@ -106,5 +107,25 @@ describe('aggregateAlerts', () => {
       expectObservable(digests).toBe('--(x|)', { x: '1,2@2' });
       expectObservable(digests).toBe('--(x|)', { x: '1,2@2' });
     });
+  });
+
+  it('should put every alert in exactly one digest, in order, each spanning fewer than windowSteps steps (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 60 }), fc.integer({ min: 1, max: 8 }), (gaps, windowSteps) => {
+        let step = 0;
+        const alerts = gaps.map((gap) => A((step += gap)));
+        const digests: AlertDigest[] = [];
+        of(...alerts).pipe(aggregateAlerts({ windowSteps })).subscribe((d) => digests.push(d));
+        expect(digests.flatMap((d) => d.alerts)).toEqual(alerts);
+        for (const d of digests) {
+          expect(d.alerts.length).toBeGreaterThan(0);
+          expect(d.step - d.since).toBeLessThan(windowSteps);
+          expect(d.value).toBe(d.alerts.length);
+        }
+        // consecutive digests: the next one starts at or beyond the previous window's end
+        for (let i = 1; i < digests.length; i++) expect(digests[i]!.since).toBeGreaterThanOrEqual(digests[i - 1]!.since + windowSteps);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
