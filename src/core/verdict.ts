@@ -105,7 +105,7 @@ export class VerdictJudge {
     this.step = this.seen ? Math.max(this.step, alert.step) : alert.step;
     this.seen = true;
     if (!PLUMBING_DETECTORS.has(alert.detector)) {
-      const key = `${alert.tag ?? ''}|${alert.id}`;
+      const key = alert.tag === undefined ? alert.id : `${alert.tag}|${alert.id}`;
       if (alert.state === 'resolved') {
         const wasProxy = this.proxyEpisodes.delete(key) || alert.signal === 'proxy-rise';
         // A resolved proxy is reported by its last open alert (what was wrong, not "back to normal").
@@ -161,8 +161,8 @@ export class VerdictJudge {
     }
     for (const resolved of this.recentProxy.values()) proxies.push(resolved.alert);
     if (exploit && proxies.length > 0) {
-      const reasons = new Set([...flagged, ...proxies]);
-      return { status: 'hacking', reasons: rankReasons([...reasons], 'hacking') };
+      for (const alert of proxies) if (!flagged.includes(alert)) flagged.push(alert);
+      return { status: 'hacking', reasons: rankReasons(flagged, 'hacking') };
     }
     if (collapse) return { status: 'collapse', reasons: rankReasons(flagged, 'collapse') };
     if (flagged.length > 0) return { status: 'warning', reasons: rankReasons(flagged, 'warning') };
