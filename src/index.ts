@@ -58,6 +58,29 @@ export {
 export type { VerdictConfig } from './core/verdict.js';
 export { LATE_METRIC, StepSummarizer } from './detectors/step-summary.js';
 export type { StepSummaryConfig } from './detectors/step-summary.js';
+export { classify as classifyDashboardItem, DASHBOARD_STATE_DEFAULTS, DashboardState } from './server/dashboard-state.js';
+export type {
+  ChannelSnapshot,
+  DashboardItem,
+  DashboardRoute,
+  DashboardRow,
+  DashboardSample,
+  DashboardSnapshot,
+  DashboardStateConfig,
+  DashboardUpdate,
+} from './server/dashboard-state.js';
+export { renderReportHtml, scriptSafeJson } from './server/page/html.js';
+export type { ReportHtmlConfig } from './server/page/html.js';
+export { serveDashboard } from './server/serve-dashboard.js';
+export type {
+  DashboardClientStats,
+  DashboardServer,
+  DashboardSink,
+  DashboardStats,
+  ServeDashboardConfig,
+} from './server/serve-dashboard.js';
+export { toWebSocket } from './server/to-web-socket.js';
+export type { ToWebSocketConfig } from './server/to-web-socket.js';
 export { DETECT_BYTES, detectFormat, formatByName, formatNames, readHead } from './sources/detect-format.js';
 export { DEFAULT_POLL_MS, followLines } from './sources/follow.js';
 export type { FollowConfig } from './sources/follow.js';
