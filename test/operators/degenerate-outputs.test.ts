@@ -1,0 +1,97 @@
+import { from, lastValueFrom, map, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { degenerateKind, degenerateOutputs, degenerateOutputsConditions, type DegenerateOutputsConfig } from '../../operators/degenerate-outputs.js';
+import type { RewardEvent } from '../../src/core/types.js';
+import { brief, testScheduler } from './fixtures.js';
+import { simEvents } from './sim-helpers.js';
+import { realEvents, runAlerts, stepsOf, textChecklist } from './text-helpers.js';
+
+const tags = ['think', 'reasoning', 'answer'];
+const small: DegenerateOutputsConfig = { window: 4, minSamples: 4, persistence: 2 };
+const honest = (i: number): Partial<RewardEvent> => ({ response: `<answer>${i}</answer>`, reward: i % 2 });
+const empty = (): Partial<RewardEvent> => ({ response: '  \n', reward: 1 });
+const emptyUnpaid = (): Partial<RewardEvent> => ({ response: '', reward: 0 });
+
+/** The incumbent rule: "no <answer> tag = degenerate". */
+const incumbentDegenerate = (response: string): boolean => !response.includes('<answer>');
+
+describe('degenerateKind', () => {
+  it.each([
+    ['', undefined, 'empty'],
+    [' \t\n', undefined, 'empty'],
+    ['ok\u0000then', undefined, 'malformed'],
+    ['broken \uFFFD decode', undefined, 'malformed'],
+    ['<think>never closed', undefined, 'malformed'],
+    ['<answer>7</answer></answer>', undefined, 'malformed'],
+    ['The answer is 7.', undefined, undefined],
+    ['line one\nline two\ttabbed\r\n', undefined, undefined],
+    ['<reasoning>x</reasoning><answer>7</answer>', undefined, undefined],
+  ] as const)('%j -> %s', (text, length, kind) => {
+    expect(degenerateKind(text, length, tags, undefined)).toBe(kind);
+  });
+
+  it('should call a response truncated only at the cap and mid-word', () => {
+    expect(degenerateKind('and then the sum of', 512, tags, 512)).toBe('truncated');
+    expect(degenerateKind('and then the sum of', 300, tags, 512)).toBeUndefined();
+    expect(degenerateKind('and then the sum is 4.', 512, tags, 512)).toBeUndefined();
+    expect(degenerateKind('and then the sum of', 512, tags, undefined)).toBeUndefined();
+  });
+});
+
+describe('degenerateOutputs', () => {
+  it('should open an episode when paid empty responses persist (doc marble)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const events = stepsOf([honest, honest, honest, empty, empty, empty], 4);
+      const names = events.map((_, i) => String.fromCharCode(97 + i));
+      expectObservable(cold(names.join('') + '|', Object.fromEntries(events.map((e, i) => [names[i]!, e]))).pipe(degenerateOutputs(small), map(brief)))
+        .toBe('-'.repeat(19) + 'o----|', { o: 'onset@4/4:warning' });
+    });
+  });
+
+  it('should say exploit when the garbage is paid and collapse when it is not', async () => {
+    const paid = await runAlerts(stepsOf([honest, honest, honest, empty, empty, empty], 4), degenerateOutputs(small));
+    expect(paid.map((a) => a.signal)).toEqual(['exploit']);
+    const unpaid = await runAlerts(stepsOf([honest, honest, honest, emptyUnpaid, emptyUnpaid, emptyUnpaid], 4), degenerateOutputs(small));
+    expect(unpaid.map((a) => a.signal)).toEqual(['collapse']);
+    expect(unpaid[0]!.evidence.stats).toMatchObject({ empty: 8, malformed: 0, truncated: 0, paidShare: 0 });
+    expect(unpaid[0]!.message).toMatch(/^100% of the last 4 responses are degenerate \(run so far: 8 empty, 0 malformed, 0 truncated\)/);
+  });
+
+  it('incumbent fault: an untagged answer is not degenerate', async () => {
+    const untagged = (): Partial<RewardEvent> => ({ response: 'The answer is 7.', reward: 1 });
+    expect(incumbentDegenerate('The answer is 7.')).toBe(true);
+    const conditions = await lastValueFrom(from(stepsOf([honest, untagged, untagged, untagged, untagged], 4)).pipe(degenerateOutputsConditions(small), toArray()));
+    expect(conditions.length).toBe(5);
+    expect(conditions.every((c) => c.evidence.stats.flagged === 0)).toBe(true);
+  });
+
+  it('should find the simulator truncation pattern as collapse, and nothing in healthy runs', async () => {
+    const alerts = await runAlerts(simEvents({ seed: 6, steps: 60, hack: { pattern: 'truncation', atStep: 30 } }), degenerateOutputs({ lengthCap: 1024 }));
+    const onset = alerts.find((a) => a.state === 'onset')!;
+    expect([onset.signal, onset.severity]).toEqual(['collapse', 'warning']);
+    expect(onset.step).toBeLessThanOrEqual(34);
+    for (const seed of [1, 2, 3]) {
+      for (const rewardKind of ['binary', 'shaped', 'continuous'] as const) {
+        expect(await runAlerts(simEvents({ seed, steps: 100, rewardKind }), degenerateOutputs({ lengthCap: 1024 }))).toEqual([]);
+      }
+    }
+  });
+
+  it('should flag no real rollout response, and exactly the two broken Countdown completions', async () => {
+    const rollout = await realEvents('verl-rollout_sdpo_step1_head.jsonl');
+    expect(rollout.filter((e) => degenerateKind(e.response!, e.length, tags, undefined) !== undefined)).toEqual([]);
+    const countdown = await realEvents('trl-grpo_completions_5components.jsonl');
+    const kinds = countdown.map((e, i) => [i, degenerateKind(e.response!, e.length, tags, 128)] as const).filter(([, k]) => k !== undefined);
+    // Completion 11 runs into the 128-token cap inside an open <reasoning> (ending in white space, so
+    // not "mid-word"); completion 15 opens <reasoning> and never closes it. The file's own verifier
+    // reports both as format errors.
+    expect(kinds).toEqual([[11, 'malformed'], [15, 'malformed']]);
+  });
+});
+
+textChecklist('degenerateOutputs', degenerateOutputs, small, stepsOf([honest, honest, honest, empty, empty, empty, empty], 4), [
+  [{ tags: ['<x>'] }, TypeError, 'degenerateOutputs tags must be an array of tag names'],
+  [{ lengthCap: 0 }, RangeError, 'degenerateOutputs lengthCap must be an integer >= 1'],
+  [{ persistence: 0 }, RangeError, 'degenerateOutputs persistence must be an integer >= 1'],
+  [{ maxBaseline: -1 }, RangeError, 'degenerateOutputs maxBaseline must lie in [0, 1]'],
+]);
