@@ -35,3 +35,5 @@ export { varianceCollapse, varianceCollapseConditions, VARIANCE_COLLAPSE_DEFAULT
 export type { VarianceCollapseConfig } from './variance-collapse.js';
 export { verdict } from './verdict.js';
 export type { VerdictConfig } from './verdict.js';
+export { windowStats, WINDOW_STATS_DEFAULTS } from './window-stats.js';
+export type { WindowStats, WindowStatsConfig } from './window-stats.js';

@@ -15,6 +15,11 @@ export interface ChecklistSpec<T, C> {
   readonly throwingSelect: (error: Error) => C;
   /** Configs rejected at call time, with the error class and a message fragment. */
   readonly badConfigs: readonly (readonly [C, ErrorConstructor, string])[];
+  /**
+   * Expected output of the unsubscription test, where `items[0]` arrives at frame 2 and `items[1]`
+   * at frame 5 and the subscriber leaves at frame 6. Default: nothing (detectors still warming up).
+   */
+  readonly unsubscribed?: { readonly marble: string; readonly values: Readonly<Record<string, unknown>> };
 }
 
 export function checklist<T, C>(name: string, spec: ChecklistSpec<T, C>): void {
@@ -44,7 +49,8 @@ export function checklist<T, C>(name: string, spec: ChecklistSpec<T, C>): void {
       testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
         const source = hot<T>('--a--b--c--|', { a: spec.items[0]!, b: spec.items[1]!, c: spec.items[2]! });
         const op = spec.operator(spec.config);
-        expectObservable(source.pipe(op), '^-----!').toBe('-'.repeat(6), undefined);
+        const expected = spec.unsubscribed ?? { marble: '-'.repeat(6), values: undefined };
+        expectObservable(source.pipe(op), '^-----!').toBe(expected.marble, expected.values);
         expectSubscriptions(source.subscriptions).toBe('^-----!');
       });
     });
