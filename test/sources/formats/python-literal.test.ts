@@ -10,6 +10,8 @@ const pyRepr = (value: unknown): string => {
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'nan';
     if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+    // Python prints negative zero as -0.0; String(-0) would lose the sign.
+    if (Object.is(value, -0)) return '-0.0';
     return String(value);
   }
   if (typeof value === 'string') {
