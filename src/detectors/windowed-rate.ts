@@ -357,8 +357,9 @@ export class TopSamples {
   }
 
   private expire(): void {
+    // The last `horizon` observations are indices index - horizon + 1 .. index.
     const oldest = this.index - this.horizon;
-    for (let i = this.held.length - 1; i >= 0; i--) if (this.held[i]!.index < oldest) this.held.splice(i, 1);
+    for (let i = this.held.length - 1; i >= 0; i--) if (this.held[i]!.index <= oldest) this.held.splice(i, 1);
   }
 }
 
