@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyzeText, MIN_CHARS, TextAnalyzer, textFeaturesOf, wordTokensOf } from '../../src/detectors/text-features.js';
+import { CharNgramRepetition } from '../../src/kernels/char-ngram-repetition.js';
+import { WordNgramRepetition } from '../../src/kernels/word-ngram-repetition.js';
+import { WordTokenizer } from '../../src/kernels/word-tokens.js';
+
+const analyzer = new TextAnalyzer();
+const words = (text: string): string[] => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+
+describe('analyzeText', () => {
+  it('should judge a looping phrase by its words (known value)', () => {
+    // "yes yes yes great answer" x 20 = 100 words, 98 trigrams, 5 distinct: 1 - 5/98.
+    const features = analyzeText('Yes yes yes, great answer! '.repeat(20), analyzer);
+    expect(features.judgedBy).toBe('words');
+    expect(features.words).toBe(100);
+    expect(features.repetition).toBeCloseTo(1 - 5 / 98, 12);
+    expect(features.charRepetition).toBeUndefined();
+  });
+
+  it('should judge text without words by its char 4-grams, and short text not at all', () => {
+    const bangs = analyzeText('!?'.repeat(100), analyzer);
+    expect(bangs.judgedBy).toBe('chars');
+    expect(bangs.repetition).toBeCloseTo(1 - 2 / 197, 12);
+    const short = analyzeText('<answer>7</answer>', analyzer);
+    expect([short.judgedBy, short.repetition]).toEqual(['none', 0]);
+    expect(analyzeText('x'.repeat(MIN_CHARS - 1), analyzer).judgedBy).toBe('none');
+  });
+
+  it('should agree with the kernels on any text (property)', () => {
+    const word3 = new WordNgramRepetition({ n: 3 });
+    const char4 = new CharNgramRepetition({ n: 4 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) => {
+        const features = analyzeText(text, analyzer);
+        expect(features.wordRepetition).toBe(word3.measure(text));
+        if (features.charRepetition !== undefined) expect(features.charRepetition).toBe(char4.measure(text));
+        expect(features.chars).toBe(text.length);
+      }),
+    );
+  });
+
+  it('should key responses by their lower-cased word sequence (property against a plain recomputation)', () => {
+    const ascii = fc.string({ unit: fc.constantFrom('a', 'b', 'C', ' ', ',', '.', '\n', '1'), maxLength: 30 });
+    fc.assert(
+      fc.property(ascii, ascii, (a, b) => {
+        const fa = analyzeText(a, analyzer);
+        const fb = analyzeText(b, analyzer);
+        const same = words(a).join(' ') === words(b).join(' ');
+        expect(fa.keyHi === fb.keyHi && fa.keyLo === fb.keyLo).toBe(same);
+      }),
+    );
+    const x = analyzeText('Hello,  World!', analyzer);
+    const y = analyzeText('hello world', analyzer);
+    expect([x.keyHi, x.keyLo]).toEqual([y.keyHi, y.keyLo]);
+  });
+});
+
+describe('textFeaturesOf / wordTokensOf', () => {
+  it('should analyse an event once and share the result', () => {
+    const event = { step: 0, response: 'one two three four' };
+    const first = textFeaturesOf(event);
+    expect(textFeaturesOf(event)).toBe(first);
+    expect(textFeaturesOf({ step: 0 })).toBeUndefined();
+    expect(textFeaturesOf(event, 8)).not.toBe(first);
+  });
+
+  it('should give the words of any event, re-tokenizing only when another was analysed since', () => {
+    const fresh = new WordTokenizer();
+    const a = { step: 0, response: 'alpha beta gamma' };
+    const b = { step: 0, response: 'delta epsilon' };
+    textFeaturesOf(a);
+    textFeaturesOf(b);
+    const tokens = wordTokensOf(a);
+    fresh.tokenize(a.response);
+    expect(tokens.count).toBe(3);
+    expect([...tokens.hashHi.subarray(0, 3)]).toEqual([...fresh.hashHi.subarray(0, 3)]);
+    expect(wordTokensOf(b).count).toBe(2);
+  });
+});
