@@ -26,6 +26,8 @@ export { repetition, repetitionConditions, REPETITION_DEFAULTS } from './repetit
 export type { RepetitionConfig } from './repetition.js';
 export { saturation, saturationConditions, SATURATION_DEFAULTS } from './saturation.js';
 export type { SaturationConfig, SaturationSide } from './saturation.js';
+export { spike, spikeConditions, SPIKE_DEFAULTS } from './spike.js';
+export type { SpikeConfig } from './spike.js';
 export { stopSignal } from './stop-signal.js';
 export type { StopSignalConfig } from './stop-signal.js';
 export { LATE_METRIC, summarizeSteps } from './summarize-steps.js';

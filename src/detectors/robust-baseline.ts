@@ -1,0 +1,107 @@
+/**
+ * A robust baseline that excludes the most recent values: the median and a robust scale of a
+ * sliding window that values join only after waiting `delay` observations in a ring, so the values
+ * under test (and, for `trend`, the changes that overlap them) never pull the baseline towards
+ * themselves — a mean/sd z-score whose window includes the spike masks it.
+ *
+ * Scale: 1.4826 · MAD of the baseline window (a σ estimate for normal data that ignores the
+ * outliers the baseline itself contains). The MAD is O(w) to compute, so it is cached and
+ * recomputed after every `refreshEvery` values that join the window (≈ w/8: amortised O(8) per
+ * value, and the median moves by at most w/8 ranks between refreshes). When the MAD is 0 (over
+ * half the window equal, e.g. a mostly-zero reward) the window's sample std is the scale instead;
+ * when that is 0 too the window is constant and has no scale (`scale` is 0: callers do not judge).
+ * Cost: O(log w) comparisons + one memmove per value, amortised O(1) for the scale. Pure.
+ */
+import { RollingMoments } from '../kernels/rolling-moments.js';
+import { MAD_NORMAL_SCALE, RollingQuantiles } from '../kernels/rolling-quantiles.js';
+
+export type ScaleKind = 'mad' | 'std' | 'none';
+
+export class DelayedRobustBaseline {
+  private readonly order: RollingQuantiles;
+  private readonly moments: RollingMoments;
+  private readonly pending: Float64Array;
+  private pendingHead = 0;
+  private pendingCount = 0;
+  private readonly refreshEvery: number;
+  private sinceRefresh = 0;
+  private cachedScale = 0;
+  private cachedKind: ScaleKind = 'none';
+  private stale = true;
+
+  /**
+   * @param window values in the baseline window
+   * @param delay newest values held back from the baseline (0: a value joins at once)
+   */
+  constructor(window: number, delay: number) {
+    this.order = new RollingQuantiles(window);
+    this.moments = new RollingMoments(window);
+    this.pending = new Float64Array(delay);
+    this.refreshEvery = Math.max(1, Math.ceil(window / 8));
+  }
+
+  /** Adds the newest value; the value `delay` pushes old joins the baseline window. */
+  push(x: number): void {
+    const { pending } = this;
+    if (pending.length === 0) {
+      this.admit(x);
+      return;
+    }
+    if (this.pendingCount === pending.length) this.admit(pending[this.pendingHead]!);
+    else this.pendingCount++;
+    pending[this.pendingHead] = x;
+    this.pendingHead = this.pendingHead + 1 === pending.length ? 0 : this.pendingHead + 1;
+  }
+
+  /** Values in the baseline window (the held-back ones excluded). */
+  get count(): number {
+    return this.order.count;
+  }
+
+  get median(): number {
+    return this.order.median;
+  }
+
+  /** Robust σ estimate of the baseline (see the file comment); 0 when the window is constant. */
+  get scale(): number {
+    this.refresh();
+    return this.cachedScale;
+  }
+
+  /** Which estimate `scale` is: `mad`, `std` (MAD was 0) or `none` (constant window). */
+  get scaleKind(): ScaleKind {
+    this.refresh();
+    return this.cachedKind;
+  }
+
+  /** Baseline values >= x, O(log w). */
+  countAtLeast(x: number): number {
+    return this.order.countAtLeast(x);
+  }
+
+  /** Baseline values <= x, O(log w). */
+  countAtMost(x: number): number {
+    return this.order.countAtMost(x);
+  }
+
+  private admit(x: number): void {
+    this.order.push(x);
+    this.moments.push(x);
+    if (++this.sinceRefresh >= this.refreshEvery) this.stale = true;
+  }
+
+  private refresh(): void {
+    if (!this.stale) return;
+    this.stale = false;
+    this.sinceRefresh = 0;
+    const mad = this.order.count === 0 ? 0 : this.order.mad() * MAD_NORMAL_SCALE;
+    if (mad > 0) {
+      this.cachedScale = mad;
+      this.cachedKind = 'mad';
+      return;
+    }
+    const std = this.order.count > 1 ? this.moments.std : 0;
+    this.cachedScale = std > 0 ? std : 0;
+    this.cachedKind = std > 0 ? 'std' : 'none';
+  }
+}

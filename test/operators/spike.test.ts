@@ -1,0 +1,132 @@
+import { filter, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { spike, spikeConditions, type SpikeConfig } from '../../operators/spike.js';
+import { severityRank, type Alert, type RewardEvent, type StepRecord } from '../../src/core/types.js';
+import { Random } from '../../src/sim/random.js';
+import type { RewardKind } from '../../src/sim/simulate.js';
+import { fromFile } from '../../src/sources/from-file.js';
+import { realdata } from '../support/paths.js';
+import { brief, testScheduler } from './fixtures.js';
+import { checklist } from './numeric-checklist.js';
+import { simEvents, simPolicySteps } from './sim-helpers.js';
+
+const events = (values: readonly number[]): RewardEvent[] => values.map((reward, step) => ({ step, reward }));
+const run = <T>(items: readonly T[], op: (s: Observable<T>) => Observable<Alert>): Promise<Alert[]> => lastValueFrom(op(from(items)).pipe(toArray()));
+const warnings = (alerts: readonly Alert[]) => alerts.filter((a) => severityRank[a.severity] >= severityRank.warning);
+
+async function realSteps(file: string): Promise<StepRecord[]> {
+  return lastValueFrom(
+    fromFile(realdata(file)).pipe(
+      filter((item) => item.kind === 'step'),
+      map((item) => (item as { readonly record: StepRecord }).record),
+      toArray(),
+    ),
+  );
+}
+
+describe('spike', () => {
+  it('should open an episode at the second of three extreme values (doc marble)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const values = [1, 1.1, 0.9, 1.05, 0.95, 1.02, 0.98, 1.01, 10, 10, 10, 1];
+      const letters = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'X', 'Y', 'Z', 'i'];
+      const items = Object.fromEntries(letters.map((letter, i) => [letter, { step: i + 1, reward: values[i]! }]));
+      const source = cold('-a-b-c-d-e-f-g-h-X-Y-Z-i-|', items);
+      expectObservable(source.pipe(spike({ warmup: 5, span: 3, hits: 2 }), map(brief))).toBe('-------------------o-----|', { o: 'onset@10/10:warning' });
+    });
+  });
+
+  it('flags a burst that a mean/sd z-score over a window including it can never flag', async () => {
+    const rng = new Random(11);
+    const values = Array.from({ length: 400 }, (_, i) => (i >= 300 && i < 305 ? 50 : rng.normal()));
+    // Incumbent: z = (x - mean) / sd over the last 10 values including x, alert at |z| > 3. With the
+    // point in its own window |z| <= (n - 1) / sqrt(n) = 2.85 at n = 10 (Shiffler 1988): it never fires.
+    const incumbentFlags = values.filter((x, i) => {
+      const last = values.slice(Math.max(0, i - 9), i + 1);
+      if (last.length < 10) return false;
+      const m = last.reduce((a, b) => a + b, 0) / last.length;
+      const sd = Math.sqrt(last.reduce((a, b) => a + (b - m) ** 2, 0) / (last.length - 1));
+      return Math.abs(x - m) / sd > 3;
+    });
+    expect(incumbentFlags).toEqual([]);
+    const alerts = await run(events(values), spike({ granularity: 'step' }));
+    const onsets = alerts.filter((a) => a.state === 'onset');
+    expect(onsets).toHaveLength(1);
+    expect(onsets[0]).toMatchObject({ step: 302, severity: 'warning', signal: 'instability' });
+    expect(onsets[0]!.message).toContain('3 of the last 5 values beyond 3.5 robust sd');
+  });
+
+  it('does not alert on single harmless spikes (open-r1-multimodal#16)', async () => {
+    const rng = new Random(12);
+    const values = Array.from({ length: 3000 }, (_, i) => (i % 400 === 399 ? 40 : 0.3 + 0.05 * rng.normal()));
+    const conditions = await lastValueFrom(from(events(values)).pipe(spikeConditions({ granularity: 'step' }), toArray()));
+    expect(conditions.some((c) => c.evidence.stats['extremeInSpan'] === 1)).toBe(true);
+    expect(conditions.filter((c) => c.active)).toEqual([]);
+  });
+
+  it('does not call the rare successes of a binary reward spikes (MAD 0)', async () => {
+    const rng = new Random(13);
+    const values = Array.from({ length: 20_000 }, () => (rng.chance(0.03) ? 1 : 0));
+    expect(await run(events(values), spike())).toEqual([]);
+  });
+
+  it('watches only the configured side', async () => {
+    const rng = new Random(14);
+    const values = Array.from({ length: 200 }, (_, i) => (i >= 150 && i < 155 ? -50 : rng.normal()));
+    expect(await run(events(values), spike({ granularity: 'step', direction: 'up' }))).toEqual([]);
+    expect((await run(events(values), spike({ granularity: 'step', direction: 'down' }))).length).toBeGreaterThan(0);
+  });
+
+  it('flags the simulated KL blow-up within a few steps', async () => {
+    const steps = simPolicySteps({ seed: 15, steps: 120, hack: { pattern: 'kl-blowup', atStep: 90 } });
+    const onset = (await run(steps, spike<StepRecord>({ metric: 'kl', direction: 'up' }))).find((a) => a.state === 'onset');
+    expect(onset).toMatchObject({ signal: 'instability', severity: 'warning' });
+    expect(onset!.step - 90).toBeLessThanOrEqual(5);
+  });
+
+  it('flags the entropy blow-up of the real TRL collapse log at steps 150-170', async () => {
+    const steps = await realSteps('trl-grpo_qwen35_collapse_step_logs.json');
+    const onsets = (await run(steps, spike<StepRecord>({ metric: 'entropy' }))).filter((a) => a.state === 'onset');
+    expect(onsets).toHaveLength(1);
+    expect(onsets[0]!.step).toBeGreaterThanOrEqual(155);
+    expect(onsets[0]!.step).toBeLessThanOrEqual(170);
+  });
+
+  it.each(['kl', 'entropy', 'reward/mean', 'length/mean', 'grad_norm'])('raises no warning on %s of the real healthy verl PPO log', async (metric) => {
+    const steps = await realSteps('verl-ppo_gemma-2-2b_gsm8k_healthy.log');
+    expect(warnings(await run(steps, spike<StepRecord>({ metric })))).toEqual([]);
+  });
+
+  it.each<[RewardKind, number]>([
+    ['binary', 1],
+    ['shaped', 10],
+    ['continuous', 0.01],
+  ])('raises no warning on a healthy simulated %s run (scale %s): rewards, KL, entropy, grad norm', async (rewardKind, rewardScale) => {
+    const config = { seed: 31, steps: 300, rewardKind, rewardScale };
+    expect(warnings(await run(simEvents(config), spike()))).toEqual([]);
+    const steps = simPolicySteps(config);
+    for (const metric of ['kl', 'entropy', 'grad_norm', 'loss']) expect(warnings(await run(steps, spike<StepRecord>({ metric })))).toEqual([]);
+  });
+});
+
+checklist<RewardEvent, SpikeConfig>('spike', {
+  operator: (config) => spike(config),
+  config: { warmup: 3, span: 1, hits: 1 },
+  items: events([1, 2, 1.5, 1.2, 1.7, 1.1, 100, 1, 1]),
+  throwingSelect: (error) => ({
+    select: () => {
+      throw error;
+    },
+  }),
+  badConfigs: [
+    [{ window: 2 }, RangeError, 'spike window'],
+    [{ warmup: 0 }, RangeError, 'spike warmup'],
+    [{ z: 0 }, RangeError, 'spike z'],
+    [{ hits: 4, span: 3 }, RangeError, 'spike hits'],
+    [{ span: 0 }, RangeError, 'spike span'],
+    [{ maxTailShare: 2 }, RangeError, 'spike maxTailShare'],
+    [{ minRelative: -1 }, RangeError, 'spike minRelative'],
+    [{ direction: 'sideways' as never }, TypeError, 'spike direction'],
+    [{ severity: 'fatal' as never }, TypeError, 'spike severity'],
+    [{ granularity: 'epoch' as never }, TypeError, 'spike granularity'],
+  ],
+});
