@@ -33,6 +33,8 @@ export type { StopSignalConfig } from './stop-signal.js';
 export { LATE_METRIC, summarizeSteps } from './summarize-steps.js';
 export type { SummarizeInput, SummarizeStepsConfig } from './summarize-steps.js';
 export { tag } from './tag.js';
+export { trend, trendConditions, TREND_DEFAULTS } from './trend.js';
+export type { TrendConfig } from './trend.js';
 export { varianceCollapse, varianceCollapseConditions, VARIANCE_COLLAPSE_DEFAULTS } from './variance-collapse.js';
 export type { VarianceCollapseConfig } from './variance-collapse.js';
 export { verdict } from './verdict.js';

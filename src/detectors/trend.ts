@@ -1,0 +1,124 @@
+/**
+ * The pure state machine behind `trend()`: the change of a series over the last `lag` values,
+ * judged against the series' own typical `lag`-step changes, with a relative effect-size floor and
+ * persistence.
+ *
+ * Per value x_t (once `minChanges` past changes are in the baseline): d = x_t − x_{t−lag};
+ * z = (d − median of past changes) / robust scale of past changes (DelayedRobustBaseline, delay
+ * `lag`, so the changes overlapping d — which share its values — never enter its own yardstick);
+ * r = d / |x_{t−lag}|. The rule holds upward when z > `z` and r >= `minRelative`, downward when
+ * z < −`z` and r <= −`minRelative`; the condition is active once the rule held on the same side on
+ * `persistence` judged values in a row (a jump and its reversal are a blip, not a trend). A baseline of identical changes (scale 0) judges nothing.
+ * Cost: O(log w) + amortised O(1) per value; memory O(window + lag).
+ */
+import type { Condition } from '../core/condition.js';
+import type { Severity } from '../core/types.js';
+import type { ShiftDirection } from './mean-shift.js';
+import { DelayedRobustBaseline } from './robust-baseline.js';
+import { fmt, pct } from './select.js';
+
+export interface TrendOptions {
+  readonly metric: string;
+  /** Values between the two ends of a change. */
+  readonly lag: number;
+  /** Past changes in the baseline window. */
+  readonly window: number;
+  /** Past changes needed before anything is judged. */
+  readonly minChanges: number;
+  readonly z: number;
+  readonly minRelative: number;
+  readonly persistence: number;
+  readonly direction: ShiftDirection;
+  readonly severity: Severity;
+}
+
+export class TrendDetector {
+  private readonly options: TrendOptions;
+  private readonly changes: DelayedRobustBaseline;
+  /** The last `lag` values, a ring; `values[head]` is the oldest once full. */
+  private readonly values: Float64Array;
+  private head = 0;
+  private filled = 0;
+  private streak = 0;
+  private streakSide = 0;
+  private missingCount = 0;
+
+  constructor(options: TrendOptions) {
+    this.options = options;
+    this.changes = new DelayedRobustBaseline(options.window, options.lag);
+    this.values = new Float64Array(options.lag);
+  }
+
+  get missing(): number {
+    return this.missingCount;
+  }
+
+  next(value: number | undefined, step: number): Condition | undefined {
+    if (value === undefined) {
+      this.missingCount++;
+      return undefined;
+    }
+    const { values, options } = this;
+    let condition: Condition | undefined;
+    if (this.filled === values.length) {
+      const before = values[this.head]!;
+      const change = value - before;
+      if (this.changes.count >= options.minChanges) condition = this.judge(value, before, change, step);
+      this.changes.push(change);
+    } else {
+      this.filled++;
+    }
+    values[this.head] = value;
+    this.head = this.head + 1 === values.length ? 0 : this.head + 1;
+    return condition;
+  }
+
+  private judge(value: number, before: number, change: number, step: number): Condition {
+    const { metric, lag, z: threshold, minRelative, persistence, direction, severity } = this.options;
+    const median = this.changes.median;
+    const scale = this.changes.scale;
+    const z = scale > 0 ? (change - median) / scale : 0;
+    const relative = before !== 0 ? change / Math.abs(before) : change === 0 ? 0 : Math.sign(change) * Number.POSITIVE_INFINITY;
+    const up = direction !== 'down' && z > threshold && relative >= minRelative;
+    const down = direction !== 'up' && z < -threshold && relative <= -minRelative;
+    // A run-away moves one way: a jump and its reversal (a blip) are two unusual changes, not a trend.
+    const side = up ? 1 : down ? -1 : 0;
+    this.streak = side === 0 ? 0 : side === this.streakSide ? this.streak + 1 : 1;
+    this.streakSide = side;
+    const active = this.streak >= persistence;
+    const moved = `${fmt(before)} -> ${fmt(value)} (${change >= 0 ? '+' : ''}${Number.isFinite(relative) ? pct(relative) : 'from 0'}) over ${lag} steps`;
+    const typical = `typical ${lag}-step change ${median >= 0 ? '+' : ''}${fmt(median)}, robust sd ${fmt(scale)}`;
+    const message = active
+      ? `${metric} ${change > 0 ? 'rising' : 'falling'} fast: ${moved}, ${fmt(Math.abs(z))} robust sd beyond its ${typical} ` +
+        `(${this.streak} steps in a row)`
+      : `${metric} ${moved}, z ${fmt(z)} against its ${typical}`;
+    return {
+      detector: 'trend',
+      metric,
+      step,
+      active,
+      severity,
+      signal: 'instability',
+      message,
+      value: Math.abs(z),
+      threshold,
+      evidence: {
+        stats: {
+          latest: value,
+          before,
+          change,
+          relative: Number.isFinite(relative) ? relative : Math.sign(relative) * Number.MAX_VALUE,
+          z,
+          changeMedian: median,
+          changeScale: scale,
+          lag,
+          streak: this.streak,
+          persistence,
+          minRelative,
+          baselineChanges: this.changes.count,
+          missing: this.missingCount,
+        },
+      },
+    };
+  }
+}

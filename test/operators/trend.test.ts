@@ -1,0 +1,115 @@
+import { filter, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { trend, trendConditions, type TrendConfig } from '../../operators/trend.js';
+import { severityRank, type Alert, type StepRecord } from '../../src/core/types.js';
+import { fromFile } from '../../src/sources/from-file.js';
+import { realdata } from '../support/paths.js';
+import { brief, testScheduler } from './fixtures.js';
+import { checklist } from './numeric-checklist.js';
+import { simPolicySteps } from './sim-helpers.js';
+
+const records = (metric: string, values: readonly number[]): StepRecord[] => values.map((value, i) => ({ step: i + 1, metrics: { [metric]: value } }));
+const run = (items: readonly StepRecord[], op: (s: Observable<StepRecord>) => Observable<Alert>): Promise<Alert[]> =>
+  lastValueFrom(op(from(items)).pipe(toArray()));
+const warnings = (alerts: readonly Alert[]) => alerts.filter((a) => severityRank[a.severity] >= severityRank.warning);
+const onsets = (alerts: readonly Alert[]) => alerts.filter((a) => a.state === 'onset');
+
+async function realSteps(file: string): Promise<StepRecord[]> {
+  return lastValueFrom(
+    fromFile(realdata(file)).pipe(
+      filter((item) => item.kind === 'step'),
+      map((item) => (item as { readonly record: StepRecord }).record),
+      toArray(),
+    ),
+  );
+}
+
+const SMOOTH = [1, 1.1, 1.15, 1.3, 1.35, 1.5, 1.55, 1.7, 1.75, 1.9, 1.95, 2.1];
+
+describe('trend', () => {
+  it('should open an episode at the second run-away change (doc marble)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const letters = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'X', 'Y', 'Z'];
+      const items = records('kl', [...SMOOTH, 6.3, 18.9, 56.7]);
+      const values = Object.fromEntries(letters.map((letter, i) => [letter, items[i]!]));
+      const source = cold('-a-b-c-d-e-f-g-h-i-j-k-l-X-Y-Z-|', values);
+      expectObservable(source.pipe(trend({ minChanges: 5, lag: 1 }), map(brief))).toBe('---------------------------o---|', { o: 'onset@14/14:warning' });
+    });
+  });
+
+  it('ignores a one-step jump of the same size (persistence) and a slow drift (relative floor)', async () => {
+    const blip = await run(records('kl', [...SMOOTH, 6.3, 2.2, 2.3]), trend({ minChanges: 5, lag: 1 }));
+    expect(blip).toEqual([]);
+    // A noiseless-looking drift is statistically unusual against tiny changes but moves < 50%.
+    const drift = await lastValueFrom(from(records('kl', [...SMOOTH, 2.6, 3.1, 3.6])).pipe(trendConditions({ minChanges: 5, lag: 1 }), toArray()));
+    expect(drift.at(-1)!.evidence.stats['z']).toBeGreaterThan(4);
+    expect(drift.some((c) => c.active)).toBe(false);
+  });
+
+  it('stays quiet on the real healthy verl PPO log (KL 0 -> 0.126, entropy 0.42 -> 0.15, the step-73 KL blip)', async () => {
+    const steps = await realSteps('verl-ppo_gemma-2-2b_gsm8k_healthy.log');
+    for (const metric of ['kl', 'entropy', 'length/mean', 'reward/mean', 'grad_norm']) {
+      expect(await run(steps, trend({ metric }))).toEqual([]);
+    }
+    const kl = await lastValueFrom(from(steps).pipe(trendConditions({ metric: 'kl' }), toArray()));
+    const blip = kl.find((c) => c.step === 73)!;
+    expect(blip.evidence.stats['z']).toBeGreaterThan(4); // unusual, but +23% and for one step
+    expect(blip.evidence.stats['relative']).toBeCloseTo((0.128 - 0.104) / 0.104, 2);
+    expect(blip.active).toBe(false);
+  });
+
+  it('fires on the entropy blow-up of the real TRL GRPO collapse log at step 160', async () => {
+    const steps = await realSteps('trl-grpo_qwen35_collapse_step_logs.json');
+    const alerts = await run(steps, trend({ metric: 'entropy' }));
+    expect(onsets(alerts).map((a) => a.step)).toContain(160);
+    expect(alerts.every((a) => a.signal === 'instability')).toBe(true);
+  });
+
+  it('fires on the sudden length creep of the real verl GPG log (205 -> 414 tokens in 3 steps)', async () => {
+    const steps = await realSteps('verl-gpg_qwen2-7b_math_length_explosion.log');
+    const first = onsets(await run(steps, trend({ metric: 'length/mean', direction: 'up' })));
+    expect(first.map((a) => a.step)).toEqual([158]);
+  });
+
+  it.each([
+    ['kl-blowup', 'kl'],
+    ['entropy-blowup', 'entropy'],
+  ] as const)('fires within 2 steps of the simulated %s on %s', async (pattern, metric) => {
+    const steps = simPolicySteps({ seed: 7, steps: 120, hack: { pattern, atStep: 90 } });
+    const first = onsets(await run(steps, trend({ metric, direction: 'up' })))[0];
+    expect(first).toMatchObject({ severity: 'warning', signal: 'instability' });
+    expect(first!.step - 90).toBeLessThanOrEqual(2);
+  });
+
+  it('watches only the configured direction', async () => {
+    const falling = records('entropy', [...SMOOTH].reverse().concat([0.3, 0.05, 0.01]));
+    expect(await run(falling, trend({ metric: 'entropy', minChanges: 5, lag: 1, direction: 'up' }))).toEqual([]);
+    expect(onsets(await run(falling, trend({ metric: 'entropy', minChanges: 5, lag: 1, direction: 'down' })))).toHaveLength(1);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6])('raises no warning on the policy metrics of a healthy simulated run (seed %i)', async (seed) => {
+    const steps = simPolicySteps({ seed, steps: 400 });
+    for (const metric of ['kl', 'entropy', 'grad_norm']) expect(warnings(await run(steps, trend({ metric })))).toEqual([]);
+  });
+});
+
+checklist<StepRecord, TrendConfig>('trend', {
+  operator: (config) => trend(config),
+  config: { minChanges: 5, lag: 1 },
+  items: records('kl', [...SMOOTH, 6.3, 18.9, 56.7]),
+  throwingSelect: (error) => ({
+    select: () => {
+      throw error;
+    },
+  }),
+  badConfigs: [
+    [{ lag: 0 }, RangeError, 'trend lag'],
+    [{ window: 2 }, RangeError, 'trend window'],
+    [{ minChanges: 2 }, RangeError, 'trend minChanges'],
+    [{ z: -1 }, RangeError, 'trend z'],
+    [{ minRelative: Number.NaN }, RangeError, 'trend minRelative'],
+    [{ persistence: 0 }, RangeError, 'trend persistence'],
+    [{ direction: 'sideways' as never }, TypeError, 'trend direction'],
+    [{ severity: 'fatal' as never }, TypeError, 'trend severity'],
+  ],
+});
