@@ -25,6 +25,11 @@ export interface DiversityCollapseConfig extends RateJudgeConfig {
    * in simulated prose), hence the large default.
    */
   readonly minDrop?: number;
+  /**
+   * Distinct-n is measured on every `distinctEvery`-th response (a systematic sample spanning the
+   * same window; its table work dominates the detector's cost). Default 8; 1 measures every one.
+   */
+  readonly distinctEvery?: number;
   /** Only the first `maxChars` UTF-16 code units of a response are analysed. Default 32768. */
   readonly maxChars?: number;
   /** Severity while active. Default `'warning'`. */
@@ -46,11 +51,12 @@ class DiversityDetector implements JudgedMachine<RewardEvent> {
     private readonly config: ReturnType<typeof resolveRateJudgeConfig>,
     private readonly n: number,
     minWords: number,
+    distinctEvery: number,
     private readonly minDrop: number,
     private readonly maxChars: number,
     private readonly severity: Severity,
   ) {
-    this.window = new DiversityWindow({ window: config.window, n, minWords });
+    this.window = new DiversityWindow({ window: config.window, n, minWords, distinctEvery });
     this.clock = new StepClock(config.judgeEvery);
     this.duplicates = new RateRule(config);
   }
@@ -63,7 +69,7 @@ class DiversityDetector implements JudgedMachine<RewardEvent> {
     }
     const previous = this.clock.step;
     let condition = this.clock.closes(event.step) ? this.judge(previous) : undefined;
-    this.window.push(event, features.keyHi, features.keyLo, features.words, wordTokensOf(event, this.maxChars));
+    this.window.push(event, features.keyHi, features.keyLo, features.words, () => wordTokensOf(event, this.maxChars));
     this.seen++;
     if (this.clock.full() && condition === undefined) condition = this.judge(event.step);
     return condition;
@@ -140,9 +146,10 @@ export function diversityCollapseConditions(config: DiversityCollapseConfig = {}
   const minWords = checkInteger('diversityCollapse', 'minWords', config.minWords ?? 5, 1);
   const n = checkInteger('diversityCollapse', 'n', config.n ?? 2, 1);
   const minDrop = checkBetween('diversityCollapse', 'minDrop', config.minDrop ?? 0.6, 0, 1);
+  const distinctEvery = checkInteger('diversityCollapse', 'distinctEvery', config.distinctEvery ?? 8, 1);
   const maxChars = checkInteger('diversityCollapse', 'maxChars', config.maxChars ?? DEFAULT_MAX_CHARS, 1);
   const severity = checkSeverity('diversityCollapse', 'severity', config.severity ?? 'warning');
-  return judgedConditions(() => new DiversityDetector(judge, n, minWords, minDrop, maxChars, severity));
+  return judgedConditions(() => new DiversityDetector(judge, n, minWords, distinctEvery, minDrop, maxChars, severity));
 }
 
 /**

@@ -25,6 +25,13 @@ export interface DiversityWindowConfig {
   readonly n: number;
   /** Fewest words for a response to be keyed for duplicates. */
   readonly minWords: number;
+  /**
+   * Distinct-n is measured on every `distinctEvery`-th response (over the last
+   * `window / distinctEvery` of them, so it spans the same responses): its table work dominates
+   * the cost, and a systematic sample estimates the window's distinct-n just as well against a
+   * baseline measured the same way. 1 measures every response.
+   */
+  readonly distinctEvery: number;
 }
 
 /** A most-repeated response of the window. */
@@ -41,6 +48,8 @@ export class DiversityWindow {
   private readonly pairs: HashCountTable;
   private readonly contexts: HashCountTable;
   private readonly distinctN: DistinctNWindow;
+  private readonly distinctEvery: number;
+  private pushed = 0;
   private readonly ringKeyHi: Uint32Array;
   private readonly ringKeyLo: Uint32Array;
   private readonly ringPairHi: Uint32Array;
@@ -62,7 +71,8 @@ export class DiversityWindow {
     this.copies = new HashCountTable(2 * config.window);
     this.pairs = new HashCountTable(2 * config.window);
     this.contexts = new HashCountTable(2 * config.window);
-    this.distinctN = new DistinctNWindow({ window: config.window, n: config.n });
+    this.distinctEvery = config.distinctEvery;
+    this.distinctN = new DistinctNWindow({ window: Math.max(1, Math.ceil(config.window / config.distinctEvery)), n: config.n });
     this.ringKeyHi = new Uint32Array(config.window);
     this.ringKeyLo = new Uint32Array(config.window);
     this.ringPairHi = new Uint32Array(config.window);
@@ -73,14 +83,17 @@ export class DiversityWindow {
 
   /**
    * Adds a response: its event (for evidence and its context), word-sequence key, word count and
-   * word hashes (`tokens`, for distinct-n).
+   * a getter of its word hashes (called only when distinct-n samples this response).
    */
-  push(event: RewardEvent, keyHi: number, keyLo: number, words: number, tokens: WordTokenizer): void {
+  push(event: RewardEvent, keyHi: number, keyLo: number, words: number, tokens: () => WordTokenizer): void {
     if (this.size === this.window) this.evict();
     const slot = (this.oldest + this.size) % this.window;
     this.size++;
     this.ringEvents[slot] = event;
-    this.distinctN.pushTokens(tokens.hashHi, tokens.hashLo, tokens.count);
+    if (this.pushed++ % this.distinctEvery === 0) {
+      const words = tokens();
+      this.distinctN.pushTokens(words.hashHi, words.hashLo, words.count);
+    }
     if (words < this.minWords) {
       this.ringKeyed[slot] = 0;
       return;

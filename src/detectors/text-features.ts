@@ -120,28 +120,48 @@ export function analyzeText(text: string, analyzer: TextAnalyzer): TextFeatures 
   return { chars: text.length, words, wordRepetition, charRepetition, repetition, judgedBy, keyHi, keyLo };
 }
 
+/**
+ * Events remembered per `maxChars`. Every detector of a pipeline sees an event before the next one
+ * arrives (rxjs delivers synchronously), so the last few events cover every sharing pattern short
+ * of an asynchronous hop; a missed event is just analysed again. A small ring of strong references
+ * beats a WeakMap here: a WeakMap insertion per event cost ~1 µs of CPU (ephemeron bookkeeping and
+ * GC) in the text-detectors benchmark, a fifth of the whole text budget.
+ */
+const MEMO_SIZE = 8;
+
 interface Memo {
   readonly analyzer: TextAnalyzer;
-  readonly features: WeakMap<object, TextFeatures>;
+  readonly events: (object | undefined)[];
+  readonly features: (TextFeatures | undefined)[];
+  next: number;
   /** The event whose words `analyzer.tokens` holds now. */
   lastEvent: object | undefined;
 }
 
 const memos = new Map<number, Memo>();
+let lastMemo: Memo | undefined;
 
 function memoFor(maxChars: number): Memo {
+  if (lastMemo !== undefined && lastMemo.analyzer.maxChars === maxChars) return lastMemo;
   let memo = memos.get(maxChars);
   if (memo === undefined) {
-    memo = { analyzer: new TextAnalyzer(maxChars), features: new WeakMap(), lastEvent: undefined };
+    memo = {
+      analyzer: new TextAnalyzer(maxChars),
+      events: new Array<object | undefined>(MEMO_SIZE).fill(undefined),
+      features: new Array<TextFeatures | undefined>(MEMO_SIZE).fill(undefined),
+      next: 0,
+      lastEvent: undefined,
+    };
     memos.set(maxChars, memo);
   }
+  lastMemo = memo;
   return memo;
 }
 
 /**
  * The features of `event`'s response, computed once per event object and `maxChars` and shared by
- * every text detector that asks (a WeakMap keyed by the event, so nothing outlives the event).
- * `undefined` when the event has no response text.
+ * every text detector that asks (the last 8 events are remembered by identity; see `MEMO_SIZE`).
+ * `undefined` when the event has no response text. The memo assumes events are not mutated.
  */
 export function textFeaturesOf(
   event: { readonly response?: string },
@@ -150,12 +170,16 @@ export function textFeaturesOf(
   const text = event.response;
   if (typeof text !== 'string') return undefined;
   const memo = memoFor(maxChars);
-  let features = memo.features.get(event);
-  if (features === undefined) {
-    features = analyzeText(text, memo.analyzer);
-    memo.features.set(event, features);
-    memo.lastEvent = event;
+  // Newest first: the usual hit is the event just analysed.
+  for (let back = 1; back <= MEMO_SIZE; back++) {
+    const slot = (memo.next - back + MEMO_SIZE) % MEMO_SIZE;
+    if (memo.events[slot] === event) return memo.features[slot];
   }
+  const features = analyzeText(text, memo.analyzer);
+  memo.events[memo.next] = event;
+  memo.features[memo.next] = features;
+  memo.next = (memo.next + 1) % MEMO_SIZE;
+  memo.lastEvent = event;
   return features;
 }
 
