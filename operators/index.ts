@@ -1,6 +1,8 @@
 // goodhart/operators: one public operator per file, re-exported explicitly, alphabetically.
 export { aggregateAlerts } from './aggregate-alerts.js';
 export type { AggregateAlertsConfig } from './aggregate-alerts.js';
+export { COMPONENT_DOMINANCE_DEFAULTS, componentDominance, componentDominanceConditions } from './component-dominance.js';
+export type { CheapComponents, ComponentDominanceConfig, TrueComponent } from './component-dominance.js';
 export { constraint, constraintConditions } from './constraint.js';
 export type { ConstraintConfig } from './constraint.js';
 export { degenerateKind, degenerateOutputs, degenerateOutputsConditions } from './degenerate-outputs.js';

@@ -1,0 +1,160 @@
+import type { OperatorFunction } from 'rxjs';
+import type { Condition } from '../src/core/condition.js';
+import type { HysteresisConfig } from '../src/core/hysteresis.js';
+import type { Alert, RewardEvent, StepRecord } from '../src/core/types.js';
+import { ComponentDominanceJudge, ComponentSteps } from '../src/detectors/component-dominance.js';
+import {
+  checkCheap,
+  checkTrue,
+  ComponentRoles,
+  componentOfMetric,
+  DEFAULT_CHEAP,
+  type CheapComponents,
+  type TrueComponent,
+} from '../src/detectors/reward-components.js';
+import { checkBetween, checkInteger, checkPositive, isStepRecordLike } from '../src/detectors/select.js';
+import { hysteresis } from './hysteresis.js';
+import { judgedConditions } from './internal/judged.js';
+
+export type { CheapComponents, TrueComponent } from '../src/detectors/reward-components.js';
+
+export interface ComponentDominanceConfig {
+  /** Cheap components: a pattern, a list of names or a predicate (called once per name). Default `DEFAULT_CHEAP` (format, length, style, tag, xml, strict, protocol, block...). */
+  readonly cheap?: CheapComponents;
+  /**
+   * The true component: its name, a pattern, or `false` for none. Default: the first non-cheap
+   * component matching `DEFAULT_TRUE_PATTERNS` (correct, accura, exact match, pass, verif, math,
+   * answer, score); with none, the sum of the non-cheap components stands for it.
+   */
+  readonly true?: TrueComponent;
+  /** Steps in the reference window (before the recent one). Default 10. */
+  readonly reference?: number;
+  /** Steps in the recent window. Default 3. */
+  readonly recent?: number;
+  /** A cheap rise must be at least this fraction of the reward scale. Default 0.1. */
+  readonly minRise?: number;
+  /** ... and this many Welch standard errors of the per-step means. Default 3. */
+  readonly tCritical?: number;
+  /** The true component gains when it rose significantly by at least this fraction of the cheap rise. Default 0.5. */
+  readonly trueGainRatio?: number;
+  /** Info when cheap components carry at least this share of the recent reward magnitude. Default 0.5. */
+  readonly dominantShare?: number;
+  /** Consecutive steps of a cheap rise without true gain before the exploit warning. Default 2. */
+  readonly persistence?: number;
+  /** `Condition.metric`. Default `'reward/components'`. */
+  readonly metric?: string;
+  readonly hysteresis?: HysteresisConfig;
+}
+
+export const COMPONENT_DOMINANCE_DEFAULTS = {
+  cheap: DEFAULT_CHEAP,
+  reference: 10,
+  recent: 3,
+  minRise: 0.1,
+  tCritical: 3,
+  trueGainRatio: 0.5,
+  dominantShare: 0.5,
+  persistence: 2,
+  metric: 'reward/components',
+} as const;
+
+/** Raw per-step `Condition`s of {@link componentDominance} (before hysteresis). Validates at call time. */
+export function componentDominanceConditions(
+  config: ComponentDominanceConfig = {},
+): OperatorFunction<RewardEvent | StepRecord, Condition> {
+  const name = 'componentDominance';
+  if (typeof config !== 'object') throw new TypeError(`${name} config must be an object`);
+  const d = COMPONENT_DOMINANCE_DEFAULTS;
+  const cheap = checkCheap(name, config.cheap ?? d.cheap);
+  const truth = config.true === undefined ? undefined : checkTrue(name, config.true);
+  const metric = config.metric ?? d.metric;
+  if (typeof metric !== 'string' || metric.length === 0) throw new TypeError(`${name} metric must be a non-empty string`);
+  const options = {
+    detector: name,
+    metric,
+    reference: checkInteger(name, 'reference', config.reference ?? d.reference, 2),
+    recent: checkInteger(name, 'recent', config.recent ?? d.recent, 1),
+    minRise: checkPositive(name, 'minRise', config.minRise ?? d.minRise),
+    tCritical: checkPositive(name, 'tCritical', config.tCritical ?? d.tCritical),
+    trueGainRatio: checkPositive(name, 'trueGainRatio', config.trueGainRatio ?? d.trueGainRatio, true),
+    dominantShare: checkBetween(name, 'dominantShare', config.dominantShare ?? d.dominantShare, 0, 1, 'high'),
+    persistence: checkInteger(name, 'persistence', config.persistence ?? d.persistence, 1),
+  };
+  return judgedConditions(() => {
+    const judge = new ComponentDominanceJudge({ ...options, roles: new ComponentRoles(cheap, truth) });
+    const steps = new ComponentSteps();
+    return {
+      push(item) {
+        if (isStepRecordLike(item)) {
+          const record = item;
+          if (record.phase === 'eval') return undefined;
+          const contributions = new Map<string, number>();
+          for (const key in record.metrics) {
+            const component = componentOfMetric(key);
+            const value = record.metrics[key];
+            if (component !== undefined && typeof value === 'number' && Number.isFinite(value)) contributions.set(component, value);
+          }
+          return judge.judge(record.step, contributions);
+        }
+        const event = item;
+        if (event.components === undefined) return undefined;
+        const finished = steps.add(event.step, event.components);
+        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions);
+      },
+      flush() {
+        const finished = steps.finish();
+        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions);
+      },
+    };
+  });
+}
+
+/**
+ * Detects a cheap reward component (format, length, style...) that drives the total: warns
+ * ('exploit') when a cheap component rises while the true component (correctness) does not, and
+ * notes (info) when cheap components carry most of the reward without rising.
+ *
+ * Like `meanShift`, it compares recent steps with earlier ones, but per component and against the
+ * component that should carry the reward; `distributionDrift` catches the same verbosity hack from
+ * the lengths themselves.
+ *
+ * ```
+ * length:       0   0   0   0   .1  .2  .3  .3 |   per-step mean of a cheap component
+ * correctness:  .5  .5  .5  .5  .5  .5  .5  .5 |   the true component stalls
+ *               componentDominance({ reference: 3, recent: 1, persistence: 2 })
+ * alerts:       ------------------------w------|   w = warning 'exploit' at the second rising step
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { componentDominance } from 'goodhart/operators';
+ * const alerts$ = events$.pipe(componentDominance({ true: 'accuracy_reward' }));      // samples
+ * const fromLog$ = steps$.pipe(componentDominance());   // StepRecords with reward/<c>/mean
+ * ```
+ *
+ * Input: RewardEvents with `components` (aggregated per step: each component's summed value over
+ * the step's samples / the number of samples, so a component absent from a sample contributes 0;
+ * a step is judged when a later step starts, and the last one when the source completes), or
+ * StepRecords with `reward/<c>/mean` metrics (judged per record; eval records are skipped).
+ * Statistic: recent window (3 steps) against the 10 steps before it, per component: the rise in
+ * units of the reward scale (the mean per-step sum of |components|) and its Welch t. Exploit =
+ * some cheap component rose by >= 10% of the scale and t >= 3, while the true component (or the
+ * sum of the non-cheap ones) did not rise with t >= 3 by at least half as much, for 2 steps in a
+ * row. A component first seen later counts as 0 before (it paid nothing).
+ * Why not a share threshold (rewardspy alerts on any component over 90% of the reward): an honest
+ * correctness-dominated reward, or a format bonus that saturated early while nothing is learnt, is
+ * not an exploit; the exploit is the cheap component *rising* while the true one stalls.
+ * Warm-up: 13 steps. False alarms: a pinned format bonus varies by far less than 10% of the scale;
+ * the early steps of a run that learns its format before its task look like this rule, so the
+ * first 13 steps are not judged. Evidence: per component `share:`, `before:`, `after:` and `t:`,
+ * plus `cheapShare`, `scale`, `trueBefore`, `trueAfter`, `trueT`, `cheapRise`.
+ * Cost: O(C) per sample, O(C·13) per step.
+ *
+ * @see distributionDrift
+ * @see componentDominanceConditions
+ */
+export function componentDominance(config: ComponentDominanceConfig = {}): OperatorFunction<RewardEvent | StepRecord, Alert> {
+  const conditions = componentDominanceConditions(config);
+  const episodes = hysteresis(config.hysteresis);
+  return (source) => source.pipe(conditions, episodes);
+}

@@ -1,0 +1,266 @@
+/**
+ * The pure state behind `componentDominance`: per trainer step, each reward component's mean
+ * contribution; a reference window of the `reference` steps before a recent window of the last
+ * `recent` steps; the judgement of whether a cheap component rose while the true one did not.
+ * No rxjs.
+ *
+ * Rule (per step; the share once `recent` steps are known, the trends once `reference + recent`):
+ * - a cheap component c *rises* when its recent mean exceeds its reference mean by at least
+ *   `minRise` times the reward scale S (the mean per-step sum of |component| over the larger of the
+ *   two windows, so units never matter) AND by `tCritical` Welch standard errors of the per-step
+ *   means (a component that did not exist before counts as 0 before: it paid nothing);
+ * - the true component (configured or named by default, else the sum of the non-cheap components)
+ *   *gains* when it rose by `tCritical` standard errors AND by at least `trueGainRatio` of the cheap
+ *   components' rise;
+ * - exploit (warning, signal 'exploit'): a cheap rise without a true gain on `persistence`
+ *   consecutive steps;
+ * - dominance (info, signal 'info'): otherwise, when the cheap components carry at least
+ *   `dominantShare` of the recent reward magnitude. A dominant component that does not rise is a
+ *   description of the reward, not an exploit (the false positives of a share threshold);
+ * - otherwise an inactive condition.
+ * Cost: O(C) per sample to aggregate; O(C·(reference + recent)) per step to judge; memory
+ * O(C·(reference + recent)).
+ */
+import type { Condition } from '../core/condition.js';
+import type { ComponentRoles } from './reward-components.js';
+import { fmt, pct } from './select.js';
+
+export interface ComponentDominanceOptions {
+  readonly detector: string;
+  readonly metric: string;
+  readonly reference: number;
+  readonly recent: number;
+  readonly minRise: number;
+  readonly tCritical: number;
+  readonly trueGainRatio: number;
+  readonly dominantShare: number;
+  readonly persistence: number;
+  readonly roles: ComponentRoles;
+}
+
+/** Mean, variance of the mean (var / n) of slots [from, from + n) of a ring read oldest first. */
+interface WindowStats {
+  mean: number;
+  varianceOfMean: number;
+}
+
+/** One component's (or the true aggregate's) two windows. */
+interface Trend {
+  readonly name: string;
+  readonly before: number;
+  readonly after: number;
+  readonly rise: number;
+  readonly t: number;
+}
+
+/** Welch t of a rise: +Infinity for a rise with no spread, 0 for no rise. */
+function welch(before: WindowStats, after: WindowStats): number {
+  const rise = after.mean - before.mean;
+  const se = Math.sqrt(before.varianceOfMean + after.varianceOfMean);
+  if (se > 0) return rise / se;
+  return rise > 0 ? Number.POSITIVE_INFINITY : rise < 0 ? Number.NEGATIVE_INFINITY : 0;
+}
+
+export class ComponentDominanceJudge {
+  private readonly options: ComponentDominanceOptions;
+  private readonly size: number;
+  /** Per component, a ring of its per-step contributions (0 at steps it was absent). */
+  private readonly series = new Map<string, Float64Array>();
+  private head = 0;
+  private filled = 0;
+  private exploitRun = 0;
+  private firstExploitStep = Number.NaN;
+  /** Scratch rings of the per-step true aggregate and magnitude, in window order. */
+  private readonly truth: Float64Array;
+  private readonly magnitude: Float64Array;
+  private readonly cheapMagnitude: Float64Array;
+
+  constructor(options: ComponentDominanceOptions) {
+    this.options = options;
+    this.size = options.reference + options.recent;
+    this.truth = new Float64Array(this.size);
+    this.magnitude = new Float64Array(this.size);
+    this.cheapMagnitude = new Float64Array(this.size);
+  }
+
+  /** Judges one step from its per-component contributions; undefined while warming up. */
+  judge(step: number, contributions: ReadonlyMap<string, number>): Condition | undefined {
+    if (contributions.size === 0) return undefined;
+    for (const name of contributions.keys()) {
+      if (!this.series.has(name)) this.series.set(name, new Float64Array(this.size));
+    }
+    for (const [name, ring] of this.series) ring[this.head] = contributions.get(name) ?? 0;
+    this.head = this.head + 1 === this.size ? 0 : this.head + 1;
+    if (this.filled < this.size) this.filled++;
+    if (this.filled < this.options.recent) return undefined;
+    return this.evaluate(step, this.filled === this.size);
+  }
+
+  /** Judges the windows; before the reference is full (`trends` false) only the recent share. */
+  private evaluate(step: number, trends: boolean): Condition {
+    const { detector, metric, reference, recent, minRise, tCritical, trueGainRatio, dominantShare, persistence, roles } = this.options;
+    const trueName = roles.trueOf(this.series.keys());
+    // Per step (window order, oldest first): the true aggregate, the total and the cheap magnitude.
+    this.truth.fill(0);
+    this.magnitude.fill(0);
+    this.cheapMagnitude.fill(0);
+    for (const [name, ring] of this.series) {
+      const cheap = roles.isCheap(name);
+      const counted = trueName === undefined ? !cheap : name === trueName;
+      for (let i = 0; i < this.size; i++) {
+        const value = ring[(this.head + i) % this.size]!;
+        const size = Math.abs(value);
+        this.magnitude[i]! += size;
+        if (cheap) this.cheapMagnitude[i]! += size;
+        if (counted) this.truth[i]! += value;
+      }
+    }
+    const scale = Math.max(windowOf(this.magnitude, 0, reference).mean, windowOf(this.magnitude, reference, recent).mean);
+    const recentMagnitude = windowOf(this.magnitude, reference, recent).mean;
+    const cheapShare = recentMagnitude > 0 ? windowOf(this.cheapMagnitude, reference, recent).mean / recentMagnitude : 0;
+
+    const stats: Record<string, number> = { scale, cheapShare };
+    const rising: Trend[] = [];
+    let cheapRise = 0;
+    let scratch = new Float64Array(0);
+    for (const [name, ring] of this.series) {
+      if (scratch.length !== this.size) scratch = new Float64Array(this.size);
+      for (let i = 0; i < this.size; i++) scratch[i] = ring[(this.head + i) % this.size]!;
+      const trend = trendOf(name, scratch, reference, recent);
+      stats[`share:${name}`] = recentMagnitude > 0 ? Math.abs(trend.after) / recentMagnitude : 0;
+      stats[`after:${name}`] = trend.after;
+      if (trends) {
+        stats[`before:${name}`] = trend.before;
+        stats[`t:${name}`] = Number.isFinite(trend.t) ? trend.t : Math.sign(trend.t) * 1e9;
+      }
+      if (trends && roles.isCheap(name) && trend.rise >= minRise * scale && trend.rise > 0 && trend.t >= tCritical) {
+        rising.push(trend);
+        cheapRise += trend.rise;
+      }
+    }
+    const truth = trendOf(trueName ?? 'true', this.truth, reference, recent);
+    const trueLabel = trueName ?? 'the non-cheap components';
+    stats.trueAfter = truth.after;
+    if (trends) {
+      stats.trueBefore = truth.before;
+      stats.trueT = Number.isFinite(truth.t) ? truth.t : Math.sign(truth.t) * 1e9;
+    }
+    stats.cheapRise = cheapRise;
+    const trueGain = truth.rise > 0 && truth.t >= tCritical && truth.rise >= trueGainRatio * cheapRise;
+    const exploit = rising.length > 0 && !trueGain;
+    if (exploit) {
+      if (this.exploitRun === 0) this.firstExploitStep = step;
+      this.exploitRun++;
+    } else this.exploitRun = 0;
+    stats.persistence = this.exploitRun;
+
+    const base = { detector, metric, step, evidence: { stats } };
+    if (exploit && this.exploitRun >= persistence) {
+      rising.sort((a, b) => b.rise - a.rise);
+      const top = rising[0]!;
+      const others = rising.length > 1 ? ` (with ${rising.slice(1).map((r) => r.name).join(', ')})` : '';
+      return {
+        ...base,
+        active: true,
+        severity: 'warning',
+        signal: 'exploit',
+        value: top.rise / scale,
+        threshold: minRise,
+        message:
+          `cheap component ${top.name} rose ${fmt(top.before)} -> ${fmt(top.after)}${others} (+${pct(top.rise / scale)} of the ` +
+          `reward scale, t ${fmt(Math.min(top.t, 999))}) over the ${lastSteps(recent)} while ${trueLabel} went ` +
+          `${fmt(truth.before)} -> ${fmt(truth.after)}; cheap components now carry ${pct(cheapShare)} of the reward ` +
+          `(since step ${this.firstExploitStep})`,
+      };
+    }
+    if (cheapShare >= dominantShare) {
+      const watching = exploit ? `; a cheap rise without true gain for ${this.exploitRun}/${persistence} steps` : '';
+      return {
+        ...base,
+        active: true,
+        severity: 'info',
+        signal: 'info',
+        value: cheapShare,
+        threshold: dominantShare,
+        message:
+          `cheap components (${this.cheapNames().join(', ')}) carry ${pct(cheapShare)} of the reward over the ` +
+          `${lastSteps(recent)}; ${trueLabel} ${fmt(truth.after)}${trends ? ` (was ${fmt(truth.before)})` : ''}; not rising, so not an exploit by itself${watching}`,
+      };
+    }
+    return {
+      ...base,
+      active: false,
+      severity: 'info',
+      signal: 'info',
+      value: cheapShare,
+      threshold: dominantShare,
+      message: `cheap components carry ${pct(cheapShare)} of the reward and none rose without ${trueLabel}`,
+    };
+  }
+
+  private cheapNames(): string[] {
+    return [...this.series.keys()].filter((name) => this.options.roles.isCheap(name));
+  }
+}
+
+/** 'last step' or 'last n steps'. */
+function lastSteps(n: number): string {
+  return n === 1 ? 'last step' : `last ${n} steps`;
+}
+
+function windowOf(values: Float64Array, from: number, n: number): WindowStats {
+  let sum = 0;
+  for (let i = from; i < from + n; i++) sum += values[i]!;
+  const mean = sum / n;
+  let m2 = 0;
+  for (let i = from; i < from + n; i++) m2 += (values[i]! - mean) ** 2;
+  return { mean, varianceOfMean: n > 1 ? m2 / (n - 1) / n : 0 };
+}
+
+function trendOf(name: string, values: Float64Array, reference: number, recent: number): Trend {
+  const before = windowOf(values, 0, reference);
+  const after = windowOf(values, reference, recent);
+  return { name, before: before.mean, after: after.mean, rise: after.mean - before.mean, t: welch(before, after) };
+}
+
+/**
+ * Per-step component contributions from samples: the sum of each component over the step's
+ * samples that carry components, divided by their count (a component missing from a sample
+ * contributes 0, so the contributions add up to the mean total). A step is closed when a later
+ * step starts (`add` returns it) or by `finish()`. Cost: O(C) per sample.
+ */
+export class ComponentSteps {
+  private readonly sums = new Map<string, number>();
+  private samples = 0;
+  private step = Number.NaN;
+
+  /** Adds one sample's components at `step`; returns the previous step when `step` starts a new one. */
+  add(step: number, components: Readonly<Record<string, number>>): { step: number; contributions: Map<string, number> } | undefined {
+    let finished: { step: number; contributions: Map<string, number> } | undefined;
+    if (step !== this.step) {
+      finished = this.finish();
+      this.step = step;
+    }
+    let any = false;
+    for (const name in components) {
+      const value = components[name];
+      if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+      this.sums.set(name, (this.sums.get(name) ?? 0) + value);
+      any = true;
+    }
+    if (any) this.samples++;
+    return finished;
+  }
+
+  /** Closes the open step (undefined when it had no sample with components). */
+  finish(): { step: number; contributions: Map<string, number> } | undefined {
+    const step = this.step;
+    this.step = Number.NaN;
+    if (this.samples === 0) return undefined;
+    const contributions = new Map<string, number>();
+    for (const [name, sum] of this.sums) contributions.set(name, sum / this.samples);
+    this.sums.clear();
+    this.samples = 0;
+    return { step, contributions };
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Which reward components are cheap (format, length, style: easy to satisfy without solving the
+ * task) and which one measures real success (correctness, accuracy, pass rate), decided by name.
+ * Shared by `componentDominance` (a cheap component driving the total) and `distributionDrift`
+ * (length drift without gain in the true component). Pure: no rxjs.
+ *
+ * Defaults, by name (case-insensitive):
+ * - cheap: {@link DEFAULT_CHEAP} — format, length (or a whole-word `len`), style, tag, xml, strict,
+ *   protocol, block, verbos, concise, brevity. `answer_block` and `strict_protocol` are cheap;
+ *   `exact_number_usage` and `valid_expression` are not (they check the content).
+ * - true: the first of {@link DEFAULT_TRUE_PATTERNS}, in that order of preference, that matches a
+ *   component which is not cheap: correct, accura / `acc`, exact match / `em`, pass, verif, math,
+ *   `answer` at the end, score. `correctness_component` beats `exact_number_usage`.
+ * A configured true name is always true, even when its name looks cheap.
+ */
+
+/** Names of cheap components (format, length, style...). */
+export const DEFAULT_CHEAP = /format|length|(?:^|[^a-z])len(?:[^a-z]|$)|style|tag|xml|strict|protocol|block|verbos|concise|brevity/i;
+
+/** Names of the true component, most preferred first. */
+export const DEFAULT_TRUE_PATTERNS: readonly RegExp[] = [
+  /correct/i,
+  /accura|(?:^|[^a-z])acc(?:[^a-z]|$)/i,
+  /exact_?match|(?:^|[^a-z])em(?:[^a-z]|$)/i,
+  /pass/i,
+  /verif/i,
+  /math/i,
+  /answer$/i,
+  /score/i,
+];
+
+/** How the cheap components are named: a pattern, an explicit list, or a predicate on the name. */
+export type CheapComponents = RegExp | readonly string[] | ((name: string) => boolean);
+/** How the true component is named: its exact name, a pattern, or `false` for none. */
+export type TrueComponent = string | RegExp | false;
+
+/** Validates a `cheap` option; throws a TypeError naming the detector. */
+export function checkCheap(detector: string, cheap: unknown): CheapComponents {
+  if (cheap instanceof RegExp || typeof cheap === 'function') return cheap as CheapComponents;
+  if (Array.isArray(cheap) && cheap.every((name) => typeof name === 'string')) return cheap;
+  throw new TypeError(`${detector} cheap must be a RegExp, an array of component names or a function`);
+}
+
+/** Validates a `true` option; throws a TypeError naming the detector. */
+export function checkTrue(detector: string, value: unknown): TrueComponent {
+  if (value instanceof RegExp || value === false) return value;
+  if (typeof value === 'string' && value.length > 0) return value;
+  throw new TypeError(`${detector} true must be a component name, a RegExp or false`);
+}
+
+/**
+ * Classifies component names (cached per name, so O(1) per known name) and picks the true one.
+ *
+ * @example
+ * const roles = new ComponentRoles();
+ * roles.isCheap('answer_block'); // true
+ * roles.trueOf(['answer_block', 'exact_number_usage', 'correctness']); // 'correctness'
+ */
+export class ComponentRoles {
+  private readonly cheap: CheapComponents;
+  private readonly truth: TrueComponent | undefined;
+  private readonly cheapCache = new Map<string, boolean>();
+
+  /** `truth` undefined: the default patterns; `false`: no true component. */
+  constructor(cheap: CheapComponents = DEFAULT_CHEAP, truth?: TrueComponent) {
+    this.cheap = cheap;
+    this.truth = truth;
+  }
+
+  /** Whether a component is cheap (never the configured true name). */
+  isCheap(name: string): boolean {
+    let cheap = this.cheapCache.get(name);
+    if (cheap === undefined) {
+      if (name === this.truth) cheap = false;
+      else if (typeof this.cheap === 'function') cheap = this.cheap(name);
+      else if (this.cheap instanceof RegExp) {
+        this.cheap.lastIndex = 0;
+        cheap = this.cheap.test(name);
+      } else cheap = this.cheap.includes(name);
+      this.cheapCache.set(name, cheap);
+    }
+    return cheap;
+  }
+
+  /** The true component among `names`, or undefined when none qualifies. */
+  trueOf(names: Iterable<string>): string | undefined {
+    const truth = this.truth;
+    if (truth === false) return undefined;
+    const candidates = [...names];
+    if (typeof truth === 'string') return candidates.includes(truth) ? truth : undefined;
+    const patterns = truth === undefined ? DEFAULT_TRUE_PATTERNS : [truth];
+    for (const pattern of patterns) {
+      for (const name of candidates) {
+        pattern.lastIndex = 0;
+        if (!this.isCheap(name) && pattern.test(name)) return name;
+      }
+    }
+    return undefined;
+  }
+}
+
+const COMPONENT_METRIC = /^reward\/(.+)\/mean$/;
+
+/** The component name of a `reward/<c>/mean` metric, else undefined. */
+export function componentOfMetric(metric: string): string | undefined {
+  return COMPONENT_METRIC.exec(metric)?.[1];
+}

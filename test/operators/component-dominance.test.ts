@@ -1,0 +1,209 @@
+import { filter, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import {
+  componentDominance,
+  componentDominanceConditions,
+  type ComponentDominanceConfig,
+} from '../../operators/component-dominance.js';
+import { componentMean } from '../../src/core/metric-names.js';
+import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
+import { summarizeSteps } from '../../operators/summarize-steps.js';
+import { ComponentRoles } from '../../src/detectors/reward-components.js';
+import type { RewardKind } from '../../src/sim/simulate.js';
+import { fromFile } from '../../src/sources/from-file.js';
+import { realdata } from '../support/paths.js';
+import { brief, testScheduler } from './fixtures.js';
+import { checklist } from './numeric-checklist.js';
+import { simEvents } from './sim-helpers.js';
+
+/** A StepRecord with `reward/<c>/mean` per component. */
+function record(step: number, components: Readonly<Record<string, number>>): StepRecord {
+  const metrics: Record<string, number> = {};
+  let total = 0;
+  for (const [name, value] of Object.entries(components)) {
+    metrics[componentMean(name)] = value;
+    total += value;
+  }
+  metrics['reward/mean'] = total;
+  return { step, metrics };
+}
+
+const run = <T, R>(items: readonly T[], op: (s: Observable<T>) => Observable<R>): Promise<R[]> => lastValueFrom(op(from(items)).pipe(toArray()));
+const warnings = (alerts: readonly Alert[]): Alert[] => alerts.filter((a) => a.severity !== 'info');
+
+async function realItems(file: string): Promise<(RewardEvent | StepRecord)[]> {
+  return lastValueFrom(
+    fromFile(realdata(file)).pipe(
+      filter((item) => item.kind !== 'problem'),
+      map((item) => (item.kind === 'step' ? item.record : (item as { readonly event: RewardEvent }).event)),
+      toArray(),
+    ),
+  );
+}
+
+describe('componentDominance', () => {
+  it('should warn exploit at the second step a cheap component rises while correctness stalls (doc marble)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const lengths = [0, 0, 0, 0, 0.1, 0.2, 0.3, 0.3];
+      const values = Object.fromEntries(lengths.map((length, i) => [String.fromCharCode(97 + i), record(i, { length, correctness: 0.5 })]));
+      const source = cold<StepRecord>('-a-b-c-d-e-f-g-h-|', values);
+      const expected = '-----------w-----|';
+      expectObservable(source.pipe(componentDominance({ reference: 3, recent: 1, persistence: 2 }), map(brief))).toBe(expected, {
+        w: 'onset@5/5:warning',
+      });
+    });
+  });
+
+  it('should say which component rose, from what to what, against the true component', async () => {
+    const records = [0, 0, 0, 0, 0.1, 0.2].map((length, i) => record(i, { length, correctness: 0.5 }));
+    const conditions = await run(records, componentDominanceConditions({ reference: 3, recent: 1, persistence: 2 }));
+    const last = conditions.at(-1)!;
+    expect(last).toMatchObject({ active: true, severity: 'warning', signal: 'exploit', step: 5 });
+    expect(last.message).toBe(
+      'cheap component length rose 0.0333 -> 0.2 (+24% of the reward scale, t 5) over the last step while correctness ' +
+        'went 0.5 -> 0.5; cheap components now carry 29% of the reward (since step 4)',
+    );
+    expect(last.evidence.stats).toMatchObject({ 'before:length': 0.1 / 3, 'after:length': 0.2, trueBefore: 0.5, trueAfter: 0.5 });
+    expect(last.evidence.stats['t:length']).toBeCloseTo(5, 10);
+  });
+
+  it('should not warn when the true component rises with the cheap one (learning, not an exploit)', async () => {
+    const records = [0, 0, 0, 0, 0.1, 0.2, 0.3].map((format, i) => record(i, { format, correctness: 0.3 + (i < 4 ? 0 : format) }));
+    const conditions = await run(records, componentDominanceConditions({ reference: 3, recent: 1, persistence: 1 }));
+    expect(conditions.filter((c) => c.severity === 'warning')).toEqual([]);
+    // Break the true gain (correctness flat) and the same rise is an exploit: the test can fail.
+    const stalled = records.map((r) => record(r.step, { format: r.metrics[componentMean('format')]!, correctness: 0.3 }));
+    const flagged = await run(stalled, componentDominanceConditions({ reference: 3, recent: 1, persistence: 1 }));
+    expect(flagged.some((c) => c.signal === 'exploit')).toBe(true);
+  });
+
+  it('reports a dominant cheap component that does not rise as info, where a share threshold (rewardspy) alerts', async () => {
+    // CoursIA #9583: a saturated length bonus (share 0.96) with correctness 0 was flagged, with no hack learnt.
+    const records = Array.from({ length: 40 }, (_, i) => record(i, { length_bonus: 0.95 + 0.01 * Math.sin(i), math_correct: 0.02 }));
+    const incumbent = (r: StepRecord): boolean => {
+      const bonus = r.metrics[componentMean('length_bonus')]!;
+      return bonus / (bonus + r.metrics[componentMean('math_correct')]!) > 0.5;
+    };
+    expect(records.some(incumbent)).toBe(true);
+    const alerts = await run(records, componentDominance());
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.every((a) => a.severity === 'info' && a.signal === 'info')).toBe(true);
+    expect(alerts[0]!.message).toContain('cheap components (length_bonus) carry 98% of the reward');
+  });
+
+  it('never calls an honest correctness-dominated reward dominance, where rewardspy alerts on a share over 0.9', async () => {
+    const records = Array.from({ length: 40 }, (_, i) => record(i, { correctness: 0.5 + 0.01 * i, format: 0.02 }));
+    const share = (r: StepRecord): number => r.metrics[componentMean('correctness')]! / r.metrics['reward/mean']!;
+    expect(records.every((r) => share(r) > 0.9)).toBe(true); // the incumbent's alert condition holds on every step
+    const conditions = await run(records, componentDominanceConditions());
+    expect(conditions.length).toBeGreaterThan(0);
+    expect(conditions.every((c) => !c.active)).toBe(true);
+  });
+
+  it("flags the simulator's verbosity hack within a few steps of injection (samples and step records)", async () => {
+    for (const seed of [1, 2, 3]) {
+      const events = simEvents({ seed, steps: 90, hack: { pattern: 'verbosity', atStep: 60 } });
+      const alerts = warnings(await run(events, componentDominance()));
+      expect(alerts[0]).toMatchObject({ signal: 'exploit', severity: 'warning', state: 'onset' });
+      expect(alerts[0]!.step).toBeGreaterThanOrEqual(61);
+      expect(alerts[0]!.step).toBeLessThanOrEqual(66);
+      expect(alerts[0]!.message).toMatch(/^cheap component length rose .* while correctness went/);
+      const fromSteps = warnings(await run(events, (s) => s.pipe(summarizeSteps(), componentDominance())));
+      expect(fromSteps[0]).toMatchObject({ signal: 'exploit', severity: 'warning' });
+      expect(fromSteps[0]!.step).toBeLessThanOrEqual(66);
+    }
+  });
+
+  it('stays below warning on healthy simulated runs (binary, shaped, continuous; reward scales 10 and 0.01)', async () => {
+    const kinds: RewardKind[] = ['binary', 'shaped', 'continuous'];
+    for (const seed of [1, 2]) {
+      for (const rewardKind of kinds) {
+        for (const rewardScale of [1, 10, 0.01]) {
+          const events = simEvents({ seed, steps: 200, rewardKind, rewardScale });
+          expect(warnings(await run(events, componentDominance()))).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('calls the real five-function TRL run (format 0.85-1.0, pnl around 0) dominance info, not an exploit', async () => {
+    // format_reward_fn climbs 0.55 -> 0.85 in the first logs, then swings 0.3-1.0 with no trend while
+    // pnl_reward_fn swings around 0: the format bonus carries about half of the reward, but it is not
+    // rising at the expense of the task, so it is context (info), not an exploit signature.
+    const items = await realItems('trl-grpo_multicomponent_trainer_state.json');
+    const conditions = await run(items, componentDominanceConditions());
+    expect(conditions.length).toBeGreaterThan(20);
+    expect(conditions.filter((c) => c.severity !== 'info')).toEqual([]);
+    const dominant = conditions.filter((c) => c.active);
+    expect(dominant.length).toBeGreaterThan(5);
+    expect(dominant[0]!.message).toMatch(/^cheap components \(format_reward_fn\) carry \d+% of the reward over the last 3 steps; the non-cheap components/);
+    const alerts = await run(items, componentDominance());
+    expect(warnings(alerts)).toEqual([]);
+  });
+
+  it('names answer_block and strict_protocol as the payers of the real 5-component completions (one step)', async () => {
+    const items = await realItems('trl-grpo_completions_5components.jsonl');
+    const conditions = await run(items, componentDominanceConditions({ recent: 1 }));
+    expect(conditions).toHaveLength(1);
+    expect(conditions[0]).toMatchObject({ active: true, severity: 'info', signal: 'info', step: 0 });
+    expect(conditions[0]!.message).toBe(
+      'cheap components (answer_block, strict_protocol) carry 72% of the reward over the last step; correctness 0; not rising, so not an exploit by itself',
+    );
+    expect(conditions[0]!.evidence.stats['share:answer_block']).toBeCloseTo(0.75 / 1.25, 10);
+  });
+
+  it('aggregates samples per step as contributions: a component absent from a sample counts 0', async () => {
+    const events: RewardEvent[] = [
+      { step: 0, components: { correctness: 1, length: 0.4 } },
+      { step: 0, components: { correctness: 0 } },
+      { step: 1, components: { correctness: 1 } },
+    ];
+    const conditions = await run(events, componentDominanceConditions({ recent: 1, dominantShare: 0.2 }));
+    expect(conditions.map((c) => [c.step, c.active, c.value])).toEqual([
+      [0, true, 0.2 / 0.7], // length 0.4 / 2 samples = 0.2 of |0.5| + |0.2|
+      [1, false, 0],
+    ]);
+  });
+});
+
+describe('ComponentRoles (default names)', () => {
+  it('classifies cheap names and prefers correctness as the true component', () => {
+    const roles = new ComponentRoles();
+    expect(['format', 'length', 'answer_block', 'strict_protocol', 'xml_tags', 'style_len', 'len'].map((n) => roles.isCheap(n))).toEqual([
+      true, true, true, true, true, true, true,
+    ]);
+    expect(['correctness', 'exact_number_usage', 'valid_expression', 'lenient', 'pnl_reward_fn'].map((n) => roles.isCheap(n))).toEqual([
+      false, false, false, false, false,
+    ]);
+    expect(roles.trueOf(['answer_block', 'exact_number_usage', 'correctness'])).toBe('correctness');
+    expect(roles.trueOf(['format_reward_fn', 'accuracy_reward'])).toBe('accuracy_reward');
+    expect(roles.trueOf(['format', 'pnl'])).toBeUndefined();
+    expect(new ComponentRoles(['pnl'], 'format').trueOf(['format', 'pnl'])).toBe('format');
+    expect(new ComponentRoles(undefined, false).trueOf(['correctness'])).toBeUndefined();
+  });
+});
+
+const checklistItems = [0, 0, 0, 0.3, 0.6, 0.9, 1.2].map((format, i) => record(i, { format, correctness: 0.5 }));
+
+checklist<RewardEvent | StepRecord, ComponentDominanceConfig>('componentDominance', {
+  operator: (config) => componentDominance(config),
+  config: { reference: 2, recent: 1, persistence: 1 },
+  items: checklistItems,
+  throwingSelect: (error) => ({
+    reference: 2,
+    recent: 1,
+    cheap: () => {
+      throw error;
+    },
+  }),
+  badConfigs: [
+    [{ reference: 1 }, RangeError, 'reference must be an integer >= 2'],
+    [{ recent: 0 }, RangeError, 'recent must be an integer >= 1'],
+    [{ minRise: 0 }, RangeError, 'minRise must be a finite number > 0'],
+    [{ dominantShare: 1.5 }, RangeError, 'dominantShare must lie in (0, 1]'],
+    [{ persistence: 0.5 }, RangeError, 'persistence must be an integer >= 1'],
+    [{ cheap: 'format' as unknown as RegExp }, TypeError, 'cheap must be a RegExp'],
+    [{ true: 3 as unknown as string }, TypeError, 'true must be a component name'],
+    [{ hysteresis: { clearAfter: 0 } }, RangeError, 'clearAfter'],
+  ],
+});
