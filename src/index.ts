@@ -58,6 +58,8 @@ export {
 export type { VerdictConfig } from './core/verdict.js';
 export { LATE_METRIC, StepSummarizer } from './detectors/step-summary.js';
 export type { StepSummaryConfig } from './detectors/step-summary.js';
+export { dashboardSeam } from './server/dashboard-seam.js';
+export type { DashboardHandle, DashboardSeamConfig } from './server/dashboard-seam.js';
 export { classify as classifyDashboardItem, DASHBOARD_STATE_DEFAULTS, DashboardState } from './server/dashboard-state.js';
 export type {
   ChannelSnapshot,
@@ -69,8 +71,8 @@ export type {
   DashboardStateConfig,
   DashboardUpdate,
 } from './server/dashboard-state.js';
-export { renderReportHtml, scriptSafeJson } from './server/page/html.js';
-export type { ReportHtmlConfig } from './server/page/html.js';
+export { renderReportHtml, scriptSafeJson } from './server/page/document.js';
+export type { ReportHtmlConfig } from './server/page/document.js';
 export { serveDashboard } from './server/serve-dashboard.js';
 export type {
   DashboardClientStats,

@@ -10,8 +10,10 @@ export type {
   DashboardStateConfig,
   DashboardUpdate,
 } from './dashboard-state.js';
-export { renderReportHtml, scriptSafeJson } from './page/html.js';
-export type { ReportHtmlConfig } from './page/html.js';
+export { dashboardSeam } from './dashboard-seam.js';
+export type { DashboardHandle, DashboardSeamConfig } from './dashboard-seam.js';
+export { renderReportHtml, scriptSafeJson } from './page/document.js';
+export type { ReportHtmlConfig } from './page/document.js';
 export { serveDashboard } from './serve-dashboard.js';
 export type {
   DashboardClientStats,

@@ -11,7 +11,7 @@ import {
   type DashboardUpdate,
   type DashboardRoute,
 } from './dashboard-state.js';
-import { livePageHtml, uplotAssets } from './page/html.js';
+import { livePageHtml, uplotAssets } from './page/document.js';
 import { DASHBOARD_SCRIPT } from './page/script.js';
 import { DASHBOARD_CSS } from './page/style.js';
 

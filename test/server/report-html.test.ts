@@ -3,7 +3,7 @@ import { Script } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DashboardState } from '../../src/server/dashboard-state.js';
-import { escapeHtml, renderReportHtml, scriptSafeJson } from '../../src/server/page/html.js';
+import { escapeHtml, renderReportHtml, scriptSafeJson } from '../../src/server/page/document.js';
 import { DASHBOARD_SCRIPT } from '../../src/server/page/script.js';
 
 const HOSTILE = '</script><script>window.__pwned=1</script><!-- <img src=x onerror=alert(1)> \u2028';

@@ -275,6 +275,11 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     series.push({ label: 'EMA', stroke: '#2563eb', width: 2 });
     return series;
   }
+  var FRACTION_RE = /(^|\/)(clip_ratio|zero_std_frac|all_max_frac|all_min_frac|filter_pass_rate)$|_frac$|_ratio$/;
+  function isFraction(chart) {
+    var names = chart.metrics || [chart.metric || chart.mean];
+    return names.every(function (n) { return FRACTION_RE.test(n); });
+  }
   function makePlot(chart, container, rows, channel, width) {
     var opts = {
       width: width,
@@ -286,6 +291,8 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       axes: [{ size: 30 }, { size: 50 }]
     };
     if (chart.kind === 'band') opts.bands = [{ series: [3, 4], fill: 'rgba(37,99,235,0.12)' }];
+    // Fractions keep their 0..1 axis (a flat 0 would otherwise be drawn on an arbitrary scale).
+    if (isFraction(chart)) opts.scales.y = { range: function (_u, min, max) { return [Math.min(0, min), Math.max(1, max)]; } };
     return new window.uPlot(opts, chartData(chart, rows, channel), container);
   }
 
@@ -466,26 +473,29 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     view.chartsEl.textContent = '';
     var plan = planCharts(metricNames(rows), channel.lengthCap);
     view.signature = planSignature(plan);
-    var available = Math.max(280, (view.section.clientWidth || 620) - 32);
-    var width = available >= 600 ? Math.floor((available - 8) / 2) : available;
     plan.forEach(function (group) {
       var groupEl = el('div', 'group');
       groupEl.setAttribute('data-group', group.name);
       groupEl.appendChild(el('h3', null, group.name));
       var grid = el('div', 'charts');
       groupEl.appendChild(grid);
-      group.charts.forEach(function (chart) {
+      view.chartsEl.appendChild(groupEl);
+      var boxes = group.charts.map(function (chart) {
         var box = el('div', 'chart');
         box.setAttribute('data-chart', chart.id);
         box.appendChild(el('div', 'title', chart.title));
         grid.appendChild(box);
-        var plot = makePlot(chart, box, rows, channel, width);
+        return box;
+      });
+      // Measure once the grid has laid the boxes out, so each plot fills its own cell.
+      group.charts.forEach(function (chart, i) {
+        var box = boxes[i];
+        var plot = makePlot(chart, box, rows, channel, Math.max(200, box.clientWidth || 300));
         var entry = { channel: channel.name, id: chart.id, chart: chart, plot: plot, view: view, share: null };
         if (chart.share) { entry.share = el('div', 'share-box'); box.appendChild(entry.share); renderShare(chart, entry.share, rows); }
         view.charts.push(entry);
         charts.push(entry);
       });
-      view.chartsEl.appendChild(groupEl);
     });
   }
   function renderChannel(channel) {

@@ -30,7 +30,8 @@ section.run > h2 .counts { font-weight: normal; color: var(--muted); font-size: 
 .banner li { margin: 2px 0; }
 .group { margin: 10px 0 4px; }
 .group > h3 { font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); margin: 0 0 4px; border-bottom: 1px solid var(--line); }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 8px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 8px 12px; }
+.chart .uplot { width: 100%; }
 .chart { min-width: 0; }
 .chart .title { font-size: 12px; color: var(--muted); margin: 2px 0; }
 .chart .u-legend { font-size: 11px; }
