@@ -1,9 +1,29 @@
 #!/usr/bin/env node
-// The goodhart command line. Verbs live in src/cli; this file only wires process I/O.
+// The goodhart command line. Verbs live in src/cli/verbs; this file only wires process I/O.
 import { runCli } from './run.js';
+
+// A closed pipe (`goodhart summary run.jsonl | head`) is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+const stop = new AbortController();
+// First Ctrl-C stops `watch`/`demo` cleanly (final verdict printed); a second one exits at once.
+process.once('SIGINT', () => {
+  stop.abort();
+  process.once('SIGINT', () => process.exit(130));
+});
 
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  cwd: process.cwd(),
+  stdoutIsTTY: process.stdout.isTTY,
+  stderrIsTTY: process.stderr.isTTY,
+  signal: stop.signal,
 });
 process.exitCode = code;

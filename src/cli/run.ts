@@ -1,22 +1,60 @@
 import { Command, CommanderError } from 'commander';
+import { UnreadableInputError } from '../sources/line-reader.js';
+import { resolveIo, type CliIo } from './io.js';
+import { UsageError, type VerbContext } from './options.js';
+import { defaultDetect } from './detect.js';
+import { registerAudit } from './verbs/audit.js';
+import { registerDemo } from './verbs/demo.js';
+import { registerExport } from './verbs/export.js';
+import { registerProbe } from './verbs/probe.js';
+import { registerReport } from './verbs/report.js';
+import { registerSummary } from './verbs/summary.js';
+import { registerWatch } from './verbs/watch.js';
 
-/** Where a verb writes; passed in so every verb runs in tests without a terminal. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export type { CliIo, DashboardFeed, DashboardSeam } from './io.js';
+
+/** Test seams of `runCli` beyond the I/O. */
+export interface RunCliOptions {
+  /** Replaces the default detector set (tests). */
+  readonly detect?: VerbContext['detect'];
 }
 
-/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without node and script) and resolves to the exit code: 0 success,
+ * 1 the run was flagged (`audit`) or a probe case failed, 2 bad usage or unreadable input.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, options: RunCliOptions = {}): Promise<number> {
+  const resolved = resolveIo(io);
+  let code = 0;
+  const context: VerbContext = {
+    io: resolved,
+    exit: (next) => {
+      code = Math.max(code, next);
+    },
+    detect: options.detect ?? defaultDetect,
+  };
   const program = new Command('goodhart')
     .description('Catch reward hacking and training pathologies in RL runs of language models.')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: resolved.stdout, writeErr: resolved.stderr })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success, 1 flagged run (audit) or failed probe, 2 bad usage or unreadable input.\n' +
+        'Start with:  goodhart demo --fast\n',
+    );
+  for (const register of [registerDemo, registerWatch, registerSummary, registerAudit, registerExport, registerProbe, registerReport]) {
+    register(program, context);
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError || error instanceof UnreadableInputError) {
+      resolved.stderr(`goodhart: ${error.message}\n`);
+      return 2;
+    }
     throw error;
   }
 }

@@ -1,0 +1,161 @@
+/**
+ * goodhart.config.json: thresholds, presets, format tags and the true reward component, read
+ * once at the edge and validated with fp-ts `Either`, so every error names the field:
+ * `goodhart.config.json: field "detectors.meanShift": expected an object of settings or false, got number 3`.
+ *
+ * ```json
+ * {
+ *   "inputFormat": "trl-stdout",
+ *   "sensitivity": "medium",
+ *   "maxLength": 1024,
+ *   "trueComponent": "correctness",
+ *   "formatTags": ["<reasoning>", "</reasoning>", "<answer>", "</answer>"],
+ *   "failOn": "hacking",
+ *   "verdict": { "proxyHorizon": 20 },
+ *   "detectors": { "meanShift": { "threshold": 6 }, "spike": false }
+ * }
+ * ```
+ */
+import { readFile } from 'node:fs/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeError, type DecodeError } from '../core/decode-error.js';
+import { formatNames } from '../sources/detect-format.js';
+import type { FormatName } from '../sources/format.js';
+
+export type Sensitivity = 'low' | 'medium' | 'high';
+
+/**
+ * When `audit` fails: `hacking` (the default) fails on the two flagged verdicts, `hacking` and
+ * `collapse` (a run whose learning signal is gone is as much a failed run as a hacked one);
+ * `warning` fails on anything but `healthy`.
+ */
+export type FailOn = 'warning' | 'hacking';
+export const FAIL_ON: readonly FailOn[] = ['warning', 'hacking'];
+
+export interface GoodhartConfig {
+  /** Input format, skipping detection (`--format` wins). */
+  readonly inputFormat?: FormatName;
+  /** Shifts every detector threshold (`low` alarms less). */
+  readonly sensitivity?: Sensitivity;
+  /** Completion length cap in tokens, for clip ratios and truncation. */
+  readonly maxLength?: number;
+  /** The reward component that measures real success (component dominance escalates only when it stalls). */
+  readonly trueComponent?: string;
+  /** Tags a well-formed response carries (format gaming: the tags with empty or junk content). */
+  readonly formatTags?: readonly string[];
+  /** When `audit` fails (`--fail-on` wins); see `FailOn`. */
+  readonly failOn?: FailOn;
+  readonly verdict?: { readonly proxyHorizon?: number };
+  /** Per-detector settings by operator name, or `false` to switch a detector off. */
+  readonly detectors?: Readonly<Record<string, Readonly<Record<string, unknown>> | false>>;
+}
+
+export const CONFIG_FILE = 'goodhart.config.json';
+
+const KNOWN_FIELDS = ['inputFormat', 'sensitivity', 'maxLength', 'trueComponent', 'formatTags', 'failOn', 'verdict', 'detectors'];
+
+type Decoded<T> = E.Either<DecodeError, T>;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function optional<T>(value: unknown, decode: (v: unknown) => Decoded<T>): Decoded<T | undefined> {
+  return value === undefined ? E.right(undefined) : decode(value);
+}
+
+function oneOf<T extends string>(field: string, options: readonly T[]) {
+  return (value: unknown): Decoded<T> =>
+    typeof value === 'string' && (options as readonly string[]).includes(value)
+      ? E.right(value as T)
+      : E.left(decodeError(field, options.map((o) => `"${o}"`).join(' | '), value));
+}
+
+function positiveNumber(field: string) {
+  return (value: unknown): Decoded<number> =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 ? E.right(value) : E.left(decodeError(field, 'a positive number', value));
+}
+
+function nonNegativeNumber(field: string) {
+  return (value: unknown): Decoded<number> =>
+    typeof value === 'number' && Number.isFinite(value) && value >= 0 ? E.right(value) : E.left(decodeError(field, 'a number >= 0', value));
+}
+
+function nonEmptyString(field: string) {
+  return (value: unknown): Decoded<string> =>
+    typeof value === 'string' && value !== '' ? E.right(value) : E.left(decodeError(field, 'a non-empty string', value));
+}
+
+function stringList(field: string) {
+  return (value: unknown): Decoded<readonly string[]> => {
+    if (!Array.isArray(value) || value.length === 0) return E.left(decodeError(field, 'a non-empty array of strings', value));
+    const bad = value.findIndex((entry) => typeof entry !== 'string' || entry === '');
+    return bad === -1 ? E.right(value as string[]) : E.left(decodeError(`${field}[${bad}]`, 'a non-empty string', value[bad]));
+  };
+}
+
+function verdictSettings(value: unknown): Decoded<{ readonly proxyHorizon?: number }> {
+  if (!isRecord(value)) return E.left(decodeError('verdict', 'an object', value));
+  for (const key of Object.keys(value)) {
+    if (key !== 'proxyHorizon') return E.left(decodeError(`verdict.${key}`, 'no such setting (known: proxyHorizon)', value[key]));
+  }
+  return E.map((proxyHorizon: number | undefined) => (proxyHorizon === undefined ? {} : { proxyHorizon }))(
+    optional(value['proxyHorizon'], nonNegativeNumber('verdict.proxyHorizon')),
+  );
+}
+
+function detectorSettings(value: unknown): Decoded<NonNullable<GoodhartConfig['detectors']>> {
+  if (!isRecord(value)) return E.left(decodeError('detectors', 'an object keyed by detector name', value));
+  for (const [name, settings] of Object.entries(value)) {
+    if (settings !== false && !isRecord(settings)) {
+      return E.left(decodeError(`detectors.${name}`, 'an object of settings or false', settings));
+    }
+  }
+  return E.right(value as NonNullable<GoodhartConfig['detectors']>);
+}
+
+/** Validates a parsed config object; the error names the first bad field. */
+export function decodeConfig(value: unknown): Decoded<GoodhartConfig> {
+  if (!isRecord(value)) return E.left(decodeError('(top level)', 'an object', value));
+  for (const key of Object.keys(value)) {
+    if (!KNOWN_FIELDS.includes(key)) {
+      return E.left(decodeError(key, `no such setting (known: ${KNOWN_FIELDS.join(', ')})`, value[key]));
+    }
+  }
+  const fields = {
+    inputFormat: optional(value['inputFormat'], oneOf('inputFormat', formatNames())),
+    sensitivity: optional(value['sensitivity'], oneOf<Sensitivity>('sensitivity', ['low', 'medium', 'high'])),
+    maxLength: optional(value['maxLength'], positiveNumber('maxLength')),
+    trueComponent: optional(value['trueComponent'], nonEmptyString('trueComponent')),
+    formatTags: optional(value['formatTags'], stringList('formatTags')),
+    failOn: optional(value['failOn'], oneOf<FailOn>('failOn', FAIL_ON)),
+    verdict: optional(value['verdict'], verdictSettings),
+    detectors: optional(value['detectors'], detectorSettings),
+  };
+  const config: Record<string, unknown> = {};
+  for (const [key, decoded] of Object.entries(fields)) {
+    if (E.isLeft(decoded)) return decoded;
+    if (decoded.right !== undefined) config[key] = decoded.right;
+  }
+  return E.right(config);
+}
+
+/**
+ * Reads and validates a config file. Errors (unreadable, not JSON, a bad field) come back as
+ * `Left(message)` naming the file and the field.
+ */
+export async function loadConfig(path: string): Promise<E.Either<string, GoodhartConfig>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return E.left(`${path}: cannot read config (${typeof code === 'string' ? code : String(error)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return E.left(`${path}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return E.mapLeft((error: DecodeError) => `${path}: ${error.message}`)(decodeConfig(parsed));
+}

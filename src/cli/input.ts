@@ -1,0 +1,33 @@
+/** Opening the verbs' input files: one file, or several (one per rank) merged by step. */
+import { stat } from 'node:fs/promises';
+import type { Observable } from 'rxjs';
+import { readHead } from '../sources/detect-format.js';
+import { fromFile, fromFiles } from '../sources/from-file.js';
+import type { Ingested } from '../sources/ingested.js';
+import type { Shared } from './options.js';
+
+/** The records and problems of `files` (absolute paths), replayed or followed. */
+export function openInput(files: readonly string[], shared: Shared, follow = false): Observable<Ingested> {
+  const config = { follow, ...(shared.format === undefined ? {} : { format: shared.format }) };
+  return files.length === 1 ? fromFile(files[0]!, config) : fromFiles(files, config);
+}
+
+/**
+ * Roughly how many records `files` hold: each file's size times the line density of its first
+ * 64 KiB. For the progress line's ETA only; undefined when a file cannot be read.
+ */
+export async function estimateRecords(files: readonly string[]): Promise<number | undefined> {
+  let total = 0;
+  for (const file of files) {
+    try {
+      const [info, head] = await Promise.all([stat(file), readHead(file)]);
+      const headBytes = Buffer.byteLength(head);
+      const lines = head.split('\n').length - 1;
+      if (headBytes === 0 || lines === 0) return undefined;
+      total += (info.size * lines) / headBytes;
+    } catch {
+      return undefined;
+    }
+  }
+  return Math.round(total);
+}

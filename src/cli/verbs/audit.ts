@@ -1,0 +1,87 @@
+/** `goodhart audit <files...>`: replays a whole run, judges all of it, exits non-zero when flagged. */
+import { Option, type Command } from 'commander';
+import { verdictAtLeast } from '../../core/verdict.js';
+import type { VerdictStatus } from '../../core/types.js';
+import { formatProblem, formatVerdict } from '../../sinks/console.js';
+import { FAIL_ON, type FailOn } from '../config.js';
+import { examples, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
+import { replay } from '../run-analysis.js';
+
+interface AuditFlags extends SharedFlags {
+  readonly failOn?: FailOn;
+  readonly json?: boolean;
+}
+
+/** Whether a verdict fails the audit (see `FailOn`): collapse fails at either level. */
+export function fails(status: VerdictStatus, failOn: FailOn): boolean {
+  return failOn === 'warning' ? verdictAtLeast(status, 'warning') : verdictAtLeast(status, 'collapse');
+}
+
+export function registerAudit(program: Command, context: VerbContext): void {
+  sharedOptions(
+    program
+      .command('audit')
+      .description('Replay a finished run, judge all of it (not only its end) and exit non-zero when it is flagged.')
+      .argument('<files...>', 'log file(s): goodhart JSONL, TRL or verl logs; several = one per rank, merged by step')
+      .addOption(
+        new Option('--fail-on <level>', 'exit 1 at: hacking = hacking or collapse; warning = any verdict but healthy').choices(FAIL_ON),
+      )
+      .option('--json', 'print one JSON object: verdict, firstFlaggedStep, reasons, events, steps, problems'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'goodhart audit run.jsonl                      # exit 0 healthy/warning, 1 hacking/collapse, 2 unreadable',
+        'goodhart audit trainer_state.json --fail-on warning',
+        'goodhart audit rank0.jsonl rank1.jsonl --json | jq .verdict',
+      ]) +
+        '\nMalformed lines are counted and reported as problems (file:line: reason), never fatal.\n',
+    )
+    .action(async (files: string[], flags: AuditFlags) => {
+      const { io } = context;
+      const shared = await resolveShared(flags, io);
+      const failOn = flags.failOn ?? shared.config.failOn ?? 'hacking';
+      const tally = await replay(files.map(shared.path), shared, context);
+      const verdict = tally.verdict();
+      const failed = fails(verdict.status, failOn);
+      if (flags.json === true) {
+        io.stdout(
+          `${JSON.stringify({
+            verdict: verdict.status,
+            firstFlaggedStep: verdict.firstFlaggedStep ?? null,
+            worstSince: verdict.worstSince ?? null,
+            current: verdict.current ?? verdict.status,
+            reasons: verdict.reasons.map((reason) => ({
+              detector: reason.detector,
+              metric: reason.metric,
+              severity: reason.severity,
+              signal: reason.signal,
+              since: reason.since,
+              message: reason.message,
+            })),
+            events: tally.events,
+            steps: tally.steps,
+            lastStep: tally.lastStep ?? null,
+            alerts: tally.alertCount,
+            problems: tally.problems,
+            firstProblems: tally.firstProblems,
+            failOn,
+            failed,
+          })}\n`,
+        );
+      } else {
+        if (!shared.quiet) {
+          for (const problem of tally.firstProblems) io.stderr(`input problem: ${formatProblem(problem)}`);
+          if (tally.problems > tally.firstProblems.length) {
+            io.stderr(`... and ${tally.problems - tally.firstProblems.length} more input problems\n`);
+          }
+          io.stdout(
+            `read ${tally.events} events, ${tally.steps} step records` +
+              `${tally.problems > 0 ? `, ${tally.problems} input problems` : ''}; ${tally.alertCount} alerts\n`,
+          );
+        }
+        io.stdout(formatVerdict(verdict, { color: shared.colorOut }));
+      }
+      context.exit(failed ? 1 : 0);
+    });
+}

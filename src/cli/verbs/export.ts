@@ -1,0 +1,110 @@
+/** `goodhart export <files...> -o out.csv|out.parquet`: events or step records as a table. */
+import { extname } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Observable } from 'rxjs';
+import { csvSink, parquetSink, type TableColumn, type TableSink } from '../../sinks/table.js';
+import { formatProblem } from '../../sinks/console.js';
+import { analyze, type AnalysisItem } from '../analyze.js';
+import { ALERT_COLUMNS, alertRow, eventRow, InputShape, recordRow } from '../export-rows.js';
+import { openInput } from '../input.js';
+import { examples, positiveInt, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
+import { consume } from '../run-analysis.js';
+
+interface ExportFlags extends SharedFlags {
+  readonly output: string;
+  readonly records?: 'events' | 'steps';
+  readonly alerts?: boolean;
+  readonly last?: number;
+}
+
+type TableKind = 'csv' | 'parquet';
+
+function tableKind(path: string): TableKind {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  throw new UsageError(`cannot tell the output format of "${path}": name it .csv or .parquet`);
+}
+
+function openSink(kind: TableKind, path: string, columns: readonly TableColumn[]): TableSink {
+  return kind === 'csv' ? csvSink(path, columns) : parquetSink(path, columns);
+}
+
+/** `out.csv` -> `out.alerts.csv`. */
+export function alertsPath(path: string): string {
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}.alerts${ext}`;
+}
+
+async function closeSink(sink: TableSink, path: string): Promise<{ readonly rows: number }> {
+  try {
+    return await sink.close();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(`${path}: cannot write (${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+export function registerExport(program: Command, context: VerbContext): void {
+  sharedOptions(
+    program
+      .command('export')
+      .description('Write events or step records as CSV or Parquet, reward components and metrics as columns.')
+      .argument('<files...>', 'log file(s); several = one per rank, merged by step')
+      .requiredOption('-o, --output <file>', 'output file: .csv (RFC 4180) or .parquet')
+      .addOption(new Option('--records <kind>', 'what to export (default: events when the input has any, else step records)').choices(['events', 'steps']))
+      .option('--alerts', "also run the detectors and write their alerts beside the output (out.alerts.csv)")
+      .option('--last <n>', 'only the last N steps', positiveInt('--last')),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'goodhart export run.jsonl -o run.csv',
+        'goodhart export trainer_state.json -o steps.parquet --records steps',
+        'goodhart export run.jsonl -o tail.csv --last 20 --alerts   # also tail.alerts.csv',
+      ]),
+    )
+    .action(async (files: string[], flags: ExportFlags) => {
+      const { io } = context;
+      const shared = await resolveShared(flags, io);
+      const output = shared.path(flags.output);
+      const kind = tableKind(output);
+      const paths = files.map(shared.path);
+
+      const shape = new InputShape();
+      let problems = 0;
+      await consume(openInput(paths, shared), (item) => {
+        if (item.kind === 'event') shape.event(item.event);
+        else if (item.kind === 'step') shape.record(item.record);
+        else {
+          problems++;
+          if (!shared.quiet && problems <= 20) io.stderr(`input problem: ${formatProblem(item.problem)}`);
+        }
+      });
+      const records = flags.records ?? (shape.events > 0 ? 'events' : 'steps');
+      const first = InputShape.firstOfLast(records === 'events' ? shape.eventSteps : shape.recordSteps, flags.last);
+      const sink = openSink(kind, output, records === 'events' ? shape.eventColumns() : shape.recordColumns());
+      const alertSink = flags.alerts === true ? openSink(kind, alertsPath(output), ALERT_COLUMNS) : undefined;
+
+      const source = openInput(paths, shared);
+      const items: Observable<AnalysisItem> = alertSink === undefined ? source : source.pipe(analyze({ detect: context.detect(shared.config) }));
+      await consume(items, (item) => {
+        if (item.kind === 'event') {
+          if (records === 'events' && item.event.step >= first) sink.row(eventRow(item.event));
+        } else if (item.kind === 'step') {
+          if (records === 'steps' && item.record.step >= first) sink.row(recordRow(item.record));
+        } else if (item.kind === 'alert' && item.alert.step >= first) {
+          alertSink?.row(alertRow(item.alert));
+        }
+      });
+      const written = await closeSink(sink, output);
+      const alertsWritten = alertSink === undefined ? undefined : await closeSink(alertSink, alertsPath(output));
+      if (!shared.quiet) {
+        io.stderr(
+          `wrote ${written.rows} ${records === 'events' ? 'events' : 'step records'} to ${output}` +
+            (alertsWritten === undefined ? '' : `, ${alertsWritten.rows} alerts to ${alertsPath(output)}`) +
+            `${problems > 0 ? ` (${problems} input problems skipped)` : ''}\n`,
+        );
+      }
+    });
+}

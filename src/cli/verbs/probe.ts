@@ -1,0 +1,167 @@
+/**
+ * `goodhart probe module:export -p cases.json`: loads a reward function and scores hand-written
+ * cases with it, so a reward can be attacked (empty answers, bare tags, padding) before training.
+ * This EXECUTES the module, with the user's rights, like `node module.js` would.
+ */
+import { extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { max, mean, median, min, standardDeviation } from 'simple-statistics';
+import { formatNumber } from '../../sinks/console.js';
+import { oneLine } from '../../sinks/terminal.js';
+import { examples, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
+
+interface ProbeFlags extends SharedFlags {
+  readonly cases: string;
+  readonly json?: boolean;
+}
+
+/** One case: the arguments the function is called with, and a label. */
+export interface ProbeCase {
+  readonly label: string;
+  readonly args: readonly unknown[];
+}
+
+/** What scoring one case gave. */
+export interface ProbeResult {
+  readonly label: string;
+  readonly score?: number;
+  /** Why the case failed: the function threw, or returned something that is not a finite number. */
+  readonly error?: string;
+}
+
+/** Splits `module:export` (the export defaults to `default`); a Windows drive letter is not an export. */
+export function parseTarget(target: string): { readonly module: string; readonly name: string } {
+  const colon = target.lastIndexOf(':');
+  if (colon <= 1 || /[\\/]/.test(target.slice(colon + 1))) return { module: target, name: 'default' };
+  const name = target.slice(colon + 1);
+  return { module: target.slice(0, colon), name: name === '' ? 'default' : name };
+}
+
+/**
+ * Reads cases: a JSON array whose entries are an argument list (`["prompt", "completion"]`), an
+ * object with `args` (and optional `label`), or an object with `prompt` and `completion`, called
+ * TRL-style as `(prompt, completion)`.
+ */
+export function decodeCases(value: unknown, source: string): ProbeCase[] {
+  if (!Array.isArray(value)) throw new UsageError(`${source}: expected a JSON array of cases`);
+  return value.map((entry: unknown, index): ProbeCase => {
+    const fallback = `#${index + 1}`;
+    if (Array.isArray(entry)) return { label: fallback, args: entry };
+    if (typeof entry === 'object' && entry !== null) {
+      const object = entry as Record<string, unknown>;
+      const label = typeof object['label'] === 'string' ? object['label'] : fallback;
+      if (Array.isArray(object['args'])) return { label, args: object['args'] };
+      if ('completion' in object) return { label, args: [object['prompt'], object['completion']] };
+    }
+    throw new UsageError(`${source}: case ${index + 1}: expected an array of arguments, {"args": [...]} or {"prompt", "completion"}`);
+  });
+}
+
+/** Imports a JS module, or a TS one through tsx when it is installed. */
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  const ext = extname(path).toLowerCase();
+  try {
+    if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
+      let tsImport: (specifier: string, parent: string) => Promise<unknown>;
+      try {
+        ({ tsImport } = (await import('tsx/esm/api')) as { tsImport: typeof tsImport });
+      } catch {
+        throw new UsageError(`${path}: loading TypeScript needs tsx (npm install --save-dev tsx); or compile the module to .js/.mjs`);
+      }
+      return (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+    }
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(path)) throw new UsageError(`${path}: no such module`);
+    throw new UsageError(`${path}: cannot load the module: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Scores every case, one after another (async functions are awaited). */
+export async function scoreCases(fn: (...args: unknown[]) => unknown, cases: readonly ProbeCase[]): Promise<ProbeResult[]> {
+  const results: ProbeResult[] = [];
+  for (const testCase of cases) {
+    try {
+      const value = await fn(...testCase.args);
+      results.push(
+        typeof value === 'number' && Number.isFinite(value)
+          ? { label: testCase.label, score: value }
+          : { label: testCase.label, error: `returned ${typeof value === 'number' ? String(value) : typeof value}, not a finite number` },
+      );
+    } catch (error) {
+      results.push({ label: testCase.label, error: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
+    }
+  }
+  return results;
+}
+
+/** The score distribution (simple-statistics), over the cases that scored. */
+export function scoreSummary(results: readonly ProbeResult[]): Record<string, number> {
+  const scores = results.flatMap((result) => (result.score === undefined ? [] : [result.score]));
+  const summary: Record<string, number> = { cases: results.length, scored: scores.length, failed: results.length - scores.length };
+  if (scores.length > 0) {
+    Object.assign(summary, { mean: mean(scores), std: standardDeviation(scores), min: min(scores), median: median(scores), max: max(scores) });
+  }
+  return summary;
+}
+
+export function registerProbe(program: Command, context: VerbContext): void {
+  sharedOptions(
+    program
+      .command('probe')
+      .description('Load a JS/TS reward function and score hand-written cases with it. This executes the module.')
+      .argument('<module:export>', 'module path and export name (default export when omitted)')
+      .requiredOption('-p, --cases <file>', 'JSON array of cases: [args...], {"args": [...], "label"}, or {"prompt", "completion"}')
+      .option('--json', 'print one JSON object: results and summary'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'goodhart probe ./rewards.mjs:formatReward -p cases.json',
+        'goodhart probe ./rewards.ts -p cases.json --json      # .ts needs tsx installed',
+      ]) +
+        '\nThe module runs with your rights, as `node` would run it: probe only code you trust.\n' +
+        'Exit 0 when every case scored, 1 when a case threw or returned a non-number, 2 for a missing module, export or bad cases file.\n',
+    )
+    .action(async (target: string, flags: ProbeFlags) => {
+      const { io } = context;
+      const shared = await resolveShared(flags, io);
+      const { module, name } = parseTarget(target);
+      const casesPath = shared.path(flags.cases);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await readFile(casesPath, 'utf8'));
+      } catch (error) {
+        throw new UsageError(`${casesPath}: cannot read cases (${error instanceof Error ? error.message : String(error)})`);
+      }
+      const cases = decodeCases(parsed, casesPath);
+      const modulePath = shared.path(module);
+      const exports = await importModule(modulePath);
+      const fn = exports[name];
+      if (typeof fn !== 'function') {
+        const functions = Object.keys(exports).filter((key) => typeof exports[key] === 'function').sort();
+        throw new UsageError(
+          `${modulePath}: no function exported as "${name}"` + (functions.length > 0 ? ` (exported functions: ${functions.join(', ')})` : ''),
+        );
+      }
+      const results = await scoreCases(fn as (...args: unknown[]) => unknown, cases);
+      const summary = scoreSummary(results);
+      if (flags.json === true) {
+        io.stdout(`${JSON.stringify({ module: modulePath, export: name, results, summary })}\n`);
+      } else {
+        if (!shared.quiet) {
+          for (const [k, result] of results.entries()) {
+            const text = cases[k]!.args.length > 1 ? cases[k]!.args[1] : cases[k]!.args[0];
+            const shown = typeof text === 'string' ? ` ${JSON.stringify(oneLine(text, 60))}` : '';
+            io.stdout(`${oneLine(result.label, 30)}: ${result.score === undefined ? `FAILED ${oneLine(result.error ?? '', 200)}` : formatNumber(result.score)}${shown}\n`);
+          }
+        }
+        io.stdout(`${Object.entries(summary).map(([key, value]) => `${key} ${formatNumber(value)}`).join(', ')}\n`);
+      }
+      context.exit(summary['failed']! > 0 ? 1 : 0);
+    });
+}

@@ -1,0 +1,56 @@
+/** `goodhart watch <files...>`: follows logs live and prints alerts with their evidence. */
+import type { Command } from 'commander';
+import { formatVerdict } from '../../sinks/console.js';
+import { analyze, RunTally } from '../analyze.js';
+import { openInput } from '../input.js';
+import { LivePrinter, startDashboard } from '../live.js';
+import { examples, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
+import { consume } from '../run-analysis.js';
+
+interface WatchFlags extends SharedFlags {
+  readonly follow: boolean;
+}
+
+export function registerWatch(program: Command, context: VerbContext): void {
+  sharedOptions(
+    program
+      .command('watch')
+      .description('Follow training logs live (TRL, verl or goodhart JSONL) and print alerts with their evidence as they happen.')
+      .argument('<files...>', 'log file(s); several = one per rank, merged by step; files may not exist yet')
+      .option('--no-follow', 'read to the end and stop instead of following the files'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'goodhart watch run.jsonl                       # Ctrl-C to stop',
+        'goodhart watch logs/rank0.jsonl logs/rank1.jsonl',
+        'goodhart watch trainer.log --format verl-console --no-follow',
+      ]) + '\nFollowing survives truncation and rotation; a partial last line waits for its newline.\n',
+    )
+    .action(async (files: string[], flags: WatchFlags) => {
+      const { io } = context;
+      const shared = await resolveShared(flags, io);
+      const paths = files.map(shared.path);
+      const printer = new LivePrinter(context, shared);
+      const tally = new RunTally(shared.config.verdict === undefined ? {} : { verdict: shared.config.verdict });
+      const dashboard = await startDashboard(context);
+      if (!shared.quiet) io.stderr(`${flags.follow ? 'following' : 'reading'} ${paths.join(', ')}${flags.follow ? ' (Ctrl-C to stop)' : ''}\n`);
+      try {
+        await consume(
+          openInput(paths, shared, flags.follow).pipe(
+            analyze({ detect: context.detect(shared.config), ...(shared.config.verdict === undefined ? {} : { verdict: shared.config.verdict }) }),
+          ),
+          (item) => {
+            tally.add(item);
+            printer.item(item);
+            dashboard.feed(item);
+          },
+          io.signal,
+        );
+      } finally {
+        await dashboard.close();
+      }
+      if (!shared.quiet) io.stdout(`read ${tally.events} events, ${tally.steps} step records, ${tally.problems} input problems; ${tally.alertCount} alerts\n`);
+      io.stdout(formatVerdict(tally.verdict(), { color: shared.colorOut }));
+    });
+}
