@@ -119,6 +119,13 @@ function standsAlone(text: string, start: number, length: number): boolean {
 }
 
 /**
+ * Deepest nesting the validator descends into (one stack frame per level). Python's `json.dumps`
+ * stops at its recursion limit (1000 by default), so deeper text is garbage; at 10,000 levels the
+ * recursion overflowed the stack whenever the caller was already about 1,000 frames deep.
+ */
+const MAX_DEPTH = 1000;
+
+/**
  * Where a JSON text stops being valid: a small strict recursive-descent validator, run only on
  * lines `JSON.parse` rejected (V8's messages do not always carry a position). Bare Python tokens
  * count as values when `allowPython` is set. Returns the 0-based index of the first offending
@@ -172,7 +179,7 @@ export function locateJsonError(text: string, allowPython = false): number {
   };
   const value = (depth: number): boolean => {
     skipSpace();
-    if (depth > 10_000) return false;
+    if (depth > MAX_DEPTH) return false;
     const c = text[i];
     if (c === '{') {
       i++;

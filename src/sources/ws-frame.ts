@@ -4,6 +4,7 @@ import { decodeRecord } from '../core/decode.js';
 import { parseJsonLine } from '../core/json-line.js';
 import type { InputProblem } from '../core/types.js';
 import { excerpt } from './excerpt.js';
+import { jsonText } from './formats/adapter-kit.js';
 import type { Ingested } from './ingested.js';
 
 /**
@@ -32,7 +33,7 @@ export function decodeFrame(text: string, source: string, frame: number): Ingest
   for (let index = 0; index < value.length; index++) {
     const element: unknown = value[index];
     const item = decodeItem(element, source, frame, `item ${index}: `);
-    items.push(item ?? problemItem(source, frame, `item ${index}: expected a record`, JSON.stringify(element)));
+    items.push(item ?? problemItem(source, frame, `item ${index}: expected a record`, jsonText(element)));
   }
   return items;
 }
@@ -40,7 +41,7 @@ export function decodeFrame(text: string, source: string, frame: number): Ingest
 function decodeItem(value: unknown, source: string, frame: number, where: string): Ingested | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const decoded = decodeRecord(value);
-  if (E.isLeft(decoded)) return problemItem(source, frame, `${where}${decoded.left.message}`, JSON.stringify(value));
+  if (E.isLeft(decoded)) return problemItem(source, frame, `${where}${decoded.left.message}`, jsonText(value));
   const record = decoded.right;
   switch (record.type) {
     case 'event':
@@ -49,7 +50,7 @@ function decodeItem(value: unknown, source: string, frame: number, where: string
       return { kind: 'step', record: record.record };
     case 'alert':
     case 'verdict':
-      return problemItem(source, frame, `${where}${record.type} records are not accepted on ingest (send events or step records)`, JSON.stringify(value));
+      return problemItem(source, frame, `${where}${record.type} records are not accepted on ingest (send events or step records)`, jsonText(value));
   }
 }
 

@@ -77,6 +77,19 @@ export const parseJsonLenient = (text: string): unknown => {
   return result.value;
 };
 
+/**
+ * A parsed JSON value as text for a problem excerpt. JSON.parse reads any depth but
+ * JSON.stringify recurses, so a value nested some 10^4 levels deep overflows the stack: such a
+ * value is described instead of shown.
+ */
+export const jsonText = (value: unknown): string => {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '(a value nested too deeply to show)';
+  }
+};
+
 /** The message of a thrown value, for a problem reason. */
 export const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);

@@ -35,11 +35,18 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '0': '\0',
 };
 
+/**
+ * Deepest nesting read. CPython's default recursion limit is 1000, so `str()` never prints a
+ * deeper literal; a deeper one is garbage, and reading it recursively would overflow the stack.
+ */
+const MAX_DEPTH = 1000;
+
 const NUMBER = /[-+]?(?:\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)/y;
 const WORD = /[-+]?[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*/y;
 
 class Reader {
   private at = 0;
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -59,6 +66,15 @@ class Reader {
   }
 
   private value(): unknown {
+    if (this.depth >= MAX_DEPTH) this.fail(`nested deeper than ${String(MAX_DEPTH)} levels`);
+    // No finally needed: a failure ends the whole parse.
+    this.depth += 1;
+    const value = this.unnested();
+    this.depth -= 1;
+    return value;
+  }
+
+  private unnested(): unknown {
     this.space();
     const c = this.text.charAt(this.at);
     if (c === '{') return this.dict();
@@ -136,8 +152,11 @@ class Reader {
   private hexEscape(digits: number): string {
     const hex = this.text.slice(this.at, this.at + digits);
     if (!new RegExp(`^[0-9a-fA-F]{${String(digits)}}$`).test(hex)) this.fail('bad \\x/\\u escape in a string');
+    const code = Number.parseInt(hex, 16);
+    // Python rejects \U escapes above U+10FFFF too (and String.fromCodePoint would throw).
+    if (code > 0x10ffff) this.fail('\\U escape beyond U+10FFFF in a string');
     this.at += digits;
-    return String.fromCodePoint(Number.parseInt(hex, 16));
+    return String.fromCodePoint(code);
   }
 
   private scalar(): unknown {

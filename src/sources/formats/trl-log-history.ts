@@ -10,6 +10,7 @@ import {
   finite,
   isRecord,
   isSummaryRow,
+  jsonText,
   messageOf,
   nonNumericKeys,
   parseJsonLenient,
@@ -29,18 +30,18 @@ export const logHistoryItems = (rows: readonly unknown[], source: string, where:
   rows.forEach((row, index) => {
     const at = `${where}[${String(index)}]`;
     if (!isRecord(row)) {
-      items.push(problem(source, 0, `${at} is not an object`, JSON.stringify(row)));
+      items.push(problem(source, 0, `${at} is not an object`, jsonText(row)));
       return;
     }
     if (isSummaryRow(row)) return;
     const step = finite(row['step']);
     if (step === undefined) {
-      items.push(problem(source, 0, `${at} has no numeric "step"`, JSON.stringify(row)));
+      items.push(problem(source, 0, `${at} has no numeric "step"`, jsonText(row)));
       return;
     }
     const bad = nonNumericKeys(row);
     if (bad.length > 0) {
-      items.push(problem(source, 0, `${at} (step ${String(step)}) has non-numeric values for ${bad.join(', ')}`, JSON.stringify(row)));
+      items.push(problem(source, 0, `${at} (step ${String(step)}) has non-numeric values for ${bad.join(', ')}`, jsonText(row)));
     }
     items.push(stepItem(step, row));
   });
@@ -69,7 +70,7 @@ export const trlLogHistory: WholeFileFormat = {
     const decoded = decodeJsonDocument(content, source);
     if (!decoded.ok) return [decoded.item];
     if (!Array.isArray(decoded.value)) {
-      return [problem(source, 0, 'expected a JSON array of log_history rows', JSON.stringify(decoded.value))];
+      return [problem(source, 0, 'expected a JSON array of log_history rows', jsonText(decoded.value))];
     }
     return logHistoryItems(decoded.value, source, 'log_history');
   },

@@ -6,7 +6,7 @@
  * records and are not read.
  */
 import type { WholeFileFormat } from '../format.js';
-import { isRecord, problem } from './adapter-kit.js';
+import { isRecord, jsonText, problem } from './adapter-kit.js';
 import { decodeJsonDocument, logHistoryItems } from './trl-log-history.js';
 
 export const trlTrainerState: WholeFileFormat = {
@@ -19,7 +19,7 @@ export const trlTrainerState: WholeFileFormat = {
     if (!decoded.ok) return [decoded.item];
     const state = decoded.value;
     if (!isRecord(state) || !Array.isArray(state['log_history'])) {
-      return [problem(source, 0, 'expected a JSON object with a "log_history" array', JSON.stringify(state))];
+      return [problem(source, 0, 'expected a JSON object with a "log_history" array', jsonText(state))];
     }
     return logHistoryItems(state['log_history'], source, 'log_history');
   },

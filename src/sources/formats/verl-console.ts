@@ -40,6 +40,8 @@ const createParser = (source: string): LineParser => ({
     const match = STEP_LINE.exec(stripVerlDecoration(text));
     if (match === null) return [];
     const step = Number(match[1]);
+    // Beyond 2^53 the digits no longer name one step (and 309 of them read as Infinity).
+    if (!Number.isSafeInteger(step)) return [problem(source, line, `step number too large (${String(match[1]!.length)} digits)`, text)];
     const pairs = match[2] ?? '';
     if (pairs.trim() === '') return [problem(source, line, `step ${String(step)}: no key:value pairs`, text)];
     const row: Record<string, number> = {};
