@@ -37,6 +37,8 @@ export type { SummarizeInput, SummarizeStepsConfig } from './summarize-steps.js'
 export { tag } from './tag.js';
 export { trend, trendConditions, TREND_DEFAULTS } from './trend.js';
 export type { TrendConfig } from './trend.js';
+export { truncation, truncationConditions, TRUNCATION_DEFAULTS } from './truncation.js';
+export type { TruncationConfig } from './truncation.js';
 export { varianceCollapse, varianceCollapseConditions, VARIANCE_COLLAPSE_DEFAULTS } from './variance-collapse.js';
 export type { VarianceCollapseConfig } from './variance-collapse.js';
 export { verdict } from './verdict.js';
