@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { connectable, from, merge, Subject, share } from 'rxjs';
+import { describe, expect, it, vi } from 'vitest';
+import { degenerateOutputs } from '../../operators/degenerate-outputs.js';
+import { diversityCollapse } from '../../operators/diversity-collapse.js';
+import { formatGaming } from '../../operators/format-gaming.js';
+import { repetition } from '../../operators/repetition.js';
+import type { RewardEvent } from '../../src/core/types.js';
+import { simulate } from '../../src/sim/simulate.js';
 import { analyzeText, MIN_CHARS, TextAnalyzer, textFeaturesOf, wordTokensOf } from '../../src/detectors/text-features.js';
 import { CharNgramRepetition } from '../../src/kernels/char-ngram-repetition.js';
 import { WordNgramRepetition } from '../../src/kernels/word-ngram-repetition.js';
@@ -76,5 +83,40 @@ describe('textFeaturesOf / wordTokensOf', () => {
     expect(tokens.count).toBe(3);
     expect([...tokens.hashHi.subarray(0, 3)]).toEqual([...fresh.hashHi.subarray(0, 3)]);
     expect(wordTokensOf(b).count).toBe(2);
+  });
+});
+
+describe('one text pass per event in a pipeline', () => {
+  const events = (): RewardEvent[] => {
+    const out: RewardEvent[] = [];
+    for (const item of simulate({ seed: 3, steps: 12, policyMetrics: false })) if (item.kind === 'event') out.push(item.event);
+    return out;
+  };
+  const detectors = () => [repetition(), diversityCollapse(), formatGaming(), degenerateOutputs()];
+
+  it('should tokenize each response once when the text detectors share a connectable source', () => {
+    const input = events();
+    const tokenize = vi.spyOn(WordTokenizer.prototype, 'tokenize');
+    try {
+      const source = connectable(from(input), { connector: () => new Subject<RewardEvent>(), resetOnDisconnect: false });
+      merge(...detectors().map((detector) => source.pipe(detector))).subscribe();
+      source.connect();
+      expect(tokenize).toHaveBeenCalledTimes(input.length);
+    } finally {
+      tokenize.mockRestore();
+    }
+  });
+
+  it('should analyse again (correctly, not shared) when share() replays a synchronous source to each detector in turn', () => {
+    const input = events();
+    const tokenize = vi.spyOn(WordTokenizer.prototype, 'tokenize');
+    try {
+      const source = from(input).pipe(share());
+      merge(...detectors().map((detector) => source.pipe(detector))).subscribe();
+      // repetition and diversityCollapse each analyse every response once.
+      expect(tokenize).toHaveBeenCalledTimes(2 * input.length);
+    } finally {
+      tokenize.mockRestore();
+    }
   });
 });
