@@ -1,6 +1,8 @@
 // goodhart: the library entry point. Explicit re-exports only.
 export { EXPECTED_VERDICT, HACK_PATTERNS, Random, simulate } from './sim/index.js';
 export type { HackPattern, RewardKind, SimulationConfig } from './sim/index.js';
+export { runDetection, scoreAlerts } from './sim/hackbench.js';
+export type { AlertPipeline, DetectionRun } from './sim/hackbench.js';
 export {
   ALIASES,
   canonicalMetricName,
@@ -58,6 +60,8 @@ export {
 export type { VerdictConfig } from './core/verdict.js';
 export { LATE_METRIC, StepSummarizer } from './detectors/step-summary.js';
 export type { StepSummaryConfig } from './detectors/step-summary.js';
+export { judgeRun } from './pipelines/judge-run.js';
+export type { JudgeRunConfig, RunJudgement } from './pipelines/judge-run.js';
 export { dashboardSeam } from './server/dashboard-seam.js';
 export type { DashboardHandle, DashboardSeamConfig } from './server/dashboard-seam.js';
 export { classify as classifyDashboardItem, DASHBOARD_STATE_DEFAULTS, DashboardState } from './server/dashboard-state.js';

@@ -1,0 +1,202 @@
+import { filter, map, merge, share, type Observable, type OperatorFunction } from 'rxjs';
+import type { HysteresisConfig } from '../src/core/hysteresis.js';
+import type { Alert, RewardEvent, StepRecord } from '../src/core/types.js';
+import {
+  checkSensitivity,
+  detectorConfig,
+  scaleUp,
+  shiftCount,
+  type DetectorOption,
+  type Sensitivity,
+} from '../src/detectors/pipeline-options.js';
+import type { FormatPreset } from '../src/detectors/format-rules.js';
+import { RATE_JUDGE_DEFAULTS, type RateJudgeConfig } from '../src/detectors/windowed-rate.js';
+import { constraint, type ConstraintConfig } from './constraint.js';
+import { degenerateOutputs, type DegenerateOutputsConfig } from './degenerate-outputs.js';
+import { diversityCollapse, type DiversityCollapseConfig } from './diversity-collapse.js';
+import { fanOut } from './internal/fan-out.js';
+import { formatGaming, type FormatGamingConfig } from './format-gaming.js';
+import { GROUP_COLLAPSE_DEFAULTS, groupCollapse, type GroupCollapseConfig } from './group-collapse.js';
+import { repetition, type RepetitionConfig } from './repetition.js';
+import { stepDetectorList, type StepDetectorsConfig } from './step-detectors.js';
+import { summarizeSteps, type SummarizeInput, type SummarizeStepsConfig } from './summarize-steps.js';
+
+/**
+ * `sampleDetectors()` configuration: pipeline-wide knobs (`sensitivity`, `hysteresis`,
+ * `maxLength`, `format`), one slot per sample-level detector (a partial config laid over the
+ * pipeline's defaults, or `false` to switch it off), the step-level pipeline's config under
+ * `steps`, domain constraints and detectors of your own.
+ */
+export interface SampleDetectorsConfig {
+  /** Scales every detector's thresholds (also the step detectors'). Default `'medium'` (each detector's defaults). */
+  readonly sensitivity?: Sensitivity;
+  /** Hysteresis for every detector unless its slot sets its own. Default hysteresis defaults. */
+  readonly hysteresis?: HysteresisConfig;
+  /**
+   * The completion length cap (tokens, the units of `RewardEvent.length`), when known: enables
+   * `length/clip_ratio` in the step records and the truncation checks. Default: unknown.
+   */
+  readonly maxLength?: number;
+  /** The response layout `formatGaming` checks. Default `'reasoningAnswer'` (`<reasoning>/<answer>`). */
+  readonly format?: FormatPreset;
+  /** `repetition`: share of responses that loop (word 3-grams). */
+  readonly repetition?: DetectorOption<RepetitionConfig>;
+  /** `diversityCollapse`: duplicate and near-duplicate responses across the window. */
+  readonly diversityCollapse?: DetectorOption<DiversityCollapseConfig>;
+  /** `formatGaming`: well-formed responses with empty or placeholder answers that are paid. */
+  readonly formatGaming?: DetectorOption<FormatGamingConfig>;
+  /** `degenerateOutputs`: empty, malformed and truncated responses. */
+  readonly degenerateOutputs?: DetectorOption<DegenerateOutputsConfig>;
+  /** `groupCollapse` on the samples' GRPO groups (the step pipeline's record-based one is then off). */
+  readonly groupCollapse?: DetectorOption<GroupCollapseConfig>;
+  /** `summarizeSteps` settings (`maxLength` defaults to the pipeline's). */
+  readonly summarize?: SummarizeStepsConfig;
+  /** The step-level pipeline over `summarizeSteps()`, or `false` to skip it. */
+  readonly steps?: DetectorOption<StepDetectorsConfig>;
+  /** Domain constraints, each a `constraint()` over the events. Default none. */
+  readonly constraints?: readonly ConstraintConfig[];
+  /** More sample-level detectors of your own, each fed the same events. */
+  readonly extra?: readonly OperatorFunction<RewardEvent, Alert>[];
+}
+
+const PIPELINE = 'sampleDetectors';
+
+/** The slot names of `SampleDetectorsConfig` that hold a sample-level detector. */
+export const SAMPLE_DETECTOR_SLOTS = ['repetition', 'diversityCollapse', 'formatGaming', 'degenerateOutputs', 'groupCollapse'] as const;
+
+/** A rate detector's judge under a sensitivity: the Wilson z and the persistence. */
+function ratePreset(sensitivity: Sensitivity): RateJudgeConfig {
+  if (sensitivity === 'medium') return {};
+  return {
+    z: scaleUp(RATE_JUDGE_DEFAULTS.z, sensitivity, 1.5),
+    persistence: shiftCount(RATE_JUDGE_DEFAULTS.persistence, sensitivity, 1),
+  };
+}
+
+const eventOf = (item: SummarizeInput): RewardEvent | undefined => {
+  if ('kind' in item) return item.kind === 'event' ? item.event : undefined;
+  return 'metrics' in item ? undefined : item;
+};
+
+/**
+ * The default detector set over scored samples: the text and group detectors on each sample, and
+ * the step-level detectors (`stepDetectors`) over `summarizeSteps()` of the same stream, merged
+ * into one alert stream from ONE subscription to the source.
+ *
+ * Like `merge` of every detector on `source.pipe(share())`, but a cold source (a file replay, the
+ * simulator) is read once, synchronously, and unsubscribing (even mid-replay) stops it.
+ * Input: `RewardEvent`s, `StepRecord`s (trainer metrics such as kl, entropy, grad_norm, merged by
+ * `summarizeSteps` into the step of the same number), or a source's `Ingested` items (problems are
+ * ignored here: count them on the source). Feed the output to `verdict()` or `judge()`.
+ *
+ * ```
+ * source:  -e-e-e-s-e-e-e-s-|     e = RewardEvent, s = trainer StepRecord
+ *          sampleDetectors()
+ * alerts:  -----------r-----|     r = e.g. repetition onset (warning, exploit) with 5 samples
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { fromFile, judge } from 'goodhart';
+ * import { sampleDetectors, verdict } from 'goodhart/operators';
+ * const alerts$ = fromFile('run.jsonl').pipe(sampleDetectors({
+ *   maxLength: 1024, format: 'thinkAnswer', sensitivity: 'low', diversityCollapse: false,
+ *   repetition: { threshold: 0.6 },
+ *   constraints: [{ name: 'numeric-answer', test: (e) => /\d/.test(e.response ?? ''), maxRate: 0.3 }],
+ * }));
+ * alerts$.pipe(verdict()).subscribe((v) => console.log(v.status, v.reasons[0]?.message));
+ * ```
+ *
+ * Defaults: every detector's own (see each), with `maxLength` passed to `summarizeSteps` and
+ * `degenerateOutputs`, and `format` to `formatGaming`. Where a sample-level detector has a
+ * record-based twin in the step pipeline (`groupCollapse`), the twin judges only records without
+ * samples (trainer logs), so one pipeline serves samples and logs without double alerts.
+ * `sensitivity` scales the rate detectors' Wilson z by 1.5 (low: 4.5, high: 2) and their
+ * persistence by one judgement, group collapse persistence by 2 steps, and the step pipeline's
+ * thresholds (see `stepDetectors`). Bad config throws at call time, naming the slot.
+ *
+ * @see stepDetectors
+ * @see summarizeSteps
+ * @see judgeRun to judge a whole finished run
+ */
+export function sampleDetectors(config: SampleDetectorsConfig = {}): OperatorFunction<SummarizeInput, Alert> {
+  const { sample, step, summarize } = sampleDetectorLists(config);
+  return (source: Observable<SummarizeInput>) =>
+    source.pipe(
+      fanOut((shared: Observable<SummarizeInput>) => {
+        const events = shared.pipe(
+          map(eventOf),
+          filter((event): event is RewardEvent => event !== undefined),
+          share(),
+        );
+        const alerts = sample.map((detector) => events.pipe(detector));
+        if (step !== undefined) {
+          const records = shared.pipe(
+            summarizeSteps(summarize),
+            filter((record) => record.phase !== 'eval'),
+            share(),
+          );
+          for (const detector of step) alerts.push(records.pipe(detector));
+        }
+        return merge(...alerts);
+      }),
+    );
+}
+
+/** The validated detector lists of a sample pipeline (exported for the plain-loop benchmark and `judgeRun`). */
+export function sampleDetectorLists(config: SampleDetectorsConfig): {
+  readonly sample: OperatorFunction<RewardEvent, Alert>[];
+  readonly step: OperatorFunction<StepRecord, Alert>[] | undefined;
+  readonly summarize: SummarizeStepsConfig;
+} {
+  if (typeof config !== 'object') throw new TypeError(`${PIPELINE} config must be an object`);
+  const sensitivity = checkSensitivity(PIPELINE, config.sensitivity);
+  const withHysteresis = config.hysteresis === undefined ? {} : { hysteresis: config.hysteresis };
+  const maxLength = config.maxLength;
+  if (maxLength !== undefined && !(Number.isFinite(maxLength) && maxLength > 0)) {
+    throw new RangeError(`${PIPELINE} maxLength must be a finite number > 0, got ${String(maxLength)}`);
+  }
+  const rate = { ...ratePreset(sensitivity), ...withHysteresis };
+  const sample: OperatorFunction<RewardEvent, Alert>[] = [];
+
+  const repetitionConfig = detectorConfig(PIPELINE, 'repetition', config.repetition, rate as RepetitionConfig);
+  if (repetitionConfig) sample.push(repetition(repetitionConfig));
+
+  const diversityConfig = detectorConfig(PIPELINE, 'diversityCollapse', config.diversityCollapse, rate as DiversityCollapseConfig);
+  if (diversityConfig) sample.push(diversityCollapse(diversityConfig));
+
+  const formatConfig = detectorConfig(PIPELINE, 'formatGaming', config.formatGaming, {
+    ...rate,
+    ...(config.format === undefined ? {} : { preset: config.format }),
+  } satisfies FormatGamingConfig);
+  if (formatConfig) sample.push(formatGaming(formatConfig));
+
+  const degenerateConfig = detectorConfig(PIPELINE, 'degenerateOutputs', config.degenerateOutputs, {
+    ...rate,
+    ...(maxLength === undefined ? {} : { lengthCap: maxLength }),
+  } satisfies DegenerateOutputsConfig);
+  if (degenerateConfig) sample.push(degenerateOutputs(degenerateConfig));
+
+  const groupConfig = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
+    persistence: shiftCount(GROUP_COLLAPSE_DEFAULTS.persistence, sensitivity, 2),
+    ...withHysteresis,
+  } satisfies GroupCollapseConfig);
+  if (groupConfig) sample.push(groupCollapse(groupConfig));
+
+  for (const rule of config.constraints ?? []) sample.push(constraint({ ...withHysteresis, ...rule }));
+  for (const extra of config.extra ?? []) {
+    if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);
+    sample.push(extra);
+  }
+
+  const summarize: SummarizeStepsConfig = { ...(maxLength === undefined ? {} : { maxLength }), ...config.summarize };
+  const stepOption = config.steps;
+  if (stepOption === false) return { sample, step: undefined, summarize };
+  const stepConfig = detectorConfig(PIPELINE, 'steps', stepOption, {
+    sensitivity,
+    ...withHysteresis,
+  } satisfies StepDetectorsConfig);
+  // Where a sample-level twin runs, its record-based counterpart judges trainer-logged records only.
+  const loggedOnly = new Set<string>(groupConfig ? ['groupCollapse'] : []);
+  return { sample, step: stepConfig === undefined ? undefined : stepDetectorList(stepConfig, { loggedOnly }), summarize };
+}

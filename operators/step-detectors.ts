@@ -1,0 +1,179 @@
+import { filter, merge, type OperatorFunction } from 'rxjs';
+import type { HysteresisConfig } from '../src/core/hysteresis.js';
+import { METRIC } from '../src/core/metric-names.js';
+import type { Alert, StepRecord } from '../src/core/types.js';
+import {
+  checkSensitivity,
+  detectorConfig,
+  scaleDown,
+  scaleUp,
+  shiftCount,
+  type DetectorOption,
+  type Sensitivity,
+} from '../src/detectors/pipeline-options.js';
+import { fanOut } from './internal/fan-out.js';
+import { groupCollapseFromSteps, type GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
+import { MEAN_SHIFT_DEFAULTS, meanShift, type MeanShiftConfig } from './mean-shift.js';
+import { GROUP_COLLAPSE_DEFAULTS } from './group-collapse.js';
+import { SATURATION_DEFAULTS, saturation, type SaturationConfig } from './saturation.js';
+import { VARIANCE_COLLAPSE_DEFAULTS, varianceCollapse, type VarianceCollapseConfig } from './variance-collapse.js';
+
+export type { DetectorOption, Sensitivity } from '../src/detectors/pipeline-options.js';
+
+/**
+ * `stepDetectors()` configuration: one slot per detector (a partial config laid over the
+ * pipeline's defaults for it, or `false` to switch it off), a sensitivity preset, a hysteresis
+ * default for all, and extra detectors of your own.
+ */
+export interface StepDetectorsConfig {
+  /** Scales every detector's thresholds: `low` alerts less, `high` more. Default `'medium'` (each detector's defaults). */
+  readonly sensitivity?: Sensitivity;
+  /** Hysteresis for every detector unless its slot sets its own. Default hysteresis defaults. */
+  readonly hysteresis?: HysteresisConfig;
+  /**
+   * `meanShift` on `reward/mean`: a rise is `proxy-rise` (info, the verdict's context); a drop is
+   * `info`.
+   */
+  readonly rewardShift?: DetectorOption<MeanShiftConfig<StepRecord>>;
+  /** `meanShift` on `length/mean`: context (`info`) for the length detectors. */
+  readonly lengthShift?: DetectorOption<MeanShiftConfig<StepRecord>>;
+  /** `varianceCollapse` on `reward/mean`: flat at the floor (collapse) or suddenly pinned at the ceiling (exploit). */
+  readonly varianceCollapse?: DetectorOption<VarianceCollapseConfig<StepRecord>>;
+  /**
+   * `saturation` on `reward/mean` over the last 10 records: pinned at its ceiling is `proxy-rise`
+   * at `info` (context for the verdict: mastery is not hacking).
+   */
+  readonly saturation?: DetectorOption<SaturationConfig<StepRecord>>;
+  /** `groupCollapseFromSteps` on `groups/zero_std_frac`. */
+  readonly groupCollapse?: DetectorOption<GroupCollapseFromStepsConfig>;
+  /** More detectors of your own, each fed the same (train-phase) records. */
+  readonly extra?: readonly OperatorFunction<StepRecord, Alert>[];
+}
+
+/**
+ * Options of `stepDetectorList` that are not user config: `loggedOnly` names slots whose detector
+ * should judge only records without sample-derived metrics (no `samples` metric: trainer logs),
+ * because a sample-level twin already watches the samples.
+ */
+export interface StepDetectorListOptions {
+  readonly loggedOnly?: ReadonlySet<string>;
+}
+
+const loggedRecord = (record: StepRecord): boolean => record.metrics[METRIC.samples] === undefined;
+
+const PIPELINE = 'stepDetectors';
+
+/** The slot names of `StepDetectorsConfig` that hold a detector. */
+export const STEP_DETECTOR_SLOTS = ['rewardShift', 'lengthShift', 'varianceCollapse', 'saturation', 'groupCollapse'] as const;
+
+/** One detector of the pipeline, ready to subscribe to the shared record stream. */
+type Detector = OperatorFunction<StepRecord, Alert>;
+
+/**
+ * Builds the detectors of a step pipeline from a validated config (shared with `sampleDetectors`,
+ * which switches some off because it watches the same thing on the samples).
+ */
+export function stepDetectorList(config: StepDetectorsConfig, options: StepDetectorListOptions = {}): Detector[] {
+  if (typeof config !== 'object') throw new TypeError(`${PIPELINE} config must be an object`);
+  const sensitivity = checkSensitivity(PIPELINE, config.sensitivity);
+  const withHysteresis = config.hysteresis === undefined ? {} : { hysteresis: config.hysteresis };
+  const list: Detector[] = [];
+  const onlyLogged = (slot: string, detector: Detector): Detector =>
+    options.loggedOnly?.has(slot) === true ? (source) => source.pipe(filter(loggedRecord), detector) : detector;
+  const h = scaleUp(MEAN_SHIFT_DEFAULTS.step.h, sensitivity, 1.5);
+
+  const rewardShift = detectorConfig(PIPELINE, 'rewardShift', config.rewardShift, {
+    metric: METRIC.rewardMean,
+    granularity: 'step',
+    h,
+    ...withHysteresis,
+  } satisfies MeanShiftConfig<StepRecord>);
+  if (rewardShift) list.push(meanShift<StepRecord>(rewardShift));
+
+  const lengthShift = detectorConfig(PIPELINE, 'lengthShift', config.lengthShift, {
+    metric: METRIC.lengthMean,
+    granularity: 'step',
+    h,
+    signalUp: 'info',
+    signalDown: 'info',
+    ...withHysteresis,
+  } satisfies MeanShiftConfig<StepRecord>);
+  if (lengthShift) list.push(meanShift<StepRecord>(lengthShift));
+
+  const collapse = detectorConfig(PIPELINE, 'varianceCollapse', config.varianceCollapse, {
+    metric: METRIC.rewardMean,
+    granularity: 'step',
+    ratio: scaleDown(VARIANCE_COLLAPSE_DEFAULTS.ratio, sensitivity, 2),
+    ...withHysteresis,
+  } satisfies VarianceCollapseConfig<StepRecord>);
+  if (collapse) list.push(varianceCollapse<StepRecord>(collapse));
+
+  const saturated = detectorConfig(PIPELINE, 'saturation', config.saturation, {
+    metric: METRIC.rewardMean,
+    window: 10,
+    fraction: Math.min(1, scaleUp(SATURATION_DEFAULTS.fraction, sensitivity, 1.125)),
+    ...withHysteresis,
+  } satisfies SaturationConfig<StepRecord>);
+  if (saturated) list.push(saturation<StepRecord>(saturated));
+
+  const groups = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
+    persistence: shiftCount(GROUP_COLLAPSE_DEFAULTS.persistence, sensitivity, 2),
+    ...withHysteresis,
+  } satisfies GroupCollapseFromStepsConfig);
+  if (groups) list.push(onlyLogged('groupCollapse', groupCollapseFromSteps(groups)));
+
+  for (const extra of config.extra ?? []) {
+    if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);
+    list.push(extra);
+  }
+  return list;
+}
+
+/** Runs every detector on one shared subscription of the source, their alerts merged. */
+export function runShared<T>(detectors: readonly OperatorFunction<T, Alert>[]): OperatorFunction<T, Alert> {
+  return fanOut((shared) => merge(...detectors.map((detector) => shared.pipe(detector))));
+}
+
+/**
+ * The default step-level detectors over `StepRecord`s (trainer logs, or `summarizeSteps()` over
+ * samples), merged into one alert stream from one subscription to the source.
+ *
+ * Like `merge` of the individual detectors, but subscribing to the source once, with
+ * defaults chosen to work together for `verdict()`: the proxy reward's rise (`meanShift` on
+ * `reward/mean`, `proxy-rise`), its collapse or sudden pinning (`varianceCollapse`), and GRPO group
+ * collapse (`groupCollapseFromSteps`). Eval records (`phase: 'eval'`) are ignored.
+ *
+ * ```
+ * records:  -r-r-r-r-R-R-R-|     r = healthy steps, R = reward jumps and pins at the ceiling
+ *           stepDetectors()
+ * alerts:   ---------p-e---|     p = meanShift proxy-rise onset, e = varianceCollapse exploit onset
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { fromFile, judge } from 'goodhart';
+ * import { stepDetectors } from 'goodhart/operators';
+ * import { filter, lastValueFrom, map, toArray } from 'rxjs';
+ * const alerts = await lastValueFrom(fromFile('trainer_state.json').pipe(
+ *   filter((item) => item.kind === 'step'), map((item) => item.record),
+ *   stepDetectors({ sensitivity: 'low', groupCollapse: false }), toArray()));
+ * console.log(judge(alerts).status);
+ * ```
+ *
+ * Every slot takes a partial config of its detector (laid over the pipeline's defaults) or
+ * `false`; `sensitivity` scales the thresholds: `low` multiplies CUSUM intervals by 1.5, halves
+ * collapse ratios and adds 2 steps of persistence, `high` does the opposite; `medium` keeps each
+ * detector's documented defaults, whose false-alarm rates are documented on each detector.
+ * Throws at call time on a bad slot (TypeError naming it) or a bad detector config.
+ *
+ * @see sampleDetectors the sample-level pipeline, which runs this one over summarizeSteps()
+ * @see verdict
+ */
+export function stepDetectors(config: StepDetectorsConfig = {}): OperatorFunction<StepRecord, Alert> {
+  const detectors = stepDetectorList(config);
+  return (source) =>
+    source.pipe(
+      filter((record) => record.phase !== 'eval'),
+      runShared(detectors),
+    );
+}

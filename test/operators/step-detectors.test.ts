@@ -1,0 +1,128 @@
+import { firstValueFrom, from, map, Observable, take, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { stepDetectors, stepDetectorList, STEP_DETECTOR_SLOTS } from '../../operators/step-detectors.js';
+import type { Alert, StepRecord } from '../../src/core/types.js';
+import { testScheduler } from './fixtures.js';
+
+/** Healthy-looking records for 30 steps, then the reward jumps to its ceiling and stays pinned. */
+function pinnedRun(): StepRecord[] {
+  const records: StepRecord[] = [];
+  for (let step = 0; step < 50; step++) {
+    const noise = Math.sin(step * 12.9898) * 0.05;
+    const reward = step < 30 ? 0.4 + noise : 1;
+    records.push({ step, metrics: { 'reward/mean': reward, 'length/mean': 200 + 40 * noise, kl: 0.01 } });
+  }
+  return records;
+}
+
+const run = (records: readonly StepRecord[], pipeline = stepDetectors()): Promise<Alert[]> =>
+  firstValueFrom(from(records).pipe(pipeline, toArray()));
+
+const onsets = (alerts: readonly Alert[]): string[] =>
+  alerts.filter((a) => a.state === 'onset').map((a) => `${a.detector}:${a.metric}:${a.signal}:${a.severity}`);
+
+describe('stepDetectors', () => {
+  it('should report a jump to a pinned reward as proxy-rise plus the exploit signature (doc marble, by steps)', async () => {
+    const alerts = await run(pinnedRun());
+    expect(onsets(alerts)).toEqual(
+      expect.arrayContaining(['meanShift:reward/mean:proxy-rise:info', 'varianceCollapse:reward/mean:exploit:warning']),
+    );
+    const rise = alerts.find((a) => a.detector === 'meanShift' && a.state === 'onset');
+    expect(rise?.step).toBeGreaterThanOrEqual(30);
+    expect(rise?.step).toBeLessThanOrEqual(32);
+  });
+
+  it('should ignore eval records', async () => {
+    const evalOnly = pinnedRun().map((r): StepRecord => ({ ...r, phase: 'eval' }));
+    expect(await run(evalOnly)).toEqual([]);
+  });
+
+  it('should subscribe to the source once however many detectors run', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const values = { a: { step: 1, metrics: { 'reward/mean': 1 } }, b: { step: 2, metrics: { 'reward/mean': 1 } } };
+      const source = cold<StepRecord>('-a-b-|', values);
+      expectObservable(source.pipe(stepDetectors())).toBe('-----|');
+      expectSubscriptions(source.subscriptions).toBe('^----!');
+    });
+  });
+
+  it('should complete on empty, stay silent on never, forward errors, and unsubscribe', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      expectObservable(cold<StepRecord>('|').pipe(stepDetectors())).toBe('|');
+      expectObservable(cold<StepRecord>('-').pipe(stepDetectors())).toBe('-');
+      expectObservable(cold<StepRecord>('#').pipe(stepDetectors())).toBe('#');
+      expectObservable(cold<StepRecord>('-a-#', { a: { step: 1, metrics: {} } }).pipe(stepDetectors())).toBe('---#');
+      const source = hot<StepRecord>('-a-a-a-|', { a: { step: 1, metrics: {} } });
+      expectObservable(source.pipe(stepDetectors()), '^--!').toBe('----');
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
+  it('should stop a synchronous source when take(1) unsubscribes', () => {
+    let pulled = 0;
+    const records = pinnedRun();
+    const source = new Observable<StepRecord>((subscriber) => {
+      for (const record of records) {
+        if (subscriber.closed) return;
+        pulled++;
+        subscriber.next(record);
+      }
+      subscriber.complete();
+    });
+    source.pipe(stepDetectors(), take(1)).subscribe();
+    expect(pulled).toBeLessThan(records.length);
+  });
+
+  it('should route a throwing extra detector to the error channel', async () => {
+    const boom: Parameters<typeof stepDetectors>[0] = {
+      extra: [map(() => { throw new Error('custom detector failed'); })],
+    };
+    await expect(run(pinnedRun(), stepDetectors(boom))).rejects.toThrow('custom detector failed');
+  });
+
+  it('should switch a detector off with false and apply partial overrides', async () => {
+    const all = await run(pinnedRun());
+    const noCollapse = await run(pinnedRun(), stepDetectors({ varianceCollapse: false }));
+    expect(all.some((a) => a.detector === 'varianceCollapse')).toBe(true);
+    expect(noCollapse.some((a) => a.detector === 'varianceCollapse')).toBe(false);
+    // An impossible CUSUM interval silences the reward shift, nothing else changes.
+    const deaf = await run(pinnedRun(), stepDetectors({ rewardShift: { h: 1e9 } }));
+    expect(deaf.some((a) => a.detector === 'meanShift' && a.metric === 'reward/mean')).toBe(false);
+    expect(deaf.some((a) => a.detector === 'varianceCollapse')).toBe(true);
+    const none = await run(pinnedRun(), stepDetectors(Object.fromEntries(STEP_DETECTOR_SLOTS.map((slot) => [slot, false]))));
+    expect(none).toEqual([]);
+  });
+
+  it('should alert earlier or as early at high sensitivity than at low', async () => {
+    // A slow ramp: the high-sensitivity CUSUM (h 3.3) crosses before the low one (h 7.5).
+    const ramp: StepRecord[] = [];
+    for (let step = 0; step < 80; step++) {
+      const noise = Math.sin(step * 78.233) * 0.05;
+      ramp.push({ step, metrics: { 'reward/mean': 0.4 + noise + (step >= 30 ? 0.002 * (step - 30) : 0) } });
+    }
+    const first = async (sensitivity: 'low' | 'medium' | 'high'): Promise<number> => {
+      const alerts = await run(ramp, stepDetectors({ sensitivity }));
+      return alerts.find((a) => a.detector === 'meanShift' && a.state === 'onset')?.step ?? Number.POSITIVE_INFINITY;
+    };
+    const [low, medium, high] = [await first('low'), await first('medium'), await first('high')];
+    expect(high).toBeLessThan(low);
+    expect(high).toBeLessThanOrEqual(medium);
+    expect(medium).toBeLessThanOrEqual(low);
+  });
+
+  it('should reject bad config at call time, naming the slot', () => {
+    expect(() => stepDetectors({ sensitivity: 'extreme' as 'low' })).toThrow(/sensitivity must be low, medium or high/);
+    expect(() => stepDetectors({ rewardShift: 3 as unknown as false })).toThrow(/rewardShift must be a config object or false/);
+    expect(() => stepDetectors({ varianceCollapse: { ratio: 2 } })).toThrow(RangeError);
+    expect(() => stepDetectors({ extra: [42 as unknown as never] })).toThrow(/extra must hold operator functions/);
+    expect(() => stepDetectorList(null as unknown as object)).toThrow(TypeError);
+  });
+
+  it('should share no state between two subscribers', async () => {
+    const pipeline = stepDetectors();
+    const first = await run(pinnedRun(), pipeline);
+    const second = await run(pinnedRun(), pipeline);
+    expect(second).toEqual(first);
+    expect(first.length).toBeGreaterThan(0);
+  });
+});
