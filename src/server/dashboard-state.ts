@@ -4,6 +4,8 @@
  * sends its snapshot to every browser that connects; `goodhart report` fills one from a finished
  * run and inlines its snapshot into a static page (`renderReportHtml`).
  */
+import { SlidingKsWindows } from '../kernels/ks-sliding-windows.js';
+import { ValueKsTreap } from '../kernels/ks-value-treap.js';
 import { WordNgramRepetition } from '../kernels/word-ngram-repetition.js';
 import type { Alert, InputProblem, RewardEvent, SampleRef, StepRecord, Verdict } from '../core/types.js';
 
@@ -90,6 +92,11 @@ export interface DashboardStateConfig {
   readonly historyProblems?: number;
   /** Longest sample text kept, in UTF-16 code units; longer text is cut and marked. Default 4000. */
   readonly maxTextChars?: number;
+  /**
+   * Samples in the length-drift reference (the run's first completions) and in the recent window
+   * compared with it. Default 512.
+   */
+  readonly driftWindow?: number;
   /** Wall clock, for rows without a `t`. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -100,7 +107,11 @@ export const DASHBOARD_STATE_DEFAULTS = {
   historySamples: 200,
   historyProblems: 50,
   maxTextChars: 4000,
+  driftWindow: 512,
 } as const;
+
+/** The length-drift statistic the dashboard adds to step rows when it sees the run's samples. */
+export const LENGTH_DRIFT_METRIC = 'length/drift_ks';
 
 /** Where an item goes: its channel and the `tag` stamped on alerts that have none. */
 export interface DashboardRoute {
@@ -160,6 +171,9 @@ class Channel {
   readonly problems: Ring<InputProblem>;
   verdict: Verdict | undefined;
   lengthCap: number | undefined;
+  /** KS distance between the first `driftWindow` completion lengths and the latest ones. */
+  readonly drift: SlidingKsWindows<ValueKsTreap>;
+  private readonly driftWindow: number;
   steps = 0;
   alertCount = 0;
   sampleCount = 0;
@@ -170,6 +184,19 @@ class Channel {
     this.alerts = new Ring(config.historyAlerts);
     this.samples = new Ring(config.historySamples);
     this.problems = new Ring(config.historyProblems);
+    this.driftWindow = config.driftWindow;
+    this.drift = new SlidingKsWindows(new ValueKsTreap(), { referenceSize: config.driftWindow, recentSize: config.driftWindow });
+  }
+
+  /** Feeds one completion length: the first `driftWindow` fill the (then frozen) reference. */
+  addLength(length: number): void {
+    if (this.drift.referenceLength < this.driftWindow) this.drift.pushReference(length);
+    else this.drift.pushRecent(length);
+  }
+
+  /** The drift statistic once the recent window holds a quarter of its size, else undefined. */
+  driftStatistic(): number | undefined {
+    return this.drift.recentLength * 4 >= this.driftWindow ? this.drift.kernel.statistic() : undefined;
   }
 
   snapshot(): ChannelSnapshot {
@@ -211,6 +238,7 @@ export class DashboardState {
       historySamples: positiveInteger('historySamples', config.historySamples ?? DASHBOARD_STATE_DEFAULTS.historySamples),
       historyProblems: positiveInteger('historyProblems', config.historyProblems ?? DASHBOARD_STATE_DEFAULTS.historyProblems),
       maxTextChars: positiveInteger('maxTextChars', config.maxTextChars ?? DASHBOARD_STATE_DEFAULTS.maxTextChars),
+      driftWindow: positiveInteger('driftWindow', config.driftWindow ?? DASHBOARD_STATE_DEFAULTS.driftWindow),
     };
     this.now = config.now ?? Date.now;
   }
@@ -218,7 +246,10 @@ export class DashboardState {
   /** Folds one item into its channel; returns the updates to forward (empty for an ignored item). */
   add(item: DashboardItem, route: DashboardRoute = {}): DashboardUpdate[] {
     const classified = classify(item);
-    if (classified === undefined) return [];
+    if (classified === undefined) {
+      this.addRunSample(item, route);
+      return [];
+    }
     switch (classified.kind) {
       case 'step':
         return [this.addStep(classified.record, route)];
@@ -267,6 +298,14 @@ export class DashboardState {
     return channel;
   }
 
+  /** A sample passing with the run (`{ kind: 'event' }`): only its length is used, for the drift statistic. */
+  private addRunSample(item: DashboardItem, route: DashboardRoute): void {
+    if (!('kind' in item) || item.kind !== 'event') return;
+    const length = item.event.length;
+    if (length === undefined || !Number.isFinite(length)) return;
+    this.channel(route.channel ?? item.event.run ?? route.tag ?? 'run').addLength(length);
+  }
+
   private addStep(record: StepRecord, route: DashboardRoute): DashboardUpdate {
     const channel = this.channel(route.channel ?? record.run ?? route.tag ?? 'run');
     const prefix = record.phase === 'eval' ? 'eval/' : '';
@@ -276,6 +315,8 @@ export class DashboardState {
       const value = record.metrics[name];
       if (value !== undefined && Number.isFinite(value)) metrics[prefix + name] = value;
     }
+    const drift = prefix === '' ? channel.driftStatistic() : undefined;
+    if (drift !== undefined) metrics[LENGTH_DRIFT_METRIC] = drift;
     const row: DashboardRow = { step: record.step, t: previous?.t ?? record.t ?? this.now(), metrics };
     if (previous === undefined || !channel.rows.replaceLast((r) => r === previous, row)) {
       const dropped = channel.rows.push(row);
@@ -344,8 +385,8 @@ export function classify(item: DashboardItem): Classified | undefined {
   switch (value.kind) {
     case 'event':
       // A sample passing through with the run (`Ingested`, the CLI's analysis stream) is not
-      // flagged: the step summaries chart it. Flagged samples come bare, wrapped as `sample`,
-      // or as alert evidence.
+      // flagged: the step summaries chart it (and its length feeds the drift statistic). Flagged
+      // samples come bare, wrapped as `sample`, or as alert evidence.
       return undefined;
     case 'step':
     case 'summary':

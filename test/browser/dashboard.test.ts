@@ -100,7 +100,7 @@ describe('live dashboard in chromium', () => {
     const p = await open(dashboard.url);
     await p.waitForFunction(() => (globalThis as any).__goodhart.charts.length > 0);
     const charts = await chartsDrawn(p);
-    expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['reward', 'components', 'groups', 'length', 'm:kl', 'm:entropy']));
+    expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['reward', 'components', 'groups', 'length', 'm:length/clip_ratio', 'm:length/drift_ks', 'm:kl', 'm:entropy']));
     for (const chart of charts) {
       expect(chart.points, chart.id).toBe(40);
       expect(chart.painted, chart.id).toBe(true);

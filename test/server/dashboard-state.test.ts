@@ -75,6 +75,25 @@ describe('DashboardState', () => {
     expect(classify(null as never)).toBeUndefined();
   });
 
+  it('adds the KS length drift of the run\'s samples against its first ones to the step rows', () => {
+    const state = new DashboardState({ driftWindow: 4, now: () => 0 });
+    const event = (step: number, length: number) => ({ kind: 'event', event: { step, reward: 1, length } }) as const;
+    for (const length of [10, 11, 12, 13]) expect(state.add(event(1, length))).toEqual([]);
+    state.add({ step: 1, metrics: { 'length/mean': 11.5 } });
+    // The reference is full but nothing recent yet: no statistic.
+    state.add(event(2, 30));
+    state.add({ step: 2, metrics: { 'length/mean': 30 } });
+    // One recent value above every reference value: KS distance 1 (quarter of the window filled).
+    state.add(event(3, 11.5));
+    state.add(event(3, 12.5));
+    state.add(event(3, 40));
+    // Recent {30, 11.5, 12.5, 40} vs reference {10..13}: ECDFs differ most at 13 (1 vs 2/4): D = 0.5.
+    state.add({ step: 3, metrics: { 'length/mean': 23.5 } });
+    const rows = state.snapshot().channels[0]!.rows;
+    expect(rows.map((r) => r.metrics['length/drift_ks'])).toEqual([undefined, 1, 0.5]);
+    expect(state.snapshot().channels[0]!.samples).toEqual([]);
+  });
+
   it('cuts long sample text and says how much was cut', () => {
     const state = new DashboardState({ maxTextChars: 10 });
     state.add({ step: 1, response: 'x'.repeat(25) });

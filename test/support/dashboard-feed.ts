@@ -38,13 +38,15 @@ function byStep(config: SimulationConfig): Ingested[][] {
 }
 
 /** Step records, alerts and verdicts of a simulated run, paced one step per `pace` ms. */
-export function analyzedRun(config: FeedConfig): Observable<StepRecord | Alert | Verdict> {
+export function analyzedRun(config: FeedConfig): Observable<Ingested | StepRecord | Alert | Verdict> {
   const pace = config.pace ?? 0;
   const maxLength = config.maxLength ?? 1024;
   const items$ = from(byStep(config)).pipe(concatMap((items) => timer(pace).pipe(mergeMap(() => from(items)))));
   return items$.pipe(
     connect((shared) =>
       merge(
+        // The samples themselves: the dashboard lists none of them, but reads their lengths for the drift statistic.
+        shared,
         shared.pipe(summarizeSteps({ maxLength })),
         shared.pipe(
           sampleDetectors({ maxLength }),

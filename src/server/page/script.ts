@@ -165,6 +165,10 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   // ---------- chart plan ----------
   var COMPONENT_RE = /^reward\/(.+)\/mean$/;
   var REWARD_STATS = { 'reward/mean': 1, 'reward/std': 1, 'reward/min': 1, 'reward/max': 1, 'reward/group_std': 1 };
+  var TITLES = {
+    'length/drift_ks': 'length drift: KS distance of recent lengths to the run\'s first ones',
+    'length/clip_ratio': 'length/clip_ratio (share truncated at the cap)'
+  };
   var POLICY_ORDER = ['kl', 'entropy', 'grad_norm', 'loss', 'clip_ratio', 'learning_rate'];
 
   function metricNames(rows) {
@@ -211,7 +215,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       if (pa !== pb) return (pa < 0 ? 99 : pa) - (pb < 0 ? 99 : pb);
       return a < b ? -1 : a > b ? 1 : 0;
     });
-    ordered.forEach(function (name) { add(groupOf(name), { id: 'm:' + name, title: name, kind: 'single', metric: name }); });
+    ordered.forEach(function (name) { add(groupOf(name), { id: 'm:' + name, title: TITLES[name] || name, kind: 'single', metric: name }); });
     var order = ['reward', 'groups', 'length', 'policy'];
     var keys = Array.from(groups.keys()).sort(function (a, b) {
       var ia = order.indexOf(a), ib = order.indexOf(b);
@@ -275,7 +279,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     series.push({ label: 'EMA', stroke: '#2563eb', width: 2 });
     return series;
   }
-  var FRACTION_RE = /(^|\/)(clip_ratio|zero_std_frac|all_max_frac|all_min_frac|filter_pass_rate)$|_frac$|_ratio$/;
+  var FRACTION_RE = /(^|\/)(clip_ratio|zero_std_frac|all_max_frac|all_min_frac|filter_pass_rate)$|_frac$|_ratio$|_ks$/;
   function isFraction(chart) {
     var names = chart.metrics || [chart.metric || chart.mean];
     return names.every(function (n) { return FRACTION_RE.test(n); });
