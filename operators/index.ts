@@ -7,6 +7,8 @@ export { constraint, constraintConditions } from './constraint.js';
 export type { ConstraintConfig } from './constraint.js';
 export { degenerateKind, degenerateOutputs, degenerateOutputsConditions } from './degenerate-outputs.js';
 export type { DegenerateKind, DegenerateOutputsConfig } from './degenerate-outputs.js';
+export { DISTRIBUTION_DRIFT_DEFAULTS, distributionDrift, distributionDriftConditions } from './distribution-drift.js';
+export type { DistributionDriftConfig } from './distribution-drift.js';
 export { diversityCollapse, diversityCollapseConditions } from './diversity-collapse.js';
 export type { DiversityCollapseConfig } from './diversity-collapse.js';
 export { formatGaming, formatGamingConditions } from './format-gaming.js';

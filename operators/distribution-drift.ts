@@ -1,0 +1,268 @@
+import type { OperatorFunction } from 'rxjs';
+import type { Condition } from '../src/core/condition.js';
+import type { HysteresisConfig } from '../src/core/hysteresis.js';
+import { componentMean, METRIC } from '../src/core/metric-names.js';
+import type { Alert, RewardEvent, SampleRef, StepRecord } from '../src/core/types.js';
+import { DistributionDriftJudge } from '../src/detectors/distribution-drift.js';
+import { checkTrue, ComponentRoles, componentOfMetric, type TrueComponent } from '../src/detectors/reward-components.js';
+import { checkBetween, checkInteger, checkOneOf, checkPositive, finiteOrMissing, isStepRecordLike } from '../src/detectors/select.js';
+import { IntegerKsTree } from '../src/kernels/ks-integer-tree.js';
+import { ValueKsTreap } from '../src/kernels/ks-value-treap.js';
+import { hysteresis } from './hysteresis.js';
+import { judgedConditions } from './internal/judged.js';
+
+export interface DistributionDriftConfig {
+  /** Picks a sample's value. Default `event.length` (tokens, or characters when only text was given). */
+  readonly select?: (event: RewardEvent) => number | undefined;
+  /** StepRecord metric watched, and `Condition.metric`. Default `'length/mean'` (samples: `'length'`). */
+  readonly metric?: string;
+  /** StepRecord metric of the proxy reward. Default `'reward/mean'`. */
+  readonly rewardMetric?: string;
+  /**
+   * The true component (name, pattern, or `false` for none). Default: the first component named
+   * like correctness/accuracy/pass... (see `DEFAULT_TRUE_PATTERNS`), from `components` of samples or
+   * `reward/<c>/mean` of step records; with none, the proxy reward alone gives the context.
+   */
+  readonly true?: TrueComponent;
+  /** Values in the reference window. Default 1024 samples, 20 step records. */
+  readonly reference?: number;
+  /** Values in the recent window. Default 256 samples, 5 step records. */
+  readonly recent?: number;
+  /** Significance level of the per-step KS check. Default 0.001. */
+  readonly alpha?: number;
+  /** Effect-size floor: relative change of the window mean. Default 0.25. */
+  readonly minChange?: number;
+  /** Steps before the recent gain window, for the reward/true-component gain. Default 10. */
+  readonly gainReference?: number;
+  /** Steps in the recent gain window. Default 3. */
+  readonly gainRecent?: number;
+  /** A gain needs this many Welch standard errors. Default 3. */
+  readonly tCritical?: number;
+  /** ... and a rise of at least this fraction of the observed range of step means. Default 0.1. */
+  readonly gainFloor?: number;
+  /** "Pinned high": the recent reward in the top `1 - highFrac` of its observed range. Default 0.75. */
+  readonly highFrac?: number;
+  /** KS structure: `'integer'` (IntegerKsTree; values floored) or `'value'` (ValueKsTreap). Default integer for samples, value for steps. */
+  readonly kernel?: 'integer' | 'value';
+  /** Unit for messages. Default `'tokens'`. */
+  readonly unit?: string;
+  readonly hysteresis?: HysteresisConfig;
+}
+
+export const DISTRIBUTION_DRIFT_DEFAULTS = {
+  sample: { reference: 1024, recent: 256, metric: 'length', kernel: 'integer' },
+  step: { reference: 20, recent: 5, metric: METRIC.lengthMean, kernel: 'value' },
+  rewardMetric: METRIC.rewardMean,
+  alpha: 0.001,
+  minChange: 0.25,
+  gainReference: 10,
+  gainRecent: 3,
+  tCritical: 3,
+  gainFloor: 0.1,
+  highFrac: 0.75,
+  unit: 'tokens',
+} as const;
+
+const defaultSelect = (event: RewardEvent): number | undefined => event.length;
+
+/** Per-step bookkeeping of samples: mean length, proxy, true component, the 5 longest samples. */
+class SampleStep {
+  step = Number.NaN;
+  count = 0;
+  sum = 0;
+  proxySum = 0;
+  proxyCount = 0;
+  trueSum = 0;
+  trueCount = 0;
+  longest: SampleRef[] = [];
+
+  reset(step: number): void {
+    this.step = step;
+    this.count = this.sum = this.proxySum = this.proxyCount = this.trueSum = this.trueCount = 0;
+    this.longest = [];
+  }
+
+  keep(event: RewardEvent, value: number): void {
+    const longest = this.longest;
+    if (longest.length === 5 && value <= longest[4]!.length!) return;
+    const sample: SampleRef = {
+      step: event.step,
+      length: value,
+      ...(event.group === undefined ? {} : { group: event.group }),
+      ...(event.reward === undefined ? {} : { reward: event.reward }),
+      ...(event.components === undefined ? {} : { components: event.components }),
+      ...(event.response === undefined ? {} : { response: event.response.slice(0, 2000) }),
+    };
+    let at = longest.length;
+    while (at > 0 && longest[at - 1]!.length! < value) at--;
+    longest.splice(at, 0, sample);
+    if (longest.length > 5) longest.pop();
+  }
+}
+
+/** Raw per-step `Condition`s of {@link distributionDrift} (before hysteresis). Validates at call time. */
+export function distributionDriftConditions(config: DistributionDriftConfig = {}): OperatorFunction<RewardEvent | StepRecord, Condition> {
+  const name = 'distributionDrift';
+  if (typeof config !== 'object') throw new TypeError(`${name} config must be an object`);
+  const d = DISTRIBUTION_DRIFT_DEFAULTS;
+  if (config.select !== undefined && typeof config.select !== 'function') throw new TypeError(`${name} select must be a function`);
+  for (const field of ['metric', 'rewardMetric', 'unit'] as const) {
+    const value: unknown = config[field];
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) throw new TypeError(`${name} ${field} must be a non-empty string`);
+  }
+  if (config.reference !== undefined) checkInteger(name, 'reference', config.reference, 1);
+  if (config.recent !== undefined) checkInteger(name, 'recent', config.recent, 1);
+  if (config.kernel !== undefined) checkOneOf(name, 'kernel', config.kernel, ['integer', 'value']);
+  const truth = config.true === undefined ? undefined : checkTrue(name, config.true);
+  const select = config.select ?? defaultSelect;
+  const rewardMetric = config.rewardMetric ?? d.rewardMetric;
+  const shared = {
+    detector: name,
+    alpha: checkBetween(name, 'alpha', config.alpha ?? d.alpha, 0, 1),
+    minChange: checkPositive(name, 'minChange', config.minChange ?? d.minChange),
+    gainReference: checkInteger(name, 'gainReference', config.gainReference ?? d.gainReference, 2),
+    gainRecent: checkInteger(name, 'gainRecent', config.gainRecent ?? d.gainRecent, 1),
+    tCritical: checkPositive(name, 'tCritical', config.tCritical ?? d.tCritical),
+    gainFloor: checkPositive(name, 'gainFloor', config.gainFloor ?? d.gainFloor, true),
+    highFrac: checkBetween(name, 'highFrac', config.highFrac ?? d.highFrac, 0, 1, 'both'),
+    unit: config.unit ?? d.unit,
+  };
+  return judgedConditions(() => {
+    const roles = new ComponentRoles(undefined, truth);
+    let judge: DistributionDriftJudge | undefined;
+    let metric = '';
+    const open = new SampleStep();
+    const create = (first: RewardEvent | StepRecord): DistributionDriftJudge => {
+      const defaults = isStepRecordLike(first) ? d.step : d.sample;
+      metric = config.metric ?? defaults.metric;
+      const kernel = (config.kernel ?? defaults.kernel) === 'integer' ? new IntegerKsTree() : new ValueKsTreap();
+      return new DistributionDriftJudge(kernel, {
+        ...shared,
+        metric,
+        reference: config.reference ?? defaults.reference,
+        recent: config.recent ?? defaults.recent,
+      });
+    };
+    let trueName: string | undefined;
+    const closeStep = (machine: DistributionDriftJudge): Condition | undefined => {
+      if (Number.isNaN(open.step) || open.count === 0) return undefined;
+      return machine.judge({
+        step: open.step,
+        mean: open.sum / open.count,
+        proxy: open.proxyCount > 0 ? open.proxySum / open.proxyCount : undefined,
+        truth: trueName !== undefined && open.trueCount > 0 ? open.trueSum / open.trueCount : undefined,
+        trueName,
+        samples: open.longest,
+      });
+    };
+    return {
+      push(item) {
+        judge ??= create(item);
+        if (isStepRecordLike(item)) {
+          const record = item;
+          if (record.phase === 'eval') return undefined;
+          const value = finiteOrMissing(record.metrics[metric]);
+          if (value === undefined) return undefined;
+          if (trueName === undefined) {
+            const components: string[] = [];
+            for (const key in record.metrics) {
+              const component = componentOfMetric(key);
+              if (component !== undefined) components.push(component);
+            }
+            trueName = components.length > 0 ? roles.trueOf(components) : undefined;
+          }
+          judge.push(value);
+          return judge.judge({
+            step: record.step,
+            mean: value,
+            proxy: finiteOrMissing(record.metrics[rewardMetric]),
+            truth: trueName === undefined ? undefined : finiteOrMissing(record.metrics[componentMean(trueName)]),
+            trueName,
+          });
+        }
+        const event = item;
+        const value = finiteOrMissing(select(event));
+        let closed: Condition | undefined;
+        if (event.step !== open.step) {
+          closed = closeStep(judge);
+          open.reset(event.step);
+        }
+        if (value === undefined) return closed;
+        if (trueName === undefined && event.components !== undefined) trueName = roles.trueOf(Object.keys(event.components));
+        judge.push(value);
+        open.count++;
+        open.sum += value;
+        open.keep(event, value);
+        const reward = finiteOrMissing(event.reward);
+        if (reward !== undefined) {
+          open.proxySum += reward;
+          open.proxyCount++;
+        }
+        const truthValue = trueName === undefined ? undefined : finiteOrMissing(event.components?.[trueName]);
+        if (truthValue !== undefined) {
+          open.trueSum += truthValue;
+          open.trueCount++;
+        }
+        return closed;
+      },
+      flush() {
+        return judge === undefined ? undefined : closeStep(judge);
+      },
+    };
+  });
+}
+
+/**
+ * Detects response-length drift: a two-sample KS test of the recent lengths against the lengths
+ * before them, with an effect-size floor; warns ('exploit') when lengths rise without gain ("reward
+ * flat at 0.93 while mean length rose 212 -> 611 tokens in 9 steps"), and notes any other drift.
+ *
+ * Like `meanShift` on `length/mean`, but on the whole distribution of sample lengths (tie-exact KS,
+ * p-value and Wasserstein-1 as the effect size), and read against the reward: length growth that
+ * comes with a true gain is learning, not hacking; `componentDominance` catches a paid length bonus.
+ *
+ * ```
+ * length/mean:  210 212 208 211 209 215 330 450 610 |   step records (reference 4, recent 2 here)
+ * reward/mean:  .5  .7  .9  .93 .93 .93 .93 .93 .93 |   pinned high, flat
+ *               distributionDrift({ reference: 4, recent: 2, alpha: 0.2 })
+ * alerts:       ------------------------w-----------|   w = warning 'exploit' once both recent values left the reference
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { fromFile } from 'goodhart';
+ * import { distributionDrift } from 'goodhart/operators';
+ * import { filter, map } from 'rxjs';
+ * const alerts$ = fromFile('verl.log').pipe(
+ *   filter((item) => item.kind === 'step'), map((item) => item.record), distributionDrift());
+ * const fromSamples$ = events$.pipe(distributionDrift({ true: 'accuracy' }));   // per-sample lengths
+ * ```
+ *
+ * Input: RewardEvents (each value `select(event)`, default `event.length`, enters the recent window;
+ * a step is judged when a later step starts and at completion) or StepRecords with `length/mean`
+ * beside `reward/mean` (each record is one value and one judgement; eval records are skipped).
+ * Reference: lagging, the `reference` values before the recent window (1024/256 samples, 20/5
+ * records), held while a drift lasts. A lagging reference follows slow healthy creep (that is
+ * `trend`'s job) and catches changes within a few steps; a frozen start-of-run reference would flag
+ * every run whose lengths settle somewhere new. Statistic: D = sup |F_ref − F_rec| (IntegerKsTree
+ * for integer lengths, exact with ties, unlike the (value, sample)-keyed incremental KS), compared
+ * per step with c(α)·√((n+m)/(nm)), α = 0.001; drift also needs the window mean to move >= 25%.
+ * On a drift: p-value (`ksTwoSamplePValue`, exact up to 10^4 values) and W1. Exploit: upward drift
+ * while the true component gained nothing (>= 3 standard errors and >= 10% of its range over the
+ * last 3 steps vs the 10 before) and the reward rose or sits in the top quarter of its range; with
+ * no true component, the reward did not rise and sits in its top quarter. Otherwise info.
+ * Warm-up: both windows full (1280 samples; 25 records). False alarms: healthy length creep (0.05%
+ * per step in the simulator, 130-155 tokens in the healthy verl PPO log) never moves the window mean
+ * by 25%; a step-level KS on autocorrelated means is not a calibrated test (a trend gives D = 1), so
+ * the effect floor, not α, carries the false-alarm rate there. Evidence: d, critical, pValue,
+ * wasserstein, referenceMean, recentMean, change, reward and true trends; samples: the 5 longest
+ * samples of the step (sample input). Cost: O(log M) per sample, O(1) per step while calm.
+ *
+ * @see componentDominance
+ * @see distributionDriftConditions
+ */
+export function distributionDrift(config: DistributionDriftConfig = {}): OperatorFunction<RewardEvent | StepRecord, Alert> {
+  const conditions = distributionDriftConditions(config);
+  const episodes = hysteresis(config.hysteresis);
+  return (source) => source.pipe(conditions, episodes);
+}

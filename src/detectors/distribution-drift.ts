@@ -1,0 +1,249 @@
+/**
+ * The pure state behind `distributionDrift`: a two-sample KS test of a recent window of lengths
+ * against the window before it (a lagging reference, held while a drift lasts), judged once per
+ * trainer step with the reward context of that step. No rxjs.
+ *
+ * Rule (per step, once both windows are full):
+ * - drift: KS D > the critical value at `alpha` (Kolmogorov limit, O(1)) AND the recent mean moved
+ *   by at least `minChange` of the reference mean (an effect-size floor: with 10^4 samples any
+ *   difference is significant). On a drift the exact/asymptotic p-value and the Wasserstein-1
+ *   distance are computed for the evidence (only then: they cost O(n) and O(M)).
+ * - While a drift lasts, values leaving the recent window are not moved into the reference, so the
+ *   reference stays the distribution before the drift and the episode ends when lengths come back
+ *   (a lagging reference would swallow a lasting drift after `reference` values).
+ * - exploit (warning 'exploit'): an upward drift without gain: the true component (when known) did
+ *   not rise while the proxy reward rose or stayed high; with no true component, the proxy reward
+ *   did not rise and sits in the top `1 - highFrac` of its observed range ("reward flat at 0.93
+ *   while mean length rose"). A gain = the mean of the last `gainRecent` steps above the mean of the
+ *   `gainReference` steps before by `tCritical` Welch standard errors AND by `gainFloor` of the
+ *   observed range of step means (units never matter).
+ * - any other drift: info ('info', "length drifting"); otherwise an inactive condition.
+ * Cost per value: O(log M) (IntegerKsTree) or O(log w) expected (ValueKsTreap); per step O(1),
+ * O(gainReference + gainRecent) for the gain, plus the p-value and W1 while drifting.
+ */
+import type { Condition } from '../core/condition.js';
+import type { SampleRef } from '../core/types.js';
+import { ksCriticalValue, ksTwoSamplePValue } from '../kernels/ks-p-value.js';
+import type { IncrementalKs } from '../kernels/ks-sliding-windows.js';
+import { SlidingKsWindows } from '../kernels/ks-sliding-windows.js';
+import { fmt, pct } from './select.js';
+
+export interface DistributionDriftOptions {
+  readonly detector: string;
+  readonly metric: string;
+  readonly reference: number;
+  readonly recent: number;
+  readonly alpha: number;
+  readonly minChange: number;
+  readonly gainReference: number;
+  readonly gainRecent: number;
+  readonly tCritical: number;
+  readonly gainFloor: number;
+  readonly highFrac: number;
+  /** Unit of the values for messages ('tokens'). */
+  readonly unit: string;
+}
+
+/** What one step looked like beside its lengths. */
+export interface DriftStep {
+  readonly step: number;
+  /** Mean of the step's values (its mean length). */
+  readonly mean: number;
+  /** Mean proxy reward of the step (undefined when unknown). */
+  readonly proxy: number | undefined;
+  /** Mean of the true component at this step (undefined when unknown or none). */
+  readonly truth: number | undefined;
+  /** Name of the true component, when there is one. */
+  readonly trueName: string | undefined;
+  /** Up to 5 samples of the step (the longest), as evidence. */
+  readonly samples?: readonly SampleRef[];
+}
+
+/** A ring of per-step values with the run's observed range. */
+class StepSeries {
+  private readonly ring: Float64Array;
+  private head = 0;
+  private count = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  constructor(size: number) {
+    this.ring = new Float64Array(size);
+  }
+
+  push(value: number): void {
+    this.ring[this.head] = value;
+    this.head = this.head + 1 === this.ring.length ? 0 : this.head + 1;
+    if (this.count < this.ring.length) this.count++;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+  }
+
+  /** The "before" window held at the onset of a drift episode (undefined when not held). */
+  private held: { mean: number; varianceOfMean: number } | undefined;
+
+  /** Holds the current "before" window (the values before the last `recent`) until `release()`. */
+  hold(recent: number): void {
+    if (this.held === undefined && this.count - recent >= 2) this.held = this.window(0, this.count - recent);
+  }
+
+  release(): void {
+    this.held = undefined;
+  }
+
+  private window(from: number, n: number): { mean: number; varianceOfMean: number } {
+    const start = this.count < this.ring.length ? 0 : this.head;
+    return meanVar((i) => this.ring[(start + i) % this.ring.length]!, from, n);
+  }
+
+  /**
+   * Rise of the last `recent` values over the values before them (or over the held window, so a
+   * gain that came with the drift still counts after it leaves the lagging window), with its Welch t.
+   */
+  trend(recent: number): { before: number; after: number; rise: number; t: number } | undefined {
+    const older = this.count - recent;
+    if (older < 2) return undefined;
+    const before = this.held ?? this.window(0, older);
+    const after = this.window(older, recent);
+    const rise = after.mean - before.mean;
+    const se = Math.sqrt(before.varianceOfMean + after.varianceOfMean);
+    const t = se > 0 ? rise / se : rise > 0 ? Number.POSITIVE_INFINITY : rise < 0 ? Number.NEGATIVE_INFINITY : 0;
+    return { before: before.mean, after: after.mean, rise, t };
+  }
+
+  get range(): number {
+    return this.max - this.min;
+  }
+}
+
+function meanVar(at: (i: number) => number, from: number, n: number): { mean: number; varianceOfMean: number } {
+  let sum = 0;
+  for (let i = from; i < from + n; i++) sum += at(i);
+  const mean = sum / n;
+  let m2 = 0;
+  for (let i = from; i < from + n; i++) m2 += (at(i) - mean) ** 2;
+  return { mean, varianceOfMean: n > 1 ? m2 / (n - 1) / n : 0 };
+}
+
+export class DistributionDriftJudge {
+  private readonly options: DistributionDriftOptions;
+  private readonly windows: SlidingKsWindows;
+  private referenceSum = 0;
+  private recentSum = 0;
+  private frozen = false;
+  private readonly proxy: StepSeries;
+  private readonly truth: StepSeries;
+  /** Per-step means of the last steps, to tell since when the lengths left the reference. */
+  private lastCalmStep = Number.NaN;
+  private episodeStart = Number.NaN;
+  private episodeFrom = Number.NaN;
+
+  constructor(kernel: IncrementalKs, options: DistributionDriftOptions) {
+    this.options = options;
+    this.windows = new SlidingKsWindows(kernel, { referenceSize: options.reference, recentSize: options.recent });
+    this.proxy = new StepSeries(options.gainReference + options.gainRecent);
+    this.truth = new StepSeries(options.gainReference + options.gainRecent);
+  }
+
+  /** Adds one finite value to the recent window (the evicted one moves to the reference unless held). */
+  push(value: number): void {
+    const evicted = this.windows.pushRecent(value);
+    this.recentSum += value;
+    if (Number.isNaN(evicted)) return;
+    this.recentSum -= evicted;
+    if (this.frozen) return;
+    const dropped = this.windows.pushReference(evicted);
+    this.referenceSum += evicted;
+    if (!Number.isNaN(dropped)) this.referenceSum -= dropped;
+  }
+
+  /** Judges the step that just ended; undefined while the windows fill. */
+  judge(summary: DriftStep): Condition | undefined {
+    const o = this.options;
+    if (summary.proxy !== undefined) this.proxy.push(summary.proxy);
+    if (summary.truth !== undefined) this.truth.push(summary.truth);
+    const windows = this.windows;
+    if (windows.referenceLength < o.reference || windows.recentLength < o.recent) return undefined;
+    const kernel = windows.kernel;
+    const nRef = windows.referenceLength;
+    const nRec = windows.recentLength;
+    const d = kernel.statistic();
+    const critical = ksCriticalValue(o.alpha, nRef, nRec);
+    const referenceMean = this.referenceSum / nRef;
+    const recentMean = this.recentSum / nRec;
+    const change = referenceMean !== 0 ? (recentMean - referenceMean) / Math.abs(referenceMean) : recentMean === 0 ? 0 : Math.sign(recentMean) * Number.POSITIVE_INFINITY;
+    const drift = d > critical && Math.abs(change) >= o.minChange;
+    const stats: Record<string, number> = { d, critical, referenceMean, recentMean, change, stepMean: summary.mean, nRef, nRec };
+    const base = { detector: o.detector, metric: o.metric, step: summary.step, value: d, threshold: critical };
+
+    if (!drift) {
+      this.frozen = false;
+      this.proxy.release();
+      this.truth.release();
+      this.episodeStart = Number.NaN;
+      if (Math.abs(summary.mean - referenceMean) < (o.minChange / 2) * Math.abs(referenceMean)) this.lastCalmStep = summary.step;
+      return {
+        ...base,
+        active: false,
+        severity: 'info',
+        signal: 'info',
+        message: `${o.metric} steady: ${fmt(recentMean)} vs ${fmt(referenceMean)} ${o.unit} before (KS D ${fmt(d)} vs ${fmt(critical)})`,
+        evidence: { stats },
+      };
+    }
+    this.frozen = true;
+    // The reward context of the episode is judged against the steps before it, like the lengths.
+    this.proxy.hold(o.gainRecent);
+    this.truth.hold(o.gainRecent);
+    if (Number.isNaN(this.episodeStart)) {
+      this.episodeStart = Number.isNaN(this.lastCalmStep) ? summary.step : this.lastCalmStep;
+      this.episodeFrom = referenceMean;
+    }
+    const p = ksTwoSamplePValue(d, nRef, nRec);
+    const w1 = kernel.wasserstein();
+    stats.pValue = p.pValue;
+    stats.wasserstein = w1;
+    const up = change > 0;
+    const verb = up ? 'rose' : 'fell';
+    const steps = summary.step - this.episodeStart;
+    const moved =
+      `mean length ${verb} ${fmt(this.episodeFrom)} -> ${fmt(summary.mean)} ${o.unit} in ${steps} step${steps === 1 ? '' : 's'} ` +
+      `(KS D ${fmt(d)} > ${fmt(critical)}, p ${fmt(p.pValue)}, W1 ${fmt(w1)} ${o.unit}; window mean ${pct(Math.abs(change))} ${up ? 'up' : 'down'})`;
+
+    const proxyTrend = this.proxy.trend(o.gainRecent);
+    const gains = (trend: ReturnType<StepSeries['trend']>, series: StepSeries): boolean =>
+      trend !== undefined && trend.rise > 0 && trend.t >= o.tCritical && trend.rise >= o.gainFloor * series.range;
+    const proxyGain = gains(proxyTrend, this.proxy);
+    const proxyHigh = proxyTrend !== undefined && this.proxy.range > 0 && proxyTrend.after - this.proxy.min >= o.highFrac * this.proxy.range;
+    if (proxyTrend) {
+      stats.rewardBefore = proxyTrend.before;
+      stats.rewardAfter = proxyTrend.after;
+      stats.rewardT = Number.isFinite(proxyTrend.t) ? proxyTrend.t : Math.sign(proxyTrend.t) * 1e9;
+      stats.rewardMin = this.proxy.min;
+      stats.rewardMax = this.proxy.max;
+    }
+    const trueTrend = summary.trueName === undefined ? undefined : this.truth.trend(o.gainRecent);
+    let exploit = false;
+    let context = '';
+    if (up && trueTrend !== undefined && summary.trueName !== undefined) {
+      stats.trueBefore = trueTrend.before;
+      stats.trueAfter = trueTrend.after;
+      stats.trueT = Number.isFinite(trueTrend.t) ? trueTrend.t : Math.sign(trueTrend.t) * 1e9;
+      exploit = !gains(trueTrend, this.truth) && (proxyGain || proxyHigh);
+      if (exploit) {
+        const reward = proxyTrend ? `, reward ${fmt(proxyTrend.before)} -> ${fmt(proxyTrend.after)}` : '';
+        const falling = trueTrend.rise < 0 && -trueTrend.rise >= o.gainFloor * this.truth.range && trueTrend.t <= -o.tCritical;
+        context = `${summary.trueName} ${falling ? 'falling' : 'flat'} at ${fmt(trueTrend.after)}${reward}, while `;
+      }
+    } else if (up && proxyTrend !== undefined) {
+      exploit = !proxyGain && proxyHigh;
+      if (exploit) context = `reward flat at ${fmt(proxyTrend.after)} while `;
+    }
+    const samples = summary.samples;
+    const evidence = samples === undefined || samples.length === 0 ? { stats } : { stats, samples };
+    if (exploit) {
+      return { ...base, active: true, severity: 'warning', signal: 'exploit', message: `${context}${moved}`, evidence };
+    }
+    return { ...base, active: true, severity: 'info', signal: 'info', message: `length drifting: ${moved}`, evidence };
+  }
+}

@@ -1,0 +1,162 @@
+import { filter, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { distributionDrift, distributionDriftConditions, type DistributionDriftConfig } from '../../operators/distribution-drift.js';
+import { summarizeSteps } from '../../operators/summarize-steps.js';
+import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
+import { ksStatistics } from '../../src/kernels/ks-statistic.js';
+import type { HackPattern, RewardKind } from '../../src/sim/simulate.js';
+import { fromFile } from '../../src/sources/from-file.js';
+import { realdata } from '../support/paths.js';
+import { brief, testScheduler } from './fixtures.js';
+import { checklist } from './numeric-checklist.js';
+import { simEvents } from './sim-helpers.js';
+
+const record = (step: number, length: number, reward?: number): StepRecord => ({
+  step,
+  metrics: { 'length/mean': length, ...(reward === undefined ? {} : { 'reward/mean': reward }) },
+});
+const run = <T, R>(items: readonly T[], op: (s: Observable<T>) => Observable<R>): Promise<R[]> => lastValueFrom(op(from(items)).pipe(toArray()));
+const warnings = (alerts: readonly Alert[]): Alert[] => alerts.filter((a) => a.severity !== 'info');
+
+async function realSteps(file: string): Promise<StepRecord[]> {
+  return lastValueFrom(
+    fromFile(realdata(file)).pipe(
+      filter((item) => item.kind === 'step'),
+      map((item) => (item as { readonly record: StepRecord }).record),
+      toArray(),
+    ),
+  );
+}
+
+const sim = (seed: number, options: { hack?: HackPattern; rewardKind?: RewardKind; rewardScale?: number; steps?: number } = {}): RewardEvent[] =>
+  simEvents({
+    seed,
+    steps: options.steps ?? 200,
+    rewardKind: options.rewardKind ?? 'shaped',
+    rewardScale: options.rewardScale ?? 1,
+    ...(options.hack === undefined ? {} : { hack: { pattern: options.hack, atStep: 60 } }),
+  });
+
+describe('distributionDrift', () => {
+  it('should warn exploit once the recent lengths leave the reference while the reward stays pinned (doc marble)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const lengths = [210, 212, 208, 211, 209, 215, 330, 450, 610];
+      const rewards = [0.5, 0.7, 0.9, 0.93, 0.93, 0.93, 0.93, 0.93, 0.93];
+      const values = Object.fromEntries(lengths.map((length, i) => [String.fromCharCode(97 + i), record(i, length, rewards[i])]));
+      const source = cold<StepRecord>('-a-b-c-d-e-f-g-h-i-|', values);
+      const expected = '-------------w-----|';
+      expectObservable(source.pipe(distributionDrift({ reference: 4, recent: 2, alpha: 0.2 }), map(brief))).toBe(expected, {
+        w: 'onset@6/6:warning',
+      });
+    });
+  });
+
+  it('finds the real verl length explosion: reward flat at 0.93 while mean length rose ~210 -> 611 tokens', async () => {
+    const steps = await realSteps('verl-gpg_qwen2-7b_math_length_explosion.log');
+    const conditions = await run(steps, distributionDriftConditions());
+    const exploits = conditions.filter((c) => c.active && c.signal === 'exploit');
+    expect(exploits[0]!.step).toBe(160); // 156-160 all above every length of the 20 steps before: D = 1
+    expect(conditions.filter((c) => c.active && c.step < 160)).toEqual([]);
+    const at165 = conditions.find((c) => c.step === 165)!;
+    expect(at165).toMatchObject({ active: true, severity: 'warning', signal: 'exploit' });
+    expect(at165.message).toMatch(/^reward flat at 0\.9\d+ while mean length rose 210 -> 611 tokens in 9 steps \(KS D 1 > 0\.975, p 3\.76e-5/);
+    // The p-value is the exact two-sample one for D = 1 with 20 vs 5 values: 2 / C(25, 5).
+    expect(at165.evidence.stats.pValue).toBeCloseTo(2 / 53130, 12);
+    const alerts = await run(steps, distributionDrift());
+    expect(warnings(alerts)[0]).toMatchObject({ step: 160, state: 'onset', signal: 'exploit' });
+  });
+
+  it('keeps the healthy verl PPO log (lengths 130-155 tokens, reward rising) below warning', async () => {
+    const steps = await realSteps('verl-ppo_gemma-2-2b_gsm8k_healthy.log');
+    const conditions = await run(steps, distributionDriftConditions());
+    expect(conditions.length).toBeGreaterThan(70);
+    expect(conditions.filter((c) => c.active)).toEqual([]);
+  });
+
+  it("flags the simulator's verbosity hack within a few steps, from samples and from summarized steps", async () => {
+    for (const seed of [1, 2, 3]) {
+      const events = sim(seed, { hack: 'verbosity', steps: 90 });
+      // The drift may open as info for a step (the true component's noise) before the exploit shows.
+      const alerts = warnings(await run(events, distributionDrift()));
+      expect(alerts[0]).toMatchObject({ signal: 'exploit', severity: 'warning' });
+      expect(alerts[0]!.step).toBeGreaterThanOrEqual(60);
+      expect(alerts[0]!.step).toBeLessThanOrEqual(64);
+      expect(alerts[0]!.message).toMatch(/^correctness (flat|falling) at [\d.]+, reward [\d.]+ -> [\d.]+, while mean length rose \d+ -> \d+ tokens/);
+      expect(alerts[0]!.evidence.samples).toHaveLength(5);
+      const stepAlerts = warnings(await run(events, (s) => s.pipe(summarizeSteps(), distributionDrift())));
+      expect(stepAlerts[0]).toMatchObject({ signal: 'exploit' });
+      expect(stepAlerts[0]!.step).toBeLessThanOrEqual(66);
+    }
+  });
+
+  it('calls a length rise that comes with a true gain info, and a length drop info', async () => {
+    const rising = Array.from({ length: 40 }, (_, i) => record(i, i < 30 ? 200 + (i % 3) : 400 + i, i < 30 ? 0.5 + 0.005 * i : 0.9));
+    const gain = await run(rising, distributionDriftConditions({ gainReference: 10, gainRecent: 3 }));
+    expect(gain.some((c) => c.active)).toBe(true);
+    // With the reward jumping 0.65 -> 0.9 along with the lengths, the drift is not an exploit.
+    expect(gain.filter((c) => c.severity === 'warning')).toEqual([]);
+    const falling = Array.from({ length: 40 }, (_, i) => record(i, i < 30 ? 200 + (i % 3) : 100, 0.93));
+    const drop = await run(falling, distributionDriftConditions());
+    const active = drop.filter((c) => c.active);
+    expect(active.length).toBeGreaterThan(0);
+    expect(active.every((c) => c.severity === 'info' && c.message.startsWith('length drifting: mean length fell'))).toBe(true);
+  });
+
+  it('computes the tie-exact KS statistic of the windows (integer lengths with ties)', async () => {
+    const lengths = [5, 5, 6, 6, 7, 5, 6, 9, 9, 9, 9, 5];
+    const events: RewardEvent[] = lengths.map((length, step) => ({ step, length }));
+    const conditions = await run(events, distributionDriftConditions({ reference: 6, recent: 4, minChange: 10 }));
+    const last = conditions.at(-1)!; // judged at completion: reference = values 2..7, recent = 8..11
+    const expected = ksStatistics(lengths.slice(2, 8), lengths.slice(8)).statistic;
+    expect(last.evidence.stats.d).toBeCloseTo(expected, 15);
+    expect(last.active).toBe(false); // minChange 10: significant or not, the effect floor is not met
+  });
+
+  it('holds the reference while a drift lasts, so a lasting length explosion stays one episode', async () => {
+    const steps = await realSteps('verl-gpg_qwen2-7b_math_length_explosion.log');
+    const conditions = await run(steps, distributionDriftConditions());
+    // Lengths stay ~600-660 to the end (step 210): a lagging reference would have caught up by ~185.
+    expect(conditions.filter((c) => c.step >= 160).every((c) => c.active)).toBe(true);
+    const alerts = await run(steps, distributionDrift());
+    expect(alerts.filter((a) => a.state === 'onset')).toHaveLength(1);
+  });
+
+  it('stays quiet on healthy simulated runs (binary, shaped, continuous; reward scales 10 and 0.01)', async () => {
+    const kinds: RewardKind[] = ['binary', 'shaped', 'continuous'];
+    for (const seed of [1, 2]) {
+      for (const rewardKind of kinds) {
+        for (const rewardScale of [1, 10, 0.01]) {
+          const conditions = await run(sim(seed, { rewardKind, rewardScale }), distributionDriftConditions());
+          expect(conditions.length).toBeGreaterThan(150);
+          expect(conditions.filter((c) => c.active)).toEqual([]);
+        }
+      }
+    }
+  });
+});
+
+const checklistItems: RewardEvent[] = [100, 101, 100, 102, 100, 101, 300, 300, 300, 300, 300, 300].map((length, step) => ({ step, length }));
+
+checklist<RewardEvent | StepRecord, DistributionDriftConfig>('distributionDrift', {
+  operator: (config) => distributionDrift(config),
+  config: { reference: 6, recent: 3, alpha: 0.1 },
+  items: checklistItems,
+  throwingSelect: (error) => ({
+    reference: 6,
+    recent: 3,
+    select: () => {
+      throw error;
+    },
+  }),
+  badConfigs: [
+    [{ reference: 0 }, RangeError, 'reference must be an integer >= 1'],
+    [{ recent: 1.5 }, RangeError, 'recent must be an integer >= 1'],
+    [{ alpha: 0 }, RangeError, 'alpha must lie in (0, 1)'],
+    [{ minChange: -1 }, RangeError, 'minChange must be a finite number > 0'],
+    [{ kernel: 'tree' as 'integer' }, TypeError, 'kernel must be one of integer, value'],
+    [{ metric: '' }, TypeError, 'metric must be a non-empty string'],
+    [{ select: 3 as unknown as () => number }, TypeError, 'select must be a function'],
+    [{ true: 0 as unknown as string }, TypeError, 'true must be a component name'],
+    [{ hysteresis: { cooldown: -1 } }, RangeError, 'cooldown'],
+  ],
+});
