@@ -114,6 +114,20 @@ describe('live dashboard in chromium', () => {
     expect(await p.evaluate(() => (globalThis as any).__goodhart.exportCsv())).toBe(before);
     expect(await p.locator('#smoothing').inputValue()).toBe('0.9');
     expect((await chartsDrawn(p)).every((c) => c.points === 40)).toBe(true);
+    // CSV export of the view: a header, then one line per step on screen.
+    const csv = before.trimEnd().split('\r\n');
+    expect(csv[0]).toMatch(/^channel,step,time,.*reward\/mean/);
+    expect(csv).toHaveLength(41);
+    expect(csv[1]).toMatch(/^demo,0,\d{4}-\d\d-\d\dT/);
+    // x-axis by wall time: the charts are rebuilt on the rows' timestamps (seconds for uPlot).
+    await p.locator('#x-axis').selectOption('time');
+    const xs = await p.evaluate(() => {
+      const g = (globalThis as any).__goodhart;
+      const rows = [...g.channels.get('demo').rows.values()].sort((a: any, b: any) => a.step - b.step);
+      return { x: g.charts[0].plot.data[0].slice(0, 3), t: rows.slice(0, 3).map((r: any) => r.t / 1000), time: g.charts[0].plot.scales.x.time };
+    });
+    expect(xs.x).toEqual(xs.t);
+    expect(xs.time).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 
@@ -179,6 +193,16 @@ describe('live dashboard in chromium', () => {
     expect(boxes.map((b) => b.name)).toEqual(['run-a', 'run-b']);
     expect(boxes[1]!.x).toBeGreaterThan(boxes[0]!.x + boxes[0]!.width - 1);
     expect(boxes[1]!.y).toBe(boxes[0]!.y);
+    // Pause freezes the charts while data keeps arriving; Follow catches up.
+    await p.locator('#pause').click();
+    for (let step = 10; step < 20; step++) dashboard.publish({ step, metrics: { 'reward/mean': step / 10, kl: 0.01 * step } }, { channel: 'run-a' });
+    await p.waitForFunction(() => (globalThis as any).__goodhart.channels.get('run-a').rows.size === 20);
+    await p.waitForTimeout(400);
+    const points = (): Promise<number> => p.evaluate(() => (globalThis as any).__goodhart.charts.find((c: any) => c.channel === 'run-a').plot.data[0].length);
+    expect(await points()).toBe(10);
+    await p.locator('#pause').click();
+    await p.waitForFunction(() => (globalThis as any).__goodhart.charts.find((c: any) => c.channel === 'run-a').plot.data[0].length === 20);
+    expect(await p.locator('#pause').textContent()).toBe('Pause');
   });
 
   it('smooths with TensorBoard\'s debiased EMA', async () => {
