@@ -4,7 +4,8 @@
  * summarizer), and the alerts go through the one verdict function (core/verdict.ts), so every
  * verb judges a run exactly as the dashboard does.
  */
-import { connect, EMPTY, map, merge, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
+import { EMPTY, map, merge, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
+import { fanOut } from '../../operators/internal/fan-out.js';
 import { VerdictJudge, type VerdictConfig } from '../core/verdict.js';
 import type { Alert, InputProblem, RewardEvent, StepRecord, Verdict } from '../core/types.js';
 import type { Ingested } from '../sources/ingested.js';
@@ -29,7 +30,8 @@ export interface AnalyzeConfig {
 }
 
 /**
- * Runs detectors (and the optional summarizer) over `source` with one subscription to it.
+ * Runs detectors (and the optional summarizer) over `source` with one subscription to it
+ * (`fanOut`: unlike `connect`, unsubscribing stops even a synchronous replay at once).
  * Source items come first, then the alerts they caused, each followed by the verdict when it
  * changed.
  */
@@ -37,7 +39,7 @@ export function analyze(config: AnalyzeConfig): OperatorFunction<Ingested, Analy
   const summarize = config.summarize;
   return (source) =>
     source.pipe(
-      connect((shared) => {
+      fanOut((shared: Observable<Ingested>) => {
         const judge = new VerdictJudge(config.verdict);
         let last: Verdict | undefined;
         const alerts = shared.pipe(

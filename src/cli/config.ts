@@ -9,7 +9,8 @@
  *   "sensitivity": "medium",
  *   "maxLength": 1024,
  *   "trueComponent": "correctness",
- *   "formatTags": ["<reasoning>", "</reasoning>", "<answer>", "</answer>"],
+ *   "formatPreset": "reasoningAnswer",
+ *   "formatTags": ["reasoning", "answer"],
  *   "failOn": "hacking",
  *   "verdict": { "proxyHorizon": 20 },
  *   "detectors": { "meanShift": { "threshold": 6 }, "spike": false }
@@ -21,6 +22,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodeError, type DecodeError } from '../core/decode-error.js';
 import { formatNames } from '../sources/detect-format.js';
 import type { FormatName } from '../sources/format.js';
+import { FORMAT_PRESETS, type FormatPreset } from '../detectors/format-rules.js';
 
 export type Sensitivity = 'low' | 'medium' | 'high';
 
@@ -41,7 +43,9 @@ export interface GoodhartConfig {
   readonly maxLength?: number;
   /** The reward component that measures real success (component dominance escalates only when it stalls). */
   readonly trueComponent?: string;
-  /** Tags a well-formed response carries (format gaming: the tags with empty or junk content). */
+  /** The answer format responses should follow (`reasoningAnswer`: GSM8K `<reasoning>/<answer>`, `thinkAnswer`). */
+  readonly formatPreset?: FormatPreset;
+  /** Tag names (no brackets) a well-formed response carries: format gaming is the tags with empty or junk content. */
   readonly formatTags?: readonly string[];
   /** When `audit` fails (`--fail-on` wins); see `FailOn`. */
   readonly failOn?: FailOn;
@@ -52,7 +56,7 @@ export interface GoodhartConfig {
 
 export const CONFIG_FILE = 'goodhart.config.json';
 
-const KNOWN_FIELDS = ['inputFormat', 'sensitivity', 'maxLength', 'trueComponent', 'formatTags', 'failOn', 'verdict', 'detectors'];
+const KNOWN_FIELDS = ['inputFormat', 'sensitivity', 'maxLength', 'trueComponent', 'formatPreset', 'formatTags', 'failOn', 'verdict', 'detectors'];
 
 type Decoded<T> = E.Either<DecodeError, T>;
 
@@ -126,6 +130,7 @@ export function decodeConfig(value: unknown): Decoded<GoodhartConfig> {
     sensitivity: optional(value['sensitivity'], oneOf<Sensitivity>('sensitivity', ['low', 'medium', 'high'])),
     maxLength: optional(value['maxLength'], positiveNumber('maxLength')),
     trueComponent: optional(value['trueComponent'], nonEmptyString('trueComponent')),
+    formatPreset: optional(value['formatPreset'], oneOf<FormatPreset>('formatPreset', Object.keys(FORMAT_PRESETS) as FormatPreset[])),
     formatTags: optional(value['formatTags'], stringList('formatTags')),
     failOn: optional(value['failOn'], oneOf<FailOn>('failOn', FAIL_ON)),
     verdict: optional(value['verdict'], verdictSettings),

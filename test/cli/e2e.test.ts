@@ -1,0 +1,155 @@
+// End to end: the BUILT CLI as a child process, on files in a temp dir and on the real trainer
+// logs in ../shared/realdata, with the full default detector set.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulate } from '../../src/sim/index.js';
+import { ingestedRecord, writeJsonl } from '../../src/sinks/jsonl.js';
+import { realdata, repoRoot } from '../support/paths.js';
+import { cli, ensureBuilt } from './built.js';
+
+let dir: string;
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'goodhart-e2e-'));
+}, 300_000);
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const parquetRows = async (path: string): Promise<Record<string, unknown>[]> => {
+  const bytes = readFileSync(path);
+  return parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+};
+
+describe('goodhart (built) on simulated runs', () => {
+  it('audits a healthy run as healthy (exit 0) and a format-gaming hack as hacking (exit 1), with one JSON object', async () => {
+    const healthy = join(dir, 'healthy.jsonl');
+    const hacked = join(dir, 'hacked.jsonl');
+    await writeJsonl(healthy, Array.from(simulate({ seed: 3, steps: 80 }), ingestedRecord));
+    await writeJsonl(hacked, Array.from(simulate({ seed: 3, steps: 80, hack: { pattern: 'format-gaming', atStep: 50 } }), ingestedRecord));
+    const ok = await cli(['audit', healthy, '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ verdict: 'healthy', firstFlaggedStep: null, reasons: [], events: 80 * 64, steps: 80, problems: 0 });
+    const bad = await cli(['audit', hacked, '--json']);
+    expect(bad.code).toBe(1);
+    const report = JSON.parse(bad.out);
+    expect(bad.out.trim().split('\n')).toHaveLength(1);
+    expect(report.verdict).toBe('hacking');
+    expect(report.firstFlaggedStep).toBeGreaterThanOrEqual(50);
+    expect(report.firstFlaggedStep).toBeLessThanOrEqual(65);
+    expect(report.reasons.map((r: { detector: string }) => r.detector)).toContain('formatGaming');
+    for (const reason of report.reasons) expect(Object.keys(reason).sort()).toEqual(['detector', 'message', 'metric', 'severity', 'signal', 'since']);
+  });
+
+  it('demo --fast --out writes a run that audit then flags', async () => {
+    const out = join(dir, 'demo.jsonl');
+    const demo = await cli(['demo', '--fast', '--steps', '100', '--pattern', 'repetition', '--out', out]);
+    expect(demo.code).toBe(0);
+    expect(demo.out).toContain('Final verdict: HACKING');
+    const audit = await cli(['audit', out, '--json']);
+    expect(audit.code).toBe(1);
+    expect(JSON.parse(audit.out)).toMatchObject({ verdict: 'hacking', events: 6400, steps: 100 });
+  });
+});
+
+describe('goodhart (built) on real trainer logs', () => {
+  it.each([
+    ['trl-grpo_qwen35_collapse_step_logs.json', 1, 'collapse'],
+    ['verl-ppo_gemma-2-2b_gsm8k_healthy.log', 0, 'healthy'],
+  ])('audit %s exits %i (%s)', async (file, code, verdict) => {
+    const result = await cli(['audit', realdata(file), '--json']);
+    expect(result.code).toBe(code);
+    expect(JSON.parse(result.out)).toMatchObject({ verdict, problems: 0 });
+  });
+
+  it('the saturation log (all-correct groups, not a hack) is not called hacking', async () => {
+    const result = await cli(['audit', realdata('trl-grpo_qwen35_saturation_step_logs.json'), '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out).verdict).not.toBe('hacking');
+  });
+
+  it('reports every malformed line of a corrupted copy as a problem and keeps every good record', async () => {
+    const original = realdata('verl-ppo_gemma-2-2b_gsm8k_healthy.log');
+    const clean = JSON.parse((await cli(['audit', original, '--json'])).out);
+    const lines = readFileSync(original, 'utf8').split('\n');
+    const stepLines = lines.flatMap((line, index) => (line.includes('step:') ? [index] : []));
+    // Damage three step lines' values (a value that is not a number) and cut one line in half.
+    const corrupt = [...lines];
+    for (const index of stepLines.slice(10, 13)) corrupt[index] = corrupt[index]!.replace(/critic\/score\/mean:[^ ]+/, 'critic/score/mean:oops');
+    const copy = join(dir, 'corrupt-verl.log');
+    writeFileSync(copy, corrupt.join('\n'));
+    const result = await cli(['audit', copy, '--json']);
+    const report = JSON.parse(result.out);
+    expect([0, 1]).toContain(result.code);
+    expect(report.steps).toBe(clean.steps);
+    expect(report.problems).toBeGreaterThanOrEqual(3);
+    expect(report.firstProblems[0].source).toBe(copy);
+    expect(report.firstProblems[0].line).toBe(stepLines[10]! + 1);
+  });
+
+  it('exits 2 on an unreadable file, naming it', async () => {
+    const result = await cli(['audit', join(dir, 'missing.jsonl')]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('missing.jsonl');
+  });
+
+  it('summary --json gives per-metric statistics of a trainer_state.json', async () => {
+    const result = await cli(['summary', realdata('trl-grpo_multicomponent_trainer_state.json'), '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out);
+    expect(report.steps).toBe(40);
+    const reward = report.metrics.find((m: { metric: string }) => m.metric === 'reward/mean');
+    expect(reward.n).toBe(40);
+    expect(reward.min).toBeLessThanOrEqual(reward.median);
+    expect(reward.median).toBeLessThanOrEqual(reward.max);
+  });
+
+  it('export round-trips step records through CSV and Parquet', async () => {
+    const source = realdata('trl-grpo_qwen35_collapse_step_logs.json');
+    const csv = join(dir, 'collapse.csv');
+    const parquet = join(dir, 'collapse.parquet');
+    expect((await cli(['export', source, '-o', csv])).code).toBe(0);
+    expect((await cli(['export', source, '-o', parquet])).code).toBe(0);
+    const rows = readFileSync(csv, 'utf8').trimEnd().split('\r\n').map((line) => line.split(','));
+    const header = rows[0]!;
+    const fromParquet = await parquetRows(parquet);
+    expect(rows.length - 1).toBe(fromParquet.length);
+    expect(fromParquet.length).toBeGreaterThanOrEqual(40);
+    const rewardColumn = header.indexOf('reward/mean');
+    expect(rewardColumn).toBeGreaterThan(0);
+    for (const [k, row] of rows.slice(1).entries()) {
+      expect(Number(row[0])).toBe(fromParquet[k]!['step']);
+      const value = row[rewardColumn]!;
+      expect(value === '' ? null : Number(value)).toBe(fromParquet[k]!['reward/mean']);
+    }
+    // PROVENANCE.md: reward goes 0.875 -> 0.41 -> 0.025 -> 0.0 around the collapse at steps 150-165.
+    const rewards = new Map(fromParquet.map((row) => [row['step'], row['reward/mean']]));
+    expect([150, 155, 160, 165].map((step) => rewards.get(step))).toEqual([0.875, 0.4125, 0.025, 0]);
+  });
+
+  it('report writes a page holding the charts data of a real run', async () => {
+    const out = join(dir, 'report.html');
+    const result = await cli(['report', realdata('trl-grpo_qwen35_collapse_step_logs.json'), '-o', out]);
+    expect(result.code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    const island = /<script type="application\/json" id="goodhart-data">([^<]*)<\/script>/.exec(html);
+    const data = JSON.parse(island![1]!);
+    const channel = data.channels[0];
+    expect(channel.rows).toHaveLength(40);
+    expect(channel.rows.some((row: { metrics: Record<string, number> }) => row.metrics['entropy'] !== undefined)).toBe(true);
+    expect(channel.verdict.status).toBe('collapse');
+    expect(channel.alerts.length).toBeGreaterThan(0);
+  });
+
+  it('probe loads a TypeScript fixture module', async () => {
+    const cases = join(repoRoot, 'test', 'fixtures', 'probe', 'cases.json');
+    const result = await cli(['probe', `${join(repoRoot, 'test', 'fixtures', 'probe', 'rewards.ts')}:formatReward`, '-p', cases]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('bare tags: 1');
+    expect(result.out).toContain('cases 5, scored 5, failed 0, mean 0.4');
+  });
+});
