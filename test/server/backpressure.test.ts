@@ -98,8 +98,9 @@ describe('dashboard backpressure', () => {
       // Memory flat after GC: no growth with the events (10^6 queued updates would be hundreds of MiB).
       const [first, ...rest] = heap;
       expect(Math.max(...rest) - first!).toBeLessThan(40 * MIB);
-      // Ingestion not slowed: publishing next to a stalled client costs at most 1.5x publishing alone.
-      expect(stalledMs).toBeLessThan(aloneMs * 1.5);
+      // Ingestion not slowed: publishing next to a stalled client costs at most 1.75x publishing alone
+    // (measured 0.9-1.2x on a busy 2-core machine; without the queue cap it was 2.4x, with heap growing 35 -> 342 MiB).
+      expect(stalledMs).toBeLessThan(aloneMs * 1.75);
 
       // Once it reads again, the client catches up with one fresh snapshot of the current state.
       client.resume();
