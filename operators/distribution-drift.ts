@@ -183,12 +183,15 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
         const event = item;
         const value = finiteOrMissing(select(event));
         let closed: Condition | undefined;
+        let firstOfStep = false;
         if (event.step !== open.step) {
           closed = closeStep(judge);
           open.reset(event.step);
+          firstOfStep = true;
         }
+        // Resolved from the first sample of each step until found: O(C) per step, not per sample.
+        if (firstOfStep && trueName === undefined && event.components !== undefined) trueName = roles.trueOf(Object.keys(event.components));
         if (value === undefined) return closed;
-        if (trueName === undefined && event.components !== undefined) trueName = roles.trueOf(Object.keys(event.components));
         judge.push(value);
         open.count++;
         open.sum += value;
