@@ -63,7 +63,7 @@ export type { StepSummaryConfig } from './detectors/step-summary.js';
 export { judgeRun } from './pipelines/judge-run.js';
 export type { JudgeRunConfig, RunJudgement } from './pipelines/judge-run.js';
 export { dashboardSeam } from './server/dashboard-seam.js';
-export type { DashboardHandle, DashboardSeamConfig } from './server/dashboard-seam.js';
+export type { DashboardHandle, DashboardSeamConfig, DashboardSeamFeed } from './server/dashboard-seam.js';
 export { classify as classifyDashboardItem, DASHBOARD_STATE_DEFAULTS, DashboardState } from './server/dashboard-state.js';
 export type {
   ChannelSnapshot,

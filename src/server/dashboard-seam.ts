@@ -9,6 +9,15 @@ export interface DashboardSeamConfig extends ServeDashboardConfig {
   readonly lengthCap?: number;
 }
 
+/** What the CLI hands the seam: the run's stream, and per-run settings that override the config. */
+export interface DashboardSeamFeed {
+  readonly items: Observable<unknown>;
+  /** `--port`. */
+  readonly port?: number;
+  /** The run's completion length cap (config `maxLength`). */
+  readonly lengthCap?: number;
+}
+
 /** A started dashboard, as the CLI's `demo` and `watch` verbs hold it. */
 export interface DashboardHandle {
   readonly url: string;
@@ -23,15 +32,15 @@ export interface DashboardHandle {
  *
  * @example
  * // src/cli/main.ts
- * await runCli(argv, { ...io, serveDashboard: dashboardSeam({ port: 7777 }) });
+ * await runCli(argv, { ...io, serveDashboard: dashboardSeam() });
  */
-export function dashboardSeam(config: DashboardSeamConfig = {}): (feed: { readonly items: Observable<unknown> }) => Promise<DashboardHandle> {
-  const { channel, lengthCap, ...serverConfig } = config;
-  if (lengthCap !== undefined && (!(lengthCap > 0) || !Number.isFinite(lengthCap))) {
-    throw new RangeError(`dashboardSeam: lengthCap must be a positive finite number, got ${String(lengthCap)}`);
-  }
+export function dashboardSeam(config: DashboardSeamConfig = {}): (feed: DashboardSeamFeed) => Promise<DashboardHandle> {
+  const { channel, lengthCap: configCap, ...serverConfig } = config;
+  checkCap(configCap);
   return async (feed) => {
-    const server = await serveDashboard(serverConfig);
+    const lengthCap = feed.lengthCap ?? configCap;
+    checkCap(lengthCap);
+    const server = await serveDashboard(feed.port === undefined ? serverConfig : { ...serverConfig, port: feed.port });
     const route = channel === undefined ? {} : { channel };
     if (lengthCap !== undefined) server.setLengthCap(channel ?? 'run', lengthCap);
     const subscription = feed.items.subscribe({
@@ -49,4 +58,10 @@ export function dashboardSeam(config: DashboardSeamConfig = {}): (feed: { readon
       },
     };
   };
+}
+
+function checkCap(lengthCap: number | undefined): void {
+  if (lengthCap !== undefined && (!(lengthCap > 0) || !Number.isFinite(lengthCap))) {
+    throw new RangeError(`dashboardSeam: lengthCap must be a positive finite number, got ${String(lengthCap)}`);
+  }
 }

@@ -11,7 +11,7 @@ export type {
   DashboardUpdate,
 } from './dashboard-state.js';
 export { dashboardSeam } from './dashboard-seam.js';
-export type { DashboardHandle, DashboardSeamConfig } from './dashboard-seam.js';
+export type { DashboardHandle, DashboardSeamConfig, DashboardSeamFeed } from './dashboard-seam.js';
 export { renderReportHtml, scriptSafeJson } from './page/document.js';
 export type { ReportHtmlConfig } from './page/document.js';
 export { serveDashboard } from './serve-dashboard.js';

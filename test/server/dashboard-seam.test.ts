@@ -27,7 +27,26 @@ describe('dashboardSeam', () => {
     expect(items.observed).toBe(false);
   });
 
-  it('rejects a bad length cap at call time', () => {
+  it('takes the port and length cap of each run from the feed', async () => {
+    const probe = await dashboardSeam()({ items: new Subject() });
+    const port = Number(new URL(probe.url).port);
+    await probe.close();
+    const handle = await dashboardSeam({ lengthCap: 100 })({ items: new Subject(), port, lengthCap: 2048 });
+    try {
+      expect(handle.url).toBe(`http://127.0.0.1:${port}/`);
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+      const first = await new Promise<any>((resolve) => ws.once('message', (data) => {
+        resolve(JSON.parse((data as Buffer).toString()));
+      }));
+      expect(first.snapshot.channels[0].lengthCap).toBe(2048);
+      ws.close();
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('rejects a bad length cap', async () => {
     expect(() => dashboardSeam({ lengthCap: 0 })).toThrow(RangeError);
+    await expect(dashboardSeam()({ items: new Subject(), lengthCap: -1 })).rejects.toThrow(RangeError);
   });
 });
