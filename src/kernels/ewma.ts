@@ -82,7 +82,9 @@ export class Ewma {
     const delta = x - this.average;
     const step = gain * delta;
     this.average += step;
-    this.spread = (1 - gain) * (this.spread + step * delta);
+    // A gain of 1 (the first value, unseeded) forgets all history: the spread is 0. Written as the
+    // product it would be 0 * Infinity = NaN once |x| passes ~1.3e154 (delta² overflows).
+    this.spread = gain === 1 ? 0 : (1 - gain) * (this.spread + step * delta);
   }
 
   /** Number of values pushed. */
