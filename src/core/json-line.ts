@@ -54,7 +54,9 @@ const CAPITAL_I = 0x49; // I
 
 /** The slow path: replace bare Python tokens outside strings, parse again, else locate the error. */
 function parseSlowly(text: string, firstError: unknown): JsonLineResult {
-  const replaced = replacePythonTokens(text);
+  // The native substring search is some 10x faster than the token scan: garbage without the
+  // words (most rejected lines) skips the scan.
+  const replaced = text.includes('NaN') || text.includes('Infinity') ? replacePythonTokens(text) : { text, count: 0 };
   if (replaced.count > 0) {
     try {
       return { ok: true, value: JSON.parse(replaced.text) as unknown, nonFinite: replaced.count };
