@@ -87,8 +87,11 @@ export function degenerateOutputsConditions(config: DegenerateOutputsConfig = {}
       const response = event.response;
       if (typeof response !== 'string') return Number.NaN;
       const paid = typical.paid(event.reward);
-      typical.observe(event.reward);
       const kind = degenerateKind(response, event.length, tags, lengthCap);
+      // "Paid" means paid what sound responses typically get: once most responses are degenerate,
+      // a typical reward over all of them would sink to the floor they are paid, and half of them
+      // would count as paid at the floor.
+      if (kind === undefined) typical.observe(event.reward);
       paidDegenerate.push(kind !== undefined && paid);
       if (kind === undefined) return 0;
       counts[kind]++;
@@ -109,7 +112,7 @@ export function degenerateOutputsConditions(config: DegenerateOutputsConfig = {}
         const kinds = `run so far: ${counts.empty} empty, ${counts.malformed} malformed, ${counts.truncated} truncated`;
         return j.active
           ? `${pct(j.rate)} of the last ${j.samples} responses are degenerate (${kinds}); ${pct(paidShare(j.flagged))} of them ` +
-              `paid at least the typical reward (${fmt(typical.value)}); baseline ${pct(j.baseline)}, threshold ${pct(j.threshold)}`
+              `paid at least the typical reward of sound responses (${fmt(typical.value)}); baseline ${pct(j.baseline)}, threshold ${pct(j.threshold)}`
           : `degenerate responses at ${pct(j.rate)} of the last ${j.samples} (baseline ${pct(j.baseline)}, threshold ${pct(j.threshold)})`;
       },
       stats: (j) => ({ ...counts, paidShare: paidShare(j.flagged), typicalReward: typical.value }),
@@ -119,8 +122,9 @@ export function degenerateOutputsConditions(config: DegenerateOutputsConfig = {}
 
 /**
  * Flags a run that produces empty, malformed or truncated responses at a rate well above its own
- * baseline: `exploit` when most of them are paid at least the typical reward (the reward is being
- * fooled), `collapse` when they are not (the policy is breaking down and learns nothing).
+ * baseline: `exploit` when most of them are paid at least the typical reward of sound
+ * (non-degenerate) responses (the reward is being fooled), `collapse` when they are not (the
+ * policy is breaking down and learns nothing).
  *
  * Like `formatGaming`, a windowed rate of flagged responses judged per step; but it judges the
  * text itself, whatever the answer: control characters, U+FFFD from broken decoding, a tag opened

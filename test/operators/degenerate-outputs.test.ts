@@ -57,6 +57,18 @@ describe('degenerateOutputs', () => {
     expect(unpaid[0]!.message).toMatch(/^100% of the last 4 responses are degenerate \(run so far: 8 empty, 0 malformed, 0 truncated\)/);
   });
 
+  it('should stay collapse when every response has been unpaid garbage for long (paid = what sound responses get)', async () => {
+    // Honest answers earn 0 or 1; then only empty responses, all at the floor 0 with a little noise.
+    // A typical reward taken over every response sinks to the garbage's own floor, and about half of
+    // it would count as "paid" (exploit); judged against sound responses it never is.
+    const floorNoise = (i: number): Partial<RewardEvent> => ({ response: '', reward: (i % 3) * 1e-3 });
+    const steps = [honest, honest, honest, ...Array.from({ length: 400 }, () => floorNoise)];
+    const conditions = await lastValueFrom(from(stepsOf(steps, 4)).pipe(degenerateOutputsConditions(small), toArray()));
+    const active = conditions.filter((c) => c.active);
+    expect(active.length).toBeGreaterThan(300);
+    expect(new Set(active.map((c) => c.signal))).toEqual(new Set(['collapse']));
+  });
+
   it('incumbent fault: an untagged answer is not degenerate', async () => {
     const untagged = (): Partial<RewardEvent> => ({ response: 'The answer is 7.', reward: 1 });
     expect(incumbentDegenerate('The answer is 7.')).toBe(true);
