@@ -4,6 +4,7 @@ import type { Alert, RewardEvent, StepRecord } from '../src/core/types.js';
 import {
   checkSensitivity,
   detectorConfig,
+  scaleDown,
   scaleUp,
   shiftCount,
   type DetectorOption,
@@ -11,8 +12,10 @@ import {
 } from '../src/detectors/pipeline-options.js';
 import type { FormatPreset } from '../src/detectors/format-rules.js';
 import { RATE_JUDGE_DEFAULTS, type RateJudgeConfig } from '../src/detectors/windowed-rate.js';
+import { COMPONENT_DOMINANCE_DEFAULTS, componentDominance, type ComponentDominanceConfig } from './component-dominance.js';
 import { constraint, type ConstraintConfig } from './constraint.js';
 import { degenerateOutputs, type DegenerateOutputsConfig } from './degenerate-outputs.js';
+import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDrift, type DistributionDriftConfig } from './distribution-drift.js';
 import { diversityCollapse, type DiversityCollapseConfig } from './diversity-collapse.js';
 import { fanOut } from './internal/fan-out.js';
 import { formatGaming, type FormatGamingConfig } from './format-gaming.js';
@@ -49,6 +52,17 @@ export interface SampleDetectorsConfig {
   readonly degenerateOutputs?: DetectorOption<DegenerateOutputsConfig>;
   /** `groupCollapse` on the samples' GRPO groups (the step pipeline's record-based one is then off). */
   readonly groupCollapse?: DetectorOption<GroupCollapseConfig>;
+  /**
+   * `distributionDrift` on per-sample lengths (KS against a reference window): lengths drifting
+   * while the reward or its true component does not gain is `exploit` (the step pipeline's
+   * `lengthDrift` then judges trainer-logged records only).
+   */
+  readonly lengthDrift?: DetectorOption<DistributionDriftConfig>;
+  /**
+   * `componentDominance` on the samples' `components`: a cheap component rising while the true
+   * one stalls (the step pipeline's then judges trainer-logged records only).
+   */
+  readonly componentDominance?: DetectorOption<ComponentDominanceConfig>;
   /** `summarizeSteps` settings (`maxLength` defaults to the pipeline's). */
   readonly summarize?: SummarizeStepsConfig;
   /** The step-level pipeline over `summarizeSteps()`, or `false` to skip it. */
@@ -62,7 +76,15 @@ export interface SampleDetectorsConfig {
 const PIPELINE = 'sampleDetectors';
 
 /** The slot names of `SampleDetectorsConfig` that hold a sample-level detector. */
-export const SAMPLE_DETECTOR_SLOTS = ['repetition', 'diversityCollapse', 'formatGaming', 'degenerateOutputs', 'groupCollapse'] as const;
+export const SAMPLE_DETECTOR_SLOTS = [
+  'repetition',
+  'diversityCollapse',
+  'formatGaming',
+  'degenerateOutputs',
+  'groupCollapse',
+  'lengthDrift',
+  'componentDominance',
+] as const;
 
 /** A rate detector's judge under a sensitivity: the Wilson z and the persistence. */
 function ratePreset(sensitivity: Sensitivity): RateJudgeConfig {
@@ -109,11 +131,13 @@ const eventOf = (item: SummarizeInput): RewardEvent | undefined => {
  *
  * Defaults: every detector's own (see each), with `maxLength` passed to `summarizeSteps` and
  * `degenerateOutputs`, and `format` to `formatGaming`. Where a sample-level detector has a
- * record-based twin in the step pipeline (`groupCollapse`), the twin judges only records without
+ * record-based twin in the step pipeline (`groupCollapse`, `lengthDrift`, `componentDominance`),
+ * the twin judges only records without
  * samples (trainer logs), so one pipeline serves samples and logs without double alerts.
  * `sensitivity` scales the rate detectors' Wilson z by 1.5 (low: 4.5, high: 2) and their
- * persistence by one judgement, group collapse persistence by 2 steps, and the step pipeline's
- * thresholds (see `stepDetectors`). Bad config throws at call time, naming the slot.
+ * persistence by one judgement, group collapse persistence by 2 steps, the drift KS alpha by 10
+ * (low 1e-4, high 0.01), the dominance t by 1.25 and its persistence by one step, and the step
+ * pipeline's thresholds (see `stepDetectors`). Bad config throws at call time, naming the slot.
  *
  * @see stepDetectors
  * @see summarizeSteps
@@ -183,6 +207,19 @@ export function sampleDetectorLists(config: SampleDetectorsConfig): {
   } satisfies GroupCollapseConfig);
   if (groupConfig) sample.push(groupCollapse(groupConfig));
 
+  const driftConfig = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
+    alpha: scaleDown(DISTRIBUTION_DRIFT_DEFAULTS.alpha, sensitivity, 10),
+    ...withHysteresis,
+  } satisfies DistributionDriftConfig);
+  if (driftConfig) sample.push(distributionDrift(driftConfig));
+
+  const dominanceConfig = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
+    tCritical: scaleUp(COMPONENT_DOMINANCE_DEFAULTS.tCritical, sensitivity, 1.25),
+    persistence: shiftCount(COMPONENT_DOMINANCE_DEFAULTS.persistence, sensitivity, 1),
+    ...withHysteresis,
+  } satisfies ComponentDominanceConfig);
+  if (dominanceConfig) sample.push(componentDominance(dominanceConfig));
+
   for (const rule of config.constraints ?? []) sample.push(constraint({ ...withHysteresis, ...rule }));
   for (const extra of config.extra ?? []) {
     if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);
@@ -197,6 +234,9 @@ export function sampleDetectorLists(config: SampleDetectorsConfig): {
     ...withHysteresis,
   } satisfies StepDetectorsConfig);
   // Where a sample-level twin runs, its record-based counterpart judges trainer-logged records only.
-  const loggedOnly = new Set<string>(groupConfig ? ['groupCollapse'] : []);
+  const loggedOnly = new Set<string>();
+  if (groupConfig) loggedOnly.add('groupCollapse');
+  if (driftConfig) loggedOnly.add('lengthDrift');
+  if (dominanceConfig) loggedOnly.add('componentDominance');
   return { sample, step: stepConfig === undefined ? undefined : stepDetectorList(stepConfig, { loggedOnly }), summarize };
 }

@@ -15,7 +15,12 @@ import { fanOut } from './internal/fan-out.js';
 import { groupCollapseFromSteps, type GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
 import { MEAN_SHIFT_DEFAULTS, meanShift, type MeanShiftConfig } from './mean-shift.js';
 import { GROUP_COLLAPSE_DEFAULTS } from './group-collapse.js';
+import { COMPONENT_DOMINANCE_DEFAULTS, componentDominance, type ComponentDominanceConfig } from './component-dominance.js';
+import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDrift, type DistributionDriftConfig } from './distribution-drift.js';
 import { SATURATION_DEFAULTS, saturation, type SaturationConfig } from './saturation.js';
+import { SPIKE_DEFAULTS, spike, type SpikeConfig } from './spike.js';
+import { TREND_DEFAULTS, trend, type TrendConfig } from './trend.js';
+import { TRUNCATION_DEFAULTS, truncation, type TruncationConfig } from './truncation.js';
 import { VARIANCE_COLLAPSE_DEFAULTS, varianceCollapse, type VarianceCollapseConfig } from './variance-collapse.js';
 
 export type { DetectorOption, Sensitivity } from '../src/detectors/pipeline-options.js';
@@ -44,6 +49,25 @@ export interface StepDetectorsConfig {
    * at `info` (context for the verdict: mastery is not hacking).
    */
   readonly saturation?: DetectorOption<SaturationConfig<StepRecord>>;
+  /**
+   * `distributionDrift` on `length/mean` (KS against a reference window): lengths drifting while
+   * the reward or its true component does not gain is `exploit` (warning), else info.
+   */
+  readonly lengthDrift?: DetectorOption<DistributionDriftConfig>;
+  /** `trend` on `kl`, upwards: a KL blow-up (`instability`, warning). */
+  readonly klTrend?: DetectorOption<TrendConfig>;
+  /** `trend` on `entropy`, upwards: an entropy blow-up (`instability`, warning). */
+  readonly entropyTrend?: DetectorOption<TrendConfig>;
+  /** `trend` on `entropy`, downwards, metric `entropy/decline`: an entropy collapse, as context (`info`). */
+  readonly entropyDecline?: DetectorOption<TrendConfig>;
+  /** `spike` on `kl`: persistent robust outliers (`instability`, warning). */
+  readonly klSpike?: DetectorOption<SpikeConfig<StepRecord>>;
+  /** `spike` on `grad_norm`, upwards: persistent gradient-norm outliers (`instability`, warning). */
+  readonly gradNormSpike?: DetectorOption<SpikeConfig<StepRecord>>;
+  /** `truncation` on `length/clip_ratio`: completions pinned at the cap; with the reward at its floor, `collapse`. */
+  readonly truncation?: DetectorOption<TruncationConfig>;
+  /** `componentDominance` on `reward/<c>/mean`: a cheap component rising while the true one stalls (`exploit`). */
+  readonly componentDominance?: DetectorOption<ComponentDominanceConfig>;
   /** `groupCollapseFromSteps` on `groups/zero_std_frac`. */
   readonly groupCollapse?: DetectorOption<GroupCollapseFromStepsConfig>;
   /** More detectors of your own, each fed the same (train-phase) records. */
@@ -64,7 +88,21 @@ const loggedRecord = (record: StepRecord): boolean => record.metrics[METRIC.samp
 const PIPELINE = 'stepDetectors';
 
 /** The slot names of `StepDetectorsConfig` that hold a detector. */
-export const STEP_DETECTOR_SLOTS = ['rewardShift', 'lengthShift', 'varianceCollapse', 'saturation', 'groupCollapse'] as const;
+export const STEP_DETECTOR_SLOTS = [
+  'rewardShift',
+  'lengthShift',
+  'varianceCollapse',
+  'saturation',
+  'lengthDrift',
+  'klTrend',
+  'entropyTrend',
+  'entropyDecline',
+  'klSpike',
+  'gradNormSpike',
+  'truncation',
+  'componentDominance',
+  'groupCollapse',
+] as const;
 
 /** One detector of the pipeline, ready to subscribe to the shared record stream. */
 type Detector = OperatorFunction<StepRecord, Alert>;
@@ -116,6 +154,78 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
   } satisfies SaturationConfig<StepRecord>);
   if (saturated) list.push(saturation<StepRecord>(saturated));
 
+  const drift = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
+    metric: METRIC.lengthMean,
+    alpha: scaleDown(DISTRIBUTION_DRIFT_DEFAULTS.alpha, sensitivity, 10),
+    ...withHysteresis,
+  } satisfies DistributionDriftConfig);
+  if (drift) list.push(onlyLogged('lengthDrift', distributionDrift(drift)));
+
+  const trendZ = scaleUp(TREND_DEFAULTS.z, sensitivity, 1.25);
+  const trendPersistence = shiftCount(TREND_DEFAULTS.persistence, sensitivity, 1);
+  const klTrend = detectorConfig(PIPELINE, 'klTrend', config.klTrend, {
+    metric: METRIC.kl,
+    direction: 'up',
+    z: trendZ,
+    persistence: trendPersistence,
+    ...withHysteresis,
+  } satisfies TrendConfig);
+  if (klTrend) list.push(trend(klTrend));
+
+  const entropyTrend = detectorConfig(PIPELINE, 'entropyTrend', config.entropyTrend, {
+    metric: METRIC.entropy,
+    direction: 'up',
+    z: trendZ,
+    persistence: trendPersistence,
+    ...withHysteresis,
+  } satisfies TrendConfig);
+  if (entropyTrend) list.push(trend(entropyTrend));
+
+  const entropyDecline = detectorConfig(PIPELINE, 'entropyDecline', config.entropyDecline, {
+    // Its own metric name, so its episodes never share a key with the rise's.
+    metric: 'entropy/decline',
+    select: (record: StepRecord) => record.metrics[METRIC.entropy],
+    direction: 'down',
+    severity: 'info',
+    z: trendZ,
+    persistence: trendPersistence,
+    ...withHysteresis,
+  } satisfies TrendConfig);
+  if (entropyDecline) list.push(trend(entropyDecline));
+
+  const spikeZ = scaleUp(SPIKE_DEFAULTS.z, sensitivity, 1.25);
+  const klSpike = detectorConfig(PIPELINE, 'klSpike', config.klSpike, {
+    metric: METRIC.kl,
+    granularity: 'step',
+    direction: 'up',
+    z: spikeZ,
+    ...withHysteresis,
+  } satisfies SpikeConfig<StepRecord>);
+  if (klSpike) list.push(spike<StepRecord>(klSpike));
+
+  const gradNormSpike = detectorConfig(PIPELINE, 'gradNormSpike', config.gradNormSpike, {
+    metric: METRIC.gradNorm,
+    granularity: 'step',
+    direction: 'up',
+    z: spikeZ,
+    ...withHysteresis,
+  } satisfies SpikeConfig<StepRecord>);
+  if (gradNormSpike) list.push(spike<StepRecord>(gradNormSpike));
+
+  const truncated = detectorConfig(PIPELINE, 'truncation', config.truncation, {
+    granularity: 'step',
+    threshold: Math.min(0.95, scaleUp(TRUNCATION_DEFAULTS.threshold, sensitivity, 1.5)),
+    ...withHysteresis,
+  } satisfies TruncationConfig);
+  if (truncated) list.push(truncation(truncated));
+
+  const dominance = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
+    tCritical: scaleUp(COMPONENT_DOMINANCE_DEFAULTS.tCritical, sensitivity, 1.25),
+    persistence: shiftCount(COMPONENT_DOMINANCE_DEFAULTS.persistence, sensitivity, 1),
+    ...withHysteresis,
+  } satisfies ComponentDominanceConfig);
+  if (dominance) list.push(onlyLogged('componentDominance', componentDominance(dominance)));
+
   const groups = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
     persistence: shiftCount(GROUP_COLLAPSE_DEFAULTS.persistence, sensitivity, 2),
     ...withHysteresis,
@@ -138,10 +248,14 @@ export function runShared<T>(detectors: readonly OperatorFunction<T, Alert>[]): 
  * The default step-level detectors over `StepRecord`s (trainer logs, or `summarizeSteps()` over
  * samples), merged into one alert stream from one subscription to the source.
  *
- * Like `merge` of the individual detectors, but subscribing to the source once, with
- * defaults chosen to work together for `verdict()`: the proxy reward's rise (`meanShift` on
- * `reward/mean`, `proxy-rise`), its collapse or sudden pinning (`varianceCollapse`), and GRPO group
- * collapse (`groupCollapseFromSteps`). Eval records (`phase: 'eval'`) are ignored.
+ * Like `merge` of the individual detectors, but subscribing to the source once, with defaults
+ * chosen to work together for `verdict()`: the proxy reward's rise or pinning (`meanShift`,
+ * `saturation` on `reward/mean`: `proxy-rise`), its collapse or sudden pinning
+ * (`varianceCollapse`: `collapse` / `exploit`), length drift without gain (`distributionDrift` on
+ * `length/mean`: `exploit`), a cheap reward component rising alone (`componentDominance`), KL and
+ * entropy blow-ups (`trend`, `spike` on kl and grad_norm: `instability`), completions clipped at
+ * the cap (`truncation`: `collapse` with the reward at its floor) and GRPO group collapse
+ * (`groupCollapseFromSteps`). Eval records (`phase: 'eval'`) are ignored.
  *
  * ```
  * records:  -r-r-r-r-R-R-R-|     r = healthy steps, R = reward jumps and pins at the ceiling
@@ -161,9 +275,11 @@ export function runShared<T>(detectors: readonly OperatorFunction<T, Alert>[]): 
  * ```
  *
  * Every slot takes a partial config of its detector (laid over the pipeline's defaults) or
- * `false`; `sensitivity` scales the thresholds: `low` multiplies CUSUM intervals by 1.5, halves
- * collapse ratios and adds 2 steps of persistence, `high` does the opposite; `medium` keeps each
- * detector's documented defaults, whose false-alarm rates are documented on each detector.
+ * `false`; `sensitivity` scales the thresholds: `low` multiplies CUSUM intervals by 1.5, the
+ * trend/spike robust z and the dominance t by 1.25, the truncation clip ratio by 1.5 and the
+ * saturation share by 1.125, halves the collapse ratio, divides the drift KS alpha by 10 and adds
+ * persistence (2 steps for group collapse, 1 for trend and dominance); `high` does the opposite;
+ * `medium` keeps each detector's defaults, whose false-alarm behaviour each detector documents.
  * Throws at call time on a bad slot (TypeError naming it) or a bad detector config.
  *
  * @see sampleDetectors the sample-level pipeline, which runs this one over summarizeSteps()
