@@ -33,9 +33,13 @@ export interface CliIo {
 /** What a dashboard server receives from `demo`/`watch` (see `CliIo.serveDashboard`). */
 export type DashboardSeam = (feed: DashboardFeed) => Promise<{ readonly url: string; readonly close: () => Promise<void> }>;
 
-/** The live streams a dashboard shows; the same items the console prints. */
+/** The live streams a dashboard shows (the same items the console prints), and where to serve them. */
 export interface DashboardFeed {
   readonly items: Observable<AnalysisItem>;
+  /** `--port`; absent: any free port. */
+  readonly port?: number;
+  /** Completion length cap for the length chart (the config's `maxLength`). */
+  readonly lengthCap?: number;
 }
 
 /** `io` with every optional field filled in. */

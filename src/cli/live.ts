@@ -3,11 +3,12 @@
  * resolve (not every `ongoing` repeat), verdict changes, input problems on stderr; and the seam
  * where the dashboard plugs in.
  */
+import type { Command } from 'commander';
 import { Subject } from 'rxjs';
 import type { Verdict } from '../core/types.js';
 import { ConsoleSink, formatVerdict } from '../sinks/console.js';
 import type { AnalysisItem } from './analyze.js';
-import type { Shared, VerbContext } from './options.js';
+import { positiveInt, type Shared, type VerbContext } from './options.js';
 
 export class LivePrinter {
   private readonly out: ConsoleSink;
@@ -55,17 +56,43 @@ export class LivePrinter {
   }
 }
 
+/** Adds `--no-dashboard` and `--port` to a verb. */
+export function dashboardOptions(command: Command): Command {
+  return command
+    .option('--no-dashboard', 'do not serve the live dashboard')
+    .option('--port <n>', 'dashboard port on 127.0.0.1 (default: any free port)', positiveInt('--port'));
+}
+
 /**
  * Starts the dashboard when one is plugged in (`CliIo.serveDashboard`), feeding it every item;
  * returns the function that feeds it and closes it at the end.
  */
-export async function startDashboard(context: VerbContext): Promise<{ readonly feed: (item: AnalysisItem) => void; readonly close: () => Promise<void> }> {
+export interface LiveDashboard {
+  /** The page's address, when one is served. */
+  readonly url: string | undefined;
+  readonly feed: (item: AnalysisItem) => void;
+  readonly close: () => Promise<void>;
+}
+
+/** `--no-dashboard` and `--port`, shared by `demo` and `watch`. */
+export interface DashboardFlags {
+  readonly dashboard?: boolean;
+  readonly port?: number;
+}
+
+export async function startDashboard(context: VerbContext, flags: DashboardFlags, shared: Shared): Promise<LiveDashboard> {
   const serve = context.io.serveDashboard;
-  if (serve === undefined) return { feed: () => undefined, close: () => Promise.resolve() };
+  if (serve === undefined || flags.dashboard === false) return { url: undefined, feed: () => undefined, close: () => Promise.resolve() };
   const items = new Subject<AnalysisItem>();
-  const server = await serve({ items: items.asObservable() });
+  const maxLength = shared.config.maxLength;
+  const server = await serve({
+    items: items.asObservable(),
+    ...(flags.port === undefined ? {} : { port: flags.port }),
+    ...(maxLength === undefined ? {} : { lengthCap: maxLength }),
+  });
   context.io.stdout(`dashboard: ${server.url}\n`);
   return {
+    url: server.url,
     feed: (item) => {
       items.next(item);
     },

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The goodhart command line. Verbs live in src/cli/verbs; this file only wires process I/O.
+import { dashboardSeam } from '../server/dashboard-seam.js';
 import { runCli } from './run.js';
 
 // A closed pipe (`goodhart summary run.jsonl | head`) is not an error worth a stack trace.
@@ -25,5 +26,11 @@ const code = await runCli(process.argv.slice(2), {
   stdoutIsTTY: process.stdout.isTTY,
   stderrIsTTY: process.stderr.isTTY,
   signal: stop.signal,
+  // The live dashboard of `demo` and `watch` (127.0.0.1 only; `--no-dashboard` skips it).
+  serveDashboard: (feed) =>
+    dashboardSeam({
+      ...(feed.port === undefined ? {} : { port: feed.port }),
+      ...(feed.lengthCap === undefined ? {} : { lengthCap: feed.lengthCap }),
+    })(feed),
 });
 process.exitCode = code;

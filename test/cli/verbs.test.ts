@@ -354,3 +354,35 @@ describe('colour and terminal safety', () => {
     expect((await run(['watch', path, '--no-follow', '--no-color'], { stdoutIsTTY: true })).out).not.toContain('\u001b');
   });
 });
+
+describe('dashboard seam', () => {
+  it('demo and watch hand every item to the plugged-in dashboard, print its URL and close it; --no-dashboard skips it', async () => {
+    const fed: { kind: string }[] = [];
+    let closed = 0;
+    let port: number | undefined;
+    const serveDashboard: NonNullable<import('../../src/cli/io.js').CliIo['serveDashboard']> = (feed) => {
+      port = feed.port;
+      feed.items.subscribe((item) => fed.push(item));
+      return Promise.resolve({
+        url: 'http://127.0.0.1:1234/',
+        close: () => {
+          closed++;
+          return Promise.resolve();
+        },
+      });
+    };
+    const demo = await run(['demo', '--fast', '--steps', '6', '--hack-at', '3', '--port', '1234'], { serveDashboard });
+    expect(demo.out).toContain('dashboard: http://127.0.0.1:1234/');
+    expect(port).toBe(1234);
+    expect(closed).toBe(1);
+    expect(fed.filter((item) => item.kind === 'event')).toHaveLength(6 * 64);
+    expect(fed.filter((item) => item.kind === 'summary')).toHaveLength(6);
+    const watch = await run(['watch', file('dash.jsonl', events('HACK', 5)), '--no-follow'], { serveDashboard });
+    expect(watch.out).toContain('dashboard: http://127.0.0.1:1234/');
+    expect(fed.filter((item) => item.kind === 'alert')).toHaveLength(2);
+    expect(closed).toBe(2);
+    const off = await run(['watch', file('dash2.jsonl', events()), '--no-follow', '--no-dashboard'], { serveDashboard });
+    expect(off.out).not.toContain('dashboard:');
+    expect(closed).toBe(2);
+  });
+});

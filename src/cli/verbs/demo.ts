@@ -11,12 +11,12 @@ import { formatNumber, formatVerdict } from '../../sinks/console.js';
 import { ingestedRecord, JsonlSink } from '../../sinks/jsonl.js';
 import { analyze, RunTally } from '../analyze.js';
 import { defaultSummarize } from '../detect.js';
-import { LivePrinter, startDashboard } from '../live.js';
+import { dashboardOptions, LivePrinter, startDashboard, type DashboardFlags } from '../live.js';
 import { examples, positiveInt, positiveNumber, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
 import { consume } from '../run-analysis.js';
 import type { ResolvedIo } from '../io.js';
 
-interface DemoFlags extends SharedFlags {
+interface DemoFlags extends SharedFlags, DashboardFlags {
   readonly pattern: HackPattern;
   readonly steps: number;
   readonly hackAt?: number;
@@ -53,16 +53,18 @@ export function pacedRun(items: Iterable<Ingested>, stepMs: number, io: Resolved
 
 export function registerDemo(program: Command, context: VerbContext): void {
   sharedOptions(
-    program
-      .command('demo')
-      .description('Simulate a GRPO run that turns to reward hacking and watch goodhart catch it live.')
-      .addOption(new Option('--pattern <hack>', 'the hack to inject').choices(HACK_PATTERNS).default('format-gaming'))
-      .option('--steps <n>', 'trainer steps (64 samples each)', positiveInt('--steps'), 150)
-      .option('--hack-at <step>', 'step at which the hack starts (default: 60% of the run)', positiveInt('--hack-at'))
-      .option('--seed <n>', 'simulator seed', positiveInt('--seed'), 1)
-      .option('--speed <x>', 'steps per second', positiveNumber('--speed'), 1)
-      .option('--fast', 'no pacing: replay the whole run at once')
-      .option('--out <file.jsonl>', 'also write the simulated run as goodhart JSONL (then try `goodhart audit <file>`)'),
+    dashboardOptions(
+      program
+        .command('demo')
+        .description('Simulate a GRPO run that turns to reward hacking and watch goodhart catch it live.')
+        .addOption(new Option('--pattern <hack>', 'the hack to inject').choices(HACK_PATTERNS).default('format-gaming'))
+        .option('--steps <n>', 'trainer steps (64 samples each)', positiveInt('--steps'), 150)
+        .option('--hack-at <step>', 'step at which the hack starts (default: 60% of the run)', positiveInt('--hack-at'))
+        .option('--seed <n>', 'simulator seed', positiveInt('--seed'), 1)
+        .option('--speed <x>', 'steps per second', positiveNumber('--speed'), 1)
+        .option('--fast', 'no pacing: replay the whole run at once')
+        .option('--out <file.jsonl>', 'also write the simulated run as goodhart JSONL (then try `goodhart audit <file>`)'),
+    ),
   )
     .addHelpText(
       'after',
@@ -91,7 +93,7 @@ export function registerDemo(program: Command, context: VerbContext): void {
           : new JsonlSink(shared.path(flags.out), { onError: (error) => { io.stderr(`goodhart: cannot write ${flags.out ?? ''}: ${error.message}\n`); } });
       const printer = new LivePrinter(context, shared);
       const tally = new RunTally(shared.config.verdict === undefined ? {} : { verdict: shared.config.verdict });
-      const dashboard = await startDashboard(context);
+      const dashboard = await startDashboard(context, flags, shared);
       const reportEvery = Math.max(1, Math.round(flags.steps / 15));
       try {
         await consume(
@@ -118,13 +120,25 @@ export function registerDemo(program: Command, context: VerbContext): void {
           },
           io.signal,
         );
-      } finally {
+      } catch (error) {
         await dashboard.close();
+        throw error;
+      } finally {
         await sink?.close();
       }
       const verdict = tally.verdict();
       io.stdout(`\nFinal ${formatVerdict(verdict, { color: shared.colorOut })}`);
       io.stdout(`(a sound detector set should say "${EXPECTED_VERDICT[flags.pattern]}" for ${flags.pattern})\n`);
       if (flags.out !== undefined) io.stdout(`Wrote the run to ${flags.out}: try  goodhart audit ${flags.out}\n`);
+      if (dashboard.url !== undefined && io.stdoutIsTTY && io.signal !== undefined && !io.signal.aborted) {
+        // A person is looking at the page: keep it up until they are done.
+        io.stdout(`The dashboard stays up at ${dashboard.url} (Ctrl-C to exit).\n`);
+        await new Promise<void>((resolve) => {
+          io.signal?.addEventListener('abort', () => {
+            resolve();
+          }, { once: true });
+        });
+      }
+      await dashboard.close();
     });
 }

@@ -3,21 +3,23 @@ import type { Command } from 'commander';
 import { formatVerdict } from '../../sinks/console.js';
 import { analyze, RunTally } from '../analyze.js';
 import { openInput } from '../input.js';
-import { LivePrinter, startDashboard } from '../live.js';
+import { dashboardOptions, LivePrinter, startDashboard, type DashboardFlags } from '../live.js';
 import { examples, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { consume } from '../run-analysis.js';
 
-interface WatchFlags extends SharedFlags {
+interface WatchFlags extends SharedFlags, DashboardFlags {
   readonly follow: boolean;
 }
 
 export function registerWatch(program: Command, context: VerbContext): void {
   sharedOptions(
-    program
-      .command('watch')
-      .description('Follow training logs live (TRL, verl or goodhart JSONL) and print alerts with their evidence as they happen.')
-      .argument('<files...>', 'log file(s); several = one per rank, merged by step; files may not exist yet')
-      .option('--no-follow', 'read to the end and stop instead of following the files'),
+    dashboardOptions(
+      program
+        .command('watch')
+        .description('Follow training logs live (TRL, verl or goodhart JSONL) and print alerts with their evidence as they happen.')
+        .argument('<files...>', 'log file(s); several = one per rank, merged by step; files may not exist yet')
+        .option('--no-follow', 'read to the end and stop instead of following the files'),
+    ),
   )
     .addHelpText(
       'after',
@@ -33,7 +35,7 @@ export function registerWatch(program: Command, context: VerbContext): void {
       const paths = files.map(shared.path);
       const printer = new LivePrinter(context, shared);
       const tally = new RunTally(shared.config.verdict === undefined ? {} : { verdict: shared.config.verdict });
-      const dashboard = await startDashboard(context);
+      const dashboard = await startDashboard(context, flags, shared);
       if (!shared.quiet) io.stderr(`${flags.follow ? 'following' : 'reading'} ${paths.join(', ')}${flags.follow ? ' (Ctrl-C to stop)' : ''}\n`);
       try {
         await consume(
