@@ -1,5 +1,6 @@
 // Fuzzes every input decoder with generated and mutated inputs (test/hardening/fuzz-harness.ts)
-// and prints, per adapter: cases run, problems found, the slowest case, and the time budget of
+// and prints, per adapter: cases run, invariant failures (0 or 1: fast-check stops at the first and
+// shrinks it), the slowest case, and the time budget of
 // 1 MB garbage lines against JSON.parse reading as much.
 //
 //   npx tsx benchmarks/fuzz.ts [cases per adapter, default 100000] [seed] [adapter name...]
@@ -27,7 +28,7 @@ interface Slowest {
 let failed = false;
 const started = performance.now();
 console.log(`fuzz: ${String(runs)} cases per adapter, seed ${String(seed)}`);
-console.log('adapter                    cases problems  slowest case          1 MB garbage, worst vs JSON.parse         4x growth  wall');
+console.log('adapter                    cases failures  slowest case          1 MB garbage, worst vs JSON.parse         4x growth  wall');
 for (const target of fuzzTargets()) {
   if (only.length > 0 && !only.includes(target.name)) continue;
   const slowest: Slowest = { ms: 0, size: 0 };
