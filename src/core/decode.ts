@@ -260,7 +260,8 @@ function decodeStepFields(json: Json, options: AliasOptions | undefined): StepRe
   const canonical = canonicalizeMetrics(written, options);
   const metrics: Record<string, number> = canonical.metrics;
   for (const key of Object.keys(canonical.raw)) {
-    if (canonicalMetricName(key, options) === undefined && !(key in metrics)) metrics[key] = canonical.raw[key]!;
+    // Own keys only: `in` also sees Object.prototype, and dropped metrics named `constructor` or `toString`.
+    if (canonicalMetricName(key, options) === undefined && !Object.hasOwn(metrics, key)) metrics[key] = canonical.raw[key]!;
   }
 
   const tally: Tally = { missing: 0 };

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonLine } from '../../src/core/json-line.js';
+import { goodhartJsonl } from '../../src/sources/formats/goodhart-jsonl.js';
 import { parsePythonLiteral } from '../../src/sources/formats/python-literal.js';
 import { trlLogHistory } from '../../src/sources/formats/trl-log-history.js';
 import { trlStdout } from '../../src/sources/formats/trl-stdout.js';
@@ -70,6 +71,13 @@ describe('regressions found by fuzzing', () => {
     const items = runLines(verlConsole, `step:${'9'.repeat(400)} - a:1\nstep:9007199254740993 - a:1\nstep:3 - a:1`, SOURCE);
     expect(kinds(items)).toEqual(['problem', 'problem', 'step']);
     expect(reasons(items)[0]).toBe('step number too large (400 digits)');
+  });
+});
+
+describe('regressions found by reading the decoders', () => {
+  it('a goodhart step record keeps metrics named like Object.prototype members', () => {
+    const items = runLines(goodhartJsonl, '{"step":1,"metrics":{"constructor":1,"toString":2,"loss":4}}', SOURCE);
+    expect(items).toEqual([{ kind: 'step', record: { step: 1, metrics: { constructor: 1, toString: 2, loss: 4 } } }]);
   });
 });
 
