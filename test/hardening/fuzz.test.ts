@@ -81,6 +81,35 @@ describe('regressions found by reading the decoders', () => {
   });
 });
 
+describe('values survive decoding', () => {
+  const number = fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x));
+  const name = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('constructor', 'toString', 'valueOf', 'hasOwnProperty')).filter((key) => key !== '__proto__');
+
+  it('a generated goodhart event line decodes to exactly its values', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ step: fc.nat(1_000_000), reward: number, components: fc.dictionary(name, number, { maxKeys: 5 }), group: fc.string({ unit: 'binary' }), response: fc.string({ unit: 'binary' }), length: fc.nat() }),
+        (event) => {
+          expect(runLines(goodhartJsonl, JSON.stringify(event), SOURCE)).toEqual([{ kind: 'event', event }]);
+          // The same record inside a websocket frame, beside a bad element.
+          expect(decodeFrame(`[${JSON.stringify(event)},{"step":-1}]`, SOURCE, 1)[0]).toEqual({ kind: 'event', event });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a generated goodhart step record keeps every metric it can (canonical or its own name)', () => {
+    fc.assert(
+      fc.property(fc.nat(1_000_000), fc.dictionary(name.filter((key) => !key.includes('/') && !/^[a-z_]+$/.test(key)), number, { minKeys: 1, maxKeys: 6 }), (step, metrics) => {
+        const items = runLines(goodhartJsonl, JSON.stringify({ step, metrics }), SOURCE);
+        expect(items).toEqual([{ kind: 'step', record: { step, metrics } }]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('mutations', () => {
   it('do what they say', () => {
     expect(mutate('abcd', { kind: 'truncate', at: 0.5 })).toBe('ab');
