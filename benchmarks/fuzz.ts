@@ -1,7 +1,7 @@
 // Fuzzes every input decoder with generated and mutated inputs (test/hardening/fuzz-harness.ts)
-// and prints, per adapter: cases run, invariant failures (0 or 1: fast-check stops at the first and
-// shrinks it), the slowest case, and the time budget of
-// 1 MB garbage lines against JSON.parse reading as much.
+// and prints, per adapter: cases run, invariant failures (0 or 1: fast-check stops at the first
+// and shrinks it), the slowest case, the worst 1 MB garbage line against JSON.parse reading as
+// much, and how that time grows on 4x the garbage.
 //
 //   npx tsx benchmarks/fuzz.ts [cases per adapter, default 100000] [seed] [adapter name...]
 //
