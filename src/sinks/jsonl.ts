@@ -105,20 +105,18 @@ export class JsonlSink {
     });
   }
 
-  /** Flushes and closes the file; never rejects. */
+  /** Flushes and closes the file; never rejects. Resolves once the file is closed, errors included. */
   close(): Promise<JsonlSinkResult> {
     this.closed ??= new Promise((resolve) => {
-      const finish = (): void => {
+      // 'close' comes after 'finish' or 'error' (autoDestroy), so the tally is final by then.
+      if (this.stream.closed) {
         resolve(this.result());
-      };
-      if (this.stream.destroyed) {
-        finish();
         return;
       }
-      this.stream.end(() => {
-        finish();
+      this.stream.once('close', () => {
+        resolve(this.result());
       });
-      this.stream.once('close', finish);
+      this.stream.end();
     });
     return this.closed;
   }

@@ -63,11 +63,14 @@ export function csvSink(path: string, columns: readonly TableColumn[]): TableSin
       }
     },
     async close() {
+      // 'close' follows 'finish' or 'error' (autoDestroy), so a failed write is known by then.
       await new Promise<void>((resolve) => {
-        stream.end(failure === undefined ? batch : '', () => {
+        if (stream.closed) {
           resolve();
-        });
+          return;
+        }
         stream.once('close', resolve);
+        stream.end(failure === undefined ? batch : '');
       });
       if (failure !== undefined) throw failure;
       return { rows };
