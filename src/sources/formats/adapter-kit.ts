@@ -93,3 +93,15 @@ export const jsonText = (value: unknown): string => {
 /** The message of a thrown value, for a problem reason. */
 export const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
+
+/**
+ * The first line of a head parsed as a JSON object, for content detection that must look at
+ * top-level keys only (a regex over the text also matches keys nested inside `components`).
+ * `undefined` when the first line is not a complete JSON object (e.g. cut by the head size).
+ */
+export const firstLineObject = (head: string): Readonly<Record<string, unknown>> | undefined => {
+  const first = head.split('\n', 1)[0] ?? '';
+  if (!/^\s*\{/.test(first)) return undefined;
+  const result = parseJsonLine(first);
+  return result.ok && isRecord(result.value) ? result.value : undefined;
+};

@@ -13,7 +13,7 @@
  */
 import type { RewardEvent } from '../../core/types.js';
 import type { LineFormat, LineParser } from '../format.js';
-import { finite, groupIdOf, isRecord, messageOf, parseJsonLenient, problem } from './adapter-kit.js';
+import { finite, firstLineObject, groupIdOf, isRecord, messageOf, parseJsonLenient, problem } from './adapter-kit.js';
 
 export interface SampleComponentsConfig {
   /** Step given to samples whose line has no `step`/`global_step`. Default 0. */
@@ -96,9 +96,12 @@ export const sampleComponentsFormat = (config: SampleComponentsConfig = {}): Lin
   return {
     kind: 'lines',
     name: 'sample-components-jsonl',
+    // Top-level keys only: goodhart JSONL may name a component `format_component` inside `components`.
     detect: (head) => {
-      const first = head.split('\n', 1)[0] ?? '';
-      return /^\s*\{/.test(first) && /"(?:scalar_reward|reward)"\s*:/.test(first) && /"\w+_component"\s*:/.test(first);
+      const first = firstLineObject(head);
+      if (first === undefined || 'components' in first) return false;
+      const keys = Object.keys(first);
+      return REWARD_KEYS.some((key) => key in first) && keys.some((key) => key.endsWith(COMPONENT_SUFFIX));
     },
     createParser,
   };

@@ -7,6 +7,7 @@
 import type { LineFormat, LineParser } from '../format.js';
 import {
   finite,
+  firstLineObject,
   isRecord,
   messageOf,
   nonNumericKeys,
@@ -43,9 +44,10 @@ const createParser = (source: string): LineParser => ({
 export const verlFileJsonl: LineFormat = {
   kind: 'lines',
   name: 'verl-file-jsonl',
+  // `{"step", "data"}` in any order; newer verl adds keys such as `elapsed_seconds` beside them.
   detect: (head) => {
-    const first = head.split('\n', 1)[0] ?? '';
-    return /^\s*\{\s*"step"\s*:\s*-?\d+\s*,\s*"data"\s*:\s*\{/.test(first) || /^\s*\{\s*"data"\s*:\s*\{.*"step"\s*:\s*-?\d+\s*\}\s*$/.test(first);
+    const first = firstLineObject(head);
+    return first !== undefined && typeof first.step === 'number' && isRecord(first.data) && !('metrics' in first);
   },
   createParser,
 };

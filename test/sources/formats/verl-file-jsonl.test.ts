@@ -42,3 +42,11 @@ describe('verlFileJsonl', () => {
     expect(problems[4]?.excerpt).toBe('{"step": 5, "data": {"critic/score/mean": 0.5}');
   });
 });
+
+describe('verl file logger detection across versions', () => {
+  it('claims lines whose step and data come in any order, with extra keys such as elapsed_seconds', () => {
+    expect(verlFileJsonl.detect('{"step": 0, "elapsed_seconds": 5.5, "data": {"critic/score/mean": 0.4}}\n')).toBe(true);
+    expect(verlFileJsonl.detect('{"data": {"critic/score/mean": 0.4}, "step": 3}\n')).toBe(true);
+    expect(verlFileJsonl.detect('{"step": 3, "reward": 0.4, "response": "data"}\n')).toBe(false);
+  });
+});
