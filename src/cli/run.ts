@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UnreadableInputError } from '../sources/line-reader.js';
 import { resolveIo, type CliIo } from './io.js';
@@ -13,6 +14,19 @@ import { registerWatch } from './verbs/watch.js';
 
 export type { CliIo, DashboardFeed, DashboardSeam } from './io.js';
 
+/** The package version, from the package.json above this file (src/cli or dist/src/cli). */
+function packageVersion(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
+      if (manifest.name === 'goodhart' && typeof manifest.version === 'string') return manifest.version;
+    } catch {
+      // not this level
+    }
+  }
+  return 'unknown';
+}
+
 /** Test seams of `runCli` beyond the I/O. */
 export interface RunCliOptions {
   /** Replaces the default detector set (tests). */
@@ -21,7 +35,8 @@ export interface RunCliOptions {
 
 /**
  * Runs the CLI with `argv` (without node and script) and resolves to the exit code: 0 success,
- * 1 the run was flagged (`audit`) or a probe case failed, 2 bad usage or unreadable input.
+ * 1 the run was flagged (`audit`) or a probe case failed, 2 bad usage, unreadable input or an
+ * unwritable `--out` file, 130 an `audit` interrupted by SIGINT (what it read so far is reported).
  */
 export async function runCli(argv: readonly string[], io: CliIo, options: RunCliOptions = {}): Promise<number> {
   const resolved = resolveIo(io);
@@ -35,12 +50,13 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
   };
   const program = new Command('goodhart')
     .description('Catch reward hacking and training pathologies in RL runs of language models.')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: resolved.stdout, writeErr: resolved.stderr })
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 flagged run (audit) or failed probe, 2 bad usage or unreadable input.\n' +
+      '\nExit codes: 0 success, 1 flagged run (audit) or failed probe, 2 bad usage, unreadable input or an unwritable --out file, 130 audit interrupted (Ctrl-C).\n' +
         'Start with:  goodhart demo --fast\n',
     );
   for (const register of [registerDemo, registerWatch, registerSummary, registerAudit, registerExport, registerProbe, registerReport]) {

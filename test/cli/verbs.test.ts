@@ -96,6 +96,12 @@ describe('audit', () => {
 });
 
 describe('--help', () => {
+  it('--version prints the package version', async () => {
+    const result = await run(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.out.trim()).toBe(JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version);
+  });
+
   it.each(['demo', 'watch', 'summary', 'audit', 'export', 'probe', 'report'])('%s --help shows examples and the shared options', async (verb) => {
     const result = await run([verb, '--help']);
     expect(result.code).toBe(0);
