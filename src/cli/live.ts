@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { Subject } from 'rxjs';
 import type { Verdict } from '../core/types.js';
 import { ConsoleSink, formatVerdict } from '../sinks/console.js';
+import { JsonlSink } from '../sinks/jsonl.js';
 import type { AnalysisItem } from './analyze.js';
 import { positiveInt, type Shared, type VerbContext } from './options.js';
 
@@ -101,4 +102,35 @@ export async function startDashboard(context: VerbContext, flags: DashboardFlags
       await server.close();
     },
   };
+}
+
+/**
+ * `--jsonl <file>`: alerts and verdicts as goodhart JSONL (docs/schema.md) beside the console
+ * output. A write error (a full disk) is reported once on stderr and the run goes on.
+ */
+export class AlertLog {
+  private readonly sink: JsonlSink | undefined;
+
+  constructor(path: string | undefined, context: VerbContext) {
+    this.sink =
+      path === undefined
+        ? undefined
+        : new JsonlSink(path, {
+            onError: (error) => {
+              context.io.stderr(`goodhart: cannot write ${path}: ${error.message}; alerts are no longer logged there\n`);
+            },
+          });
+  }
+
+  item(item: AnalysisItem): void {
+    if (item.kind === 'alert') this.sink?.write({ type: 'alert', record: item.alert });
+    else if (item.kind === 'verdict') this.sink?.write({ type: 'verdict', record: item.verdict });
+  }
+
+  /** Writes the final verdict and closes the file. */
+  async close(verdict: Verdict): Promise<void> {
+    if (this.sink === undefined) return;
+    this.sink.write({ type: 'verdict', record: verdict });
+    await this.sink.close();
+  }
 }

@@ -71,6 +71,25 @@ describe('audit', () => {
     expect(report.firstProblems[0]).toMatchObject({ line: 4, reason: expect.stringContaining('field "reward"') });
   });
 
+  it('--jsonl writes the alerts and verdicts as goodhart JSONL, ending with the final verdict', async () => {
+    const log = join(dir, 'audit-alerts.jsonl');
+    const result = await run(['audit', file('logged.jsonl', events('HACK', 6)), '--jsonl', log]);
+    expect(result.code).toBe(1);
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.filter((line) => line.type === 'alert').map((line) => line.detector)).toEqual(['formatGaming', 'meanShift']);
+    expect(lines.at(-1)).toMatchObject({ type: 'verdict', v: 1, status: 'hacking', firstFlaggedStep: 6, step: 9 });
+    const full = await run(['watch', file('logged2.jsonl', events('HACK', 6)), '--no-follow', '--jsonl', '/dev/full']);
+    expect(full.code).toBe(0);
+    expect(full.err).toContain('cannot write /dev/full');
+  });
+
+  it('merges several files (one per rank) by step', async () => {
+    const rank0 = file('rank0.jsonl', events().filter((_, k) => k % 2 === 0));
+    const rank1 = file('rank1.jsonl', events('HACK', 8).filter((_, k) => k % 2 === 1));
+    const report = JSON.parse((await run(['audit', rank0, rank1, '--json'])).out);
+    expect(report).toMatchObject({ events: 40, lastStep: 9, verdict: 'hacking', firstFlaggedStep: 8 });
+  });
+
   it('exits 2 on a missing file, an unknown format, and bad usage', async () => {
     const missing = await run(['audit', join(dir, 'nope.jsonl')]);
     expect(missing.code).toBe(2);

@@ -6,10 +6,15 @@ import { formatProblem, formatVerdict } from '../../sinks/console.js';
 import { FAIL_ON, type FailOn } from '../config.js';
 import { examples, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { replay } from '../run-analysis.js';
+import { AlertLog } from '../live.js';
+
+/** Exit code of an audit stopped by SIGINT (Ctrl-C) before the end of its input: 128 + 2, as shells report it. */
+export const INTERRUPTED = 130;
 
 interface AuditFlags extends SharedFlags {
   readonly failOn?: FailOn;
   readonly json?: boolean;
+  readonly jsonl?: string;
 }
 
 /** Whether a verdict fails the audit (see `FailOn`): collapse fails at either level. */
@@ -26,23 +31,34 @@ export function registerAudit(program: Command, context: VerbContext): void {
       .addOption(
         new Option('--fail-on <level>', 'exit 1 at: hacking = hacking or collapse; warning = any verdict but healthy').choices(FAIL_ON),
       )
-      .option('--json', 'print one JSON object: verdict, firstFlaggedStep, reasons, events, steps, problems'),
+      .option('--json', 'print one JSON object: verdict, firstFlaggedStep, reasons, events, steps, problems')
+      .option('--jsonl <file>', 'also write every alert and the verdicts to a goodhart JSONL file'),
   )
     .addHelpText(
       'after',
       examples([
-        'goodhart audit run.jsonl                      # exit 0 healthy/warning, 1 hacking/collapse, 2 unreadable',
+        'goodhart audit run.jsonl                      # exit 0 healthy/warning, 1 hacking/collapse, 2 unreadable, 130 interrupted',
         'goodhart audit trainer_state.json --fail-on warning',
         'goodhart audit rank0.jsonl rank1.jsonl --json | jq .verdict',
       ]) +
-        '\nMalformed lines are counted and reported as problems (file:line: reason), never fatal.\n',
+        '\nMalformed lines are counted and reported as problems (file:line: reason), never fatal.\n' +
+        'Ctrl-C stops the replay: what was read so far is reported (--json: "interrupted": true) and the exit code is 130.\n',
     )
     .action(async (files: string[], flags: AuditFlags) => {
       const { io } = context;
       const shared = await resolveShared(flags, io);
       const failOn = flags.failOn ?? shared.config.failOn ?? 'hacking';
-      const tally = await replay(files.map(shared.path), shared, context);
+      const log = new AlertLog(flags.jsonl === undefined ? undefined : shared.path(flags.jsonl), context);
+      const tally = await replay(files.map(shared.path), shared, context, {
+        onItem: (item) => {
+          log.item(item);
+        },
+      });
+      // Ctrl-C stops the replay (run-analysis `consume`): report what was read, but never let a
+      // partial run pass for a judged one in CI.
+      const interrupted = io.signal?.aborted === true;
       const verdict = tally.verdict();
+      await log.close(verdict);
       const failed = fails(verdict.status, failOn);
       if (flags.json === true) {
         io.stdout(
@@ -67,6 +83,7 @@ export function registerAudit(program: Command, context: VerbContext): void {
             firstProblems: tally.firstProblems,
             failOn,
             failed,
+            interrupted,
           })}\n`,
         );
       } else {
@@ -82,6 +99,9 @@ export function registerAudit(program: Command, context: VerbContext): void {
         }
         io.stdout(formatVerdict(verdict, { color: shared.colorOut }));
       }
-      context.exit(failed ? 1 : 0);
+      if (interrupted) {
+        io.stderr(`goodhart: interrupted: the verdict covers only the ${tally.events} events and ${tally.steps} step records read so far\n`);
+      }
+      context.exit(interrupted ? INTERRUPTED : failed ? 1 : 0);
     });
 }

@@ -3,12 +3,13 @@ import type { Command } from 'commander';
 import { formatVerdict } from '../../sinks/console.js';
 import { analyze, RunTally } from '../analyze.js';
 import { openInput } from '../input.js';
-import { dashboardOptions, LivePrinter, startDashboard, type DashboardFlags } from '../live.js';
+import { AlertLog, dashboardOptions, LivePrinter, startDashboard, type DashboardFlags } from '../live.js';
 import { examples, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { consume } from '../run-analysis.js';
 
 interface WatchFlags extends SharedFlags, DashboardFlags {
   readonly follow: boolean;
+  readonly jsonl?: string;
 }
 
 export function registerWatch(program: Command, context: VerbContext): void {
@@ -18,7 +19,8 @@ export function registerWatch(program: Command, context: VerbContext): void {
         .command('watch')
         .description('Follow training logs live (TRL, verl or goodhart JSONL) and print alerts with their evidence as they happen.')
         .argument('<files...>', 'log file(s); several = one per rank, merged by step; files may not exist yet')
-        .option('--no-follow', 'read to the end and stop instead of following the files'),
+        .option('--no-follow', 'read to the end and stop instead of following the files')
+        .option('--jsonl <file>', 'also append alerts and verdicts to a goodhart JSONL file'),
     ),
   )
     .addHelpText(
@@ -36,6 +38,7 @@ export function registerWatch(program: Command, context: VerbContext): void {
       const printer = new LivePrinter(context, shared);
       const tally = new RunTally(shared.config.verdict === undefined ? {} : { verdict: shared.config.verdict });
       const dashboard = await startDashboard(context, flags, shared);
+      const log = new AlertLog(flags.jsonl === undefined ? undefined : shared.path(flags.jsonl), context);
       if (!shared.quiet) io.stderr(`${flags.follow ? 'following' : 'reading'} ${paths.join(', ')}${flags.follow ? ' (Ctrl-C to stop)' : ''}\n`);
       try {
         await consume(
@@ -45,12 +48,14 @@ export function registerWatch(program: Command, context: VerbContext): void {
           (item) => {
             tally.add(item);
             printer.item(item);
+            log.item(item);
             dashboard.feed(item);
           },
           io.signal,
         );
       } finally {
         await dashboard.close();
+        await log.close(tally.verdict());
       }
       if (!shared.quiet) io.stdout(`read ${tally.events} events, ${tally.steps} step records, ${tally.problems} input problems; ${tally.alertCount} alerts\n`);
       io.stdout(formatVerdict(tally.verdict(), { color: shared.colorOut }));
