@@ -123,6 +123,9 @@ function oneOf<T extends string>(json: Json, field: string, allowed: readonly T[
   return value as T;
 }
 
+/** A key as shown in an error's field path: cut to 60 characters (a key can be a megabyte of garbage). */
+const shownKey = (key: string): string => (key.length > 60 ? `${key.slice(0, 60)}…` : key);
+
 /** A record of numbers: null and non-finite entries are dropped and counted missing. */
 function numberRecord(json: Json, field: string, tally: Tally, path = field): Record<string, number> | undefined {
   const value = json[field];
@@ -130,7 +133,7 @@ function numberRecord(json: Json, field: string, tally: Tally, path = field): Re
   if (!isObject(value)) return fail(path, 'an object of numbers', value);
   const out: Record<string, number> = {};
   for (const key of Object.keys(value)) {
-    const entry = optionalNumber(value, key, tally, `${path}.${key}`);
+    const entry = optionalNumber(value, key, tally, `${path}.${shownKey(key)}`);
     if (entry !== undefined) out[key] = entry;
   }
   return out;
@@ -253,7 +256,7 @@ function decodeStepFields(json: Json, options: AliasOptions | undefined): StepRe
   let renamed = false;
   for (const key of Object.keys(written)) {
     const entry = written[key];
-    if (entry !== null && typeof entry !== 'number') fail(`metrics.${key}`, EXPECT_NUMBER, entry);
+    if (entry !== null && typeof entry !== 'number') fail(`metrics.${shownKey(key)}`, EXPECT_NUMBER, entry);
     const canonical = canonicalMetricName(key, options);
     if (canonical !== undefined && (canonical.name !== key || canonical.scale !== undefined)) renamed = true;
   }

@@ -135,6 +135,8 @@ const allFinite = (values: Readonly<Record<string, number>> | undefined): boolea
   values === undefined || Object.values(values).every((value) => typeof value === 'number' && Number.isFinite(value));
 // eslint-disable-next-line no-control-regex -- control characters are what an excerpt must not carry
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A reason is one readable line, whatever the input: V8's JSON message, a field path, five names. */
+const MAX_REASON = 1000;
 /** 80 characters, each escaped to at most 6 (`\u0000`), and the ellipsis. */
 const MAX_EXCERPT = 80 * 6 + 1;
 
@@ -165,6 +167,7 @@ export function violation(item: Ingested, line: number | undefined): string | un
       if (!Number.isInteger(problem.line) || problem.line < 0) return `problem line ${String(problem.line)}`;
       if (line !== undefined && problem.line !== line) return `problem at line ${String(problem.line)}, reported for line ${String(line)}`;
       if (typeof problem.reason !== 'string' || problem.reason.trim() === '') return 'problem without a reason';
+      if (problem.reason.length > MAX_REASON) return `problem reason of ${String(problem.reason.length)} characters`;
       if (typeof problem.excerpt !== 'string' || CONTROL.test(problem.excerpt) || problem.excerpt.length > MAX_EXCERPT) return `problem excerpt ${JSON.stringify(problem.excerpt)}`;
       return undefined;
     }

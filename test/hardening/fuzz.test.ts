@@ -75,6 +75,20 @@ describe('regressions found by fuzzing', () => {
 });
 
 describe('regressions found by reading the decoders', () => {
+  it('a problem reason stays one readable line however many bad pairs or however long a key (it held megabytes)', async () => {
+    const pairs = runLines(verlConsole, `step:3 - a:1 - ${'b:x - '.repeat(10_000)}c:2`, SOURCE);
+    expect(kinds(pairs)).toEqual(['problem', 'step']);
+    expect(reasons(pairs)[0]).toBe('step 3: malformed key:value pairs "b:x", "b:x", "b:x", "b:x", "b:x" and 9995 more');
+    const key = 'k'.repeat(100_000);
+    const [metric] = reasons(runLines(goodhartJsonl, JSON.stringify({ step: 1, metrics: { [key]: 'x' } }), SOURCE));
+    expect(metric).toBe(`field "metrics.${'k'.repeat(60)}…": expected a finite number or null, got string "x"`);
+    const [component] = reasons(runLines(goodhartJsonl, JSON.stringify({ step: 1, components: { [key]: 'x' } }), SOURCE));
+    expect(component!.length).toBeLessThan(200);
+    const row = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`key${String(i)}`, 'x']));
+    const history = await runWhole(trlLogHistory, JSON.stringify([{ step: 1, loss: 0.5, ...row }]), SOURCE);
+    expect(reasons(history)[0]).toBe('log_history[0] (step 1) has non-numeric values for key0, key1, key2, key3, key4 and 995 more');
+  });
+
   it('a goodhart step record keeps metrics named like Object.prototype members', () => {
     const items = runLines(goodhartJsonl, '{"step":1,"metrics":{"constructor":1,"toString":2,"loss":4}}', SOURCE);
     expect(items).toEqual([{ kind: 'step', record: { step: 1, metrics: { constructor: 1, toString: 2, loss: 4 } } }]);

@@ -42,6 +42,22 @@ export const stepItem = (step: number, row: Readonly<Record<string, unknown>>): 
   return { kind: 'step', record: { step, metrics, raw, missing, phase } };
 };
 
+/** Names listed in one problem reason, and characters shown of each. */
+const LISTED_NAMES = 5;
+const NAME_CHARS = 60;
+
+/**
+ * Names (keys, pairs) for a problem reason: the first five, each cut to 60 characters, then how
+ * many more. A garbage line can hold thousands of bad pairs; the reason stays a line.
+ *
+ * @example listNames(['a', 'b', 'c', 'd', 'e', 'f', 'g']) // 'a, b, c, d, e and 2 more'
+ */
+export const listNames = (names: readonly string[]): string => {
+  const shown = names.slice(0, LISTED_NAMES).map((name) => (name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS)}…` : name));
+  const more = names.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${String(more)} more` : shown.join(', ');
+};
+
 /** Keys of the values in a row that are neither numbers nor null (a corrupt metric row). */
 export const nonNumericKeys = (row: Readonly<Record<string, unknown>>): string[] =>
   Object.entries(row)

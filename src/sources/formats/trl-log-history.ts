@@ -11,6 +11,7 @@ import {
   isRecord,
   isSummaryRow,
   jsonText,
+  listNames,
   messageOf,
   nonNumericKeys,
   parseJsonLenient,
@@ -41,7 +42,7 @@ export const logHistoryItems = (rows: readonly unknown[], source: string, where:
     }
     const bad = nonNumericKeys(row);
     if (bad.length > 0) {
-      items.push(problem(source, 0, `${at} (step ${String(step)}) has non-numeric values for ${bad.join(', ')}`, jsonText(row)));
+      items.push(problem(source, 0, `${at} (step ${String(step)}) has non-numeric values for ${listNames(bad)}`, jsonText(row)));
     }
     items.push(stepItem(step, row));
   });

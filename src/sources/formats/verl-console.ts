@@ -12,7 +12,7 @@
  */
 import type { LineFormat, LineParser } from '../format.js';
 import type { Ingested } from '../ingested.js';
-import { problem, stepItem } from './adapter-kit.js';
+import { listNames, problem, stepItem } from './adapter-kit.js';
 
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
@@ -55,7 +55,7 @@ const createParser = (source: string): LineParser => ({
     }
     const out: Ingested[] = [];
     if (bad.length > 0) {
-      const shown = bad.map((pair) => JSON.stringify(pair)).join(', ');
+      const shown = listNames(bad.map((pair) => JSON.stringify(pair)));
       out.push(problem(source, line, `step ${String(step)}: malformed key:value pairs ${shown}`, text));
     }
     if (Object.keys(row).length > 0) out.push(stepItem(step, row));

@@ -9,6 +9,7 @@ import {
   finite,
   firstLineObject,
   isRecord,
+  listNames,
   messageOf,
   nonNumericKeys,
   parseJsonLenient,
@@ -34,7 +35,7 @@ const createParser = (source: string): LineParser => ({
     const data = value['data'];
     const out: Ingested[] = [];
     const bad = nonNumericKeys(data);
-    if (bad.length > 0) out.push(problem(source, line, `step ${String(step)}: non-numeric values for ${bad.join(', ')}`, text));
+    if (bad.length > 0) out.push(problem(source, line, `step ${String(step)}: non-numeric values for ${listNames(bad)}`, text));
     out.push(stepItem(step, data));
     return out;
   },
