@@ -26,11 +26,8 @@ const code = await runCli(process.argv.slice(2), {
   stdoutIsTTY: process.stdout.isTTY,
   stderrIsTTY: process.stderr.isTTY,
   signal: stop.signal,
-  // The live dashboard of `demo` and `watch` (127.0.0.1 only; `--no-dashboard` skips it).
-  serveDashboard: (feed) =>
-    dashboardSeam({
-      ...(feed.port === undefined ? {} : { port: feed.port }),
-      ...(feed.lengthCap === undefined ? {} : { lengthCap: feed.lengthCap }),
-    })(feed),
+  // The live dashboard of `demo` and `watch` (127.0.0.1 only; the feed carries --port and the
+  // length cap; `--no-dashboard` skips it).
+  serveDashboard: dashboardSeam(),
 });
 process.exitCode = code;
