@@ -1,4 +1,4 @@
-import { defer, filter, map, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { Condition } from '../src/core/condition.js';
 import { METRIC } from '../src/core/metric-names.js';
 import type { Alert, StepRecord } from '../src/core/types.js';
@@ -6,6 +6,7 @@ import { GroupCollapseJudge, GroupRecordSteps } from '../src/detectors/group-col
 import { finiteOrMissing } from '../src/detectors/select.js';
 import { resolveGroupCollapseRule, type GroupCollapseRuleConfig } from './group-collapse.js';
 import { hysteresis } from './hysteresis.js';
+import { judgedConditions } from './internal/judged.js';
 
 export interface GroupCollapseFromStepsConfig extends GroupCollapseRuleConfig {
   /** Metric holding the fraction of zero-spread groups. Default `groups/zero_std_frac`. */
@@ -25,12 +26,12 @@ export function groupCollapseFromStepsConditions(
     throw new TypeError(`groupCollapseFromSteps metric must be a non-empty string, got ${metric}`);
   }
   const rule = resolveGroupCollapseRule('groupCollapseFromSteps', metric, config);
-  return (source) =>
-    defer(() => {
+  return judgedConditions(() => {
       const records = new GroupRecordSteps({ floor: config.floor, ceiling: config.ceiling });
       const judge = new GroupCollapseJudge(rule);
-      return source.pipe(
-        map((record) => {
+      return {
+        flush: () => undefined,
+        push: (record: StepRecord) => {
           if (record.phase === 'eval') return undefined;
           const m = record.metrics;
           const summary = records.summarize({
@@ -44,9 +45,8 @@ export function groupCollapseFromStepsConditions(
             rewardMax: finiteOrMissing(m[METRIC.rewardMax]),
           });
           return summary === undefined ? undefined : judge.judge(summary);
-        }),
-        filter((condition): condition is Condition => condition !== undefined),
-      );
+        },
+      };
     });
 }
 

@@ -1,4 +1,4 @@
-import { concat, defer, filter, from, map, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { Condition } from '../src/core/condition.js';
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import type { Alert, RewardEvent, SampleRef, Severity } from '../src/core/types.js';
@@ -13,6 +13,7 @@ import {
   type NumericSelectConfig,
 } from '../src/detectors/select.js';
 import { hysteresis } from './hysteresis.js';
+import { judgedConditions } from './internal/judged.js';
 
 /** The judgement settings shared by `groupCollapse` and `groupCollapseFromSteps`. */
 export interface GroupCollapseRuleConfig {
@@ -97,26 +98,23 @@ export function groupCollapseConditions<T = RewardEvent>(config: GroupCollapseCo
   const groupSize = config.groupSize === undefined ? undefined : checkInteger('groupCollapse', 'groupSize', config.groupSize, 2);
   const groupOf = config.group ?? ((item: T) => (item as Partial<RewardEvent>).group);
   const sampleOf: (item: T) => SampleRef = config.sample ?? defaultSample;
-  return (source) =>
-    defer(() => {
-      const steps = new GroupSteps({ groupSize, floor: config.floor, ceiling: config.ceiling });
-      const judge = new GroupCollapseJudge(rule);
-      const judged = source.pipe(
-        map((item) => {
-          const value = finiteOrMissing(selection.select(item));
-          const group = groupOf(item);
-          if (value === undefined || group === undefined) return undefined;
-          const summary = steps.add(selection.step(item), group, value, sampleOf(item));
-          return summary === undefined ? undefined : judge.judge(summary);
-        }),
-      );
-      const last = defer(() => {
+  return judgedConditions(() => {
+    const steps = new GroupSteps({ groupSize, floor: config.floor, ceiling: config.ceiling });
+    const judge = new GroupCollapseJudge(rule);
+    return {
+      push: (item: T) => {
+        const value = finiteOrMissing(selection.select(item));
+        const group = groupOf(item);
+        if (value === undefined || group === undefined) return undefined;
+        const summary = steps.add(selection.step(item), group, value, sampleOf(item));
+        return summary === undefined ? undefined : judge.judge(summary);
+      },
+      flush: () => {
         const summary = steps.finish();
-        const condition = summary === undefined ? undefined : judge.judge(summary);
-        return from(condition === undefined ? [] : [condition]);
-      });
-      return concat(judged, last).pipe(filter((condition): condition is Condition => condition !== undefined));
-    });
+        return summary === undefined ? undefined : judge.judge(summary);
+      },
+    };
+  });
 }
 
 /**

@@ -12,16 +12,17 @@ import {
 } from '../src/detectors/pipeline-options.js';
 import type { FormatPreset } from '../src/detectors/format-rules.js';
 import { RATE_JUDGE_DEFAULTS, type RateJudgeConfig } from '../src/detectors/windowed-rate.js';
-import { COMPONENT_DOMINANCE_DEFAULTS, componentDominance, type ComponentDominanceConfig } from './component-dominance.js';
-import { constraint, type ConstraintConfig } from './constraint.js';
-import { degenerateOutputs, type DegenerateOutputsConfig } from './degenerate-outputs.js';
-import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDrift, type DistributionDriftConfig } from './distribution-drift.js';
-import { diversityCollapse, type DiversityCollapseConfig } from './diversity-collapse.js';
+import { COMPONENT_DOMINANCE_DEFAULTS, componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
+import { constraintConditions, type ConstraintConfig } from './constraint.js';
+import { degenerateOutputsConditions, type DegenerateOutputsConfig } from './degenerate-outputs.js';
+import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
+import { diversityCollapseConditions, type DiversityCollapseConfig } from './diversity-collapse.js';
+import { detectorSpec, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
-import { formatGaming, type FormatGamingConfig } from './format-gaming.js';
-import { GROUP_COLLAPSE_DEFAULTS, groupCollapse, type GroupCollapseConfig } from './group-collapse.js';
-import { repetition, type RepetitionConfig } from './repetition.js';
-import { stepDetectorList, type StepDetectorsConfig } from './step-detectors.js';
+import { formatGamingConditions, type FormatGamingConfig } from './format-gaming.js';
+import { GROUP_COLLAPSE_DEFAULTS, groupCollapseConditions, type GroupCollapseConfig } from './group-collapse.js';
+import { repetitionConditions, type RepetitionConfig } from './repetition.js';
+import { stepDetectorSpecs, type StepDetectorsConfig } from './step-detectors.js';
 import { summarizeSteps, type SummarizeInput, type SummarizeStepsConfig } from './summarize-steps.js';
 
 /**
@@ -153,14 +154,14 @@ export function sampleDetectors(config: SampleDetectorsConfig = {}): OperatorFun
           filter((event): event is RewardEvent => event !== undefined),
           share(),
         );
-        const alerts = sample.map((detector) => events.pipe(detector));
+        const alerts = sample.map((detector) => events.pipe(detector.operator));
         if (step !== undefined) {
           const records = shared.pipe(
             summarizeSteps(summarize),
             filter((record) => record.phase !== 'eval'),
             share(),
           );
-          for (const detector of step) alerts.push(records.pipe(detector));
+          for (const detector of step) alerts.push(records.pipe(detector.operator));
         }
         return merge(...alerts);
       }),
@@ -169,8 +170,8 @@ export function sampleDetectors(config: SampleDetectorsConfig = {}): OperatorFun
 
 /** The validated detector lists of a sample pipeline (exported for the plain-loop benchmark and `judgeRun`). */
 export function sampleDetectorLists(config: SampleDetectorsConfig): {
-  readonly sample: OperatorFunction<RewardEvent, Alert>[];
-  readonly step: OperatorFunction<StepRecord, Alert>[] | undefined;
+  readonly sample: DetectorSpec<RewardEvent>[];
+  readonly step: DetectorSpec<StepRecord>[] | undefined;
   readonly summarize: SummarizeStepsConfig;
 } {
   if (typeof config !== 'object') throw new TypeError(`${PIPELINE} config must be an object`);
@@ -181,49 +182,52 @@ export function sampleDetectorLists(config: SampleDetectorsConfig): {
     throw new RangeError(`${PIPELINE} maxLength must be a finite number > 0, got ${String(maxLength)}`);
   }
   const rate = { ...ratePreset(sensitivity), ...withHysteresis };
-  const sample: OperatorFunction<RewardEvent, Alert>[] = [];
+  const sample: DetectorSpec<RewardEvent>[] = [];
 
   const repetitionConfig = detectorConfig(PIPELINE, 'repetition', config.repetition, rate as RepetitionConfig);
-  if (repetitionConfig) sample.push(repetition(repetitionConfig));
+  if (repetitionConfig) sample.push(detectorSpec('repetition', repetitionConditions(repetitionConfig), repetitionConfig.hysteresis));
 
   const diversityConfig = detectorConfig(PIPELINE, 'diversityCollapse', config.diversityCollapse, rate as DiversityCollapseConfig);
-  if (diversityConfig) sample.push(diversityCollapse(diversityConfig));
+  if (diversityConfig) sample.push(detectorSpec('diversityCollapse', diversityCollapseConditions(diversityConfig), diversityConfig.hysteresis));
 
   const formatConfig = detectorConfig(PIPELINE, 'formatGaming', config.formatGaming, {
     ...rate,
     ...(config.format === undefined ? {} : { preset: config.format }),
   } satisfies FormatGamingConfig);
-  if (formatConfig) sample.push(formatGaming(formatConfig));
+  if (formatConfig) sample.push(detectorSpec('formatGaming', formatGamingConditions(formatConfig), formatConfig.hysteresis));
 
   const degenerateConfig = detectorConfig(PIPELINE, 'degenerateOutputs', config.degenerateOutputs, {
     ...rate,
     ...(maxLength === undefined ? {} : { lengthCap: maxLength }),
   } satisfies DegenerateOutputsConfig);
-  if (degenerateConfig) sample.push(degenerateOutputs(degenerateConfig));
+  if (degenerateConfig) sample.push(detectorSpec('degenerateOutputs', degenerateOutputsConditions(degenerateConfig), degenerateConfig.hysteresis));
 
   const groupConfig = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
     persistence: shiftCount(GROUP_COLLAPSE_DEFAULTS.persistence, sensitivity, 2),
     ...withHysteresis,
   } satisfies GroupCollapseConfig);
-  if (groupConfig) sample.push(groupCollapse(groupConfig));
+  if (groupConfig) sample.push(detectorSpec('groupCollapse', groupCollapseConditions(groupConfig), groupConfig.hysteresis));
 
   const driftConfig = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
     alpha: scaleDown(DISTRIBUTION_DRIFT_DEFAULTS.alpha, sensitivity, 10),
     ...withHysteresis,
   } satisfies DistributionDriftConfig);
-  if (driftConfig) sample.push(distributionDrift(driftConfig));
+  if (driftConfig) sample.push(detectorSpec('lengthDrift', distributionDriftConditions(driftConfig), driftConfig.hysteresis));
 
   const dominanceConfig = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
     tCritical: scaleUp(COMPONENT_DOMINANCE_DEFAULTS.tCritical, sensitivity, 1.25),
     persistence: shiftCount(COMPONENT_DOMINANCE_DEFAULTS.persistence, sensitivity, 1),
     ...withHysteresis,
   } satisfies ComponentDominanceConfig);
-  if (dominanceConfig) sample.push(componentDominance(dominanceConfig));
+  if (dominanceConfig) sample.push(detectorSpec('componentDominance', componentDominanceConditions(dominanceConfig), dominanceConfig.hysteresis));
 
-  for (const rule of config.constraints ?? []) sample.push(constraint({ ...withHysteresis, ...rule }));
+  for (const rule of config.constraints ?? []) {
+    const constraintConfig: ConstraintConfig = { ...withHysteresis, ...rule };
+    sample.push(detectorSpec('constraint', constraintConditions(constraintConfig), constraintConfig.hysteresis));
+  }
   for (const extra of config.extra ?? []) {
     if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);
-    sample.push(extra);
+    sample.push({ slot: 'extra', operator: extra });
   }
 
   const summarize: SummarizeStepsConfig = { ...(maxLength === undefined ? {} : { maxLength }), ...config.summarize };
@@ -238,5 +242,5 @@ export function sampleDetectorLists(config: SampleDetectorsConfig): {
   if (groupConfig) loggedOnly.add('groupCollapse');
   if (driftConfig) loggedOnly.add('lengthDrift');
   if (dominanceConfig) loggedOnly.add('componentDominance');
-  return { sample, step: stepConfig === undefined ? undefined : stepDetectorList(stepConfig, { loggedOnly }), summarize };
+  return { sample, step: stepConfig === undefined ? undefined : stepDetectorSpecs(stepConfig, { loggedOnly }), summarize };
 }

@@ -11,17 +11,18 @@ import {
   type DetectorOption,
   type Sensitivity,
 } from '../src/detectors/pipeline-options.js';
+import { detectorSpec, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
-import { groupCollapseFromSteps, type GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
-import { MEAN_SHIFT_DEFAULTS, meanShift, type MeanShiftConfig } from './mean-shift.js';
+import { groupCollapseFromStepsConditions, type GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
+import { MEAN_SHIFT_DEFAULTS, meanShiftConditions, type MeanShiftConfig } from './mean-shift.js';
 import { GROUP_COLLAPSE_DEFAULTS } from './group-collapse.js';
-import { COMPONENT_DOMINANCE_DEFAULTS, componentDominance, type ComponentDominanceConfig } from './component-dominance.js';
-import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDrift, type DistributionDriftConfig } from './distribution-drift.js';
-import { SATURATION_DEFAULTS, saturation, type SaturationConfig } from './saturation.js';
-import { SPIKE_DEFAULTS, spike, type SpikeConfig } from './spike.js';
-import { TREND_DEFAULTS, trend, type TrendConfig } from './trend.js';
-import { TRUNCATION_DEFAULTS, truncation, type TruncationConfig } from './truncation.js';
-import { VARIANCE_COLLAPSE_DEFAULTS, varianceCollapse, type VarianceCollapseConfig } from './variance-collapse.js';
+import { COMPONENT_DOMINANCE_DEFAULTS, componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
+import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
+import { SATURATION_DEFAULTS, saturationConditions, type SaturationConfig } from './saturation.js';
+import { SPIKE_DEFAULTS, spikeConditions, type SpikeConfig } from './spike.js';
+import { TREND_DEFAULTS, trendConditions, type TrendConfig } from './trend.js';
+import { TRUNCATION_DEFAULTS, truncationConditions, type TruncationConfig } from './truncation.js';
+import { VARIANCE_COLLAPSE_DEFAULTS, varianceCollapseConditions, type VarianceCollapseConfig } from './variance-collapse.js';
 
 export type { DetectorOption, Sensitivity } from '../src/detectors/pipeline-options.js';
 
@@ -104,20 +105,17 @@ export const STEP_DETECTOR_SLOTS = [
   'groupCollapse',
 ] as const;
 
-/** One detector of the pipeline, ready to subscribe to the shared record stream. */
-type Detector = OperatorFunction<StepRecord, Alert>;
-
 /**
  * Builds the detectors of a step pipeline from a validated config (shared with `sampleDetectors`,
  * which switches some off because it watches the same thing on the samples).
  */
-export function stepDetectorList(config: StepDetectorsConfig, options: StepDetectorListOptions = {}): Detector[] {
+export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDetectorListOptions = {}): DetectorSpec<StepRecord>[] {
   if (typeof config !== 'object') throw new TypeError(`${PIPELINE} config must be an object`);
   const sensitivity = checkSensitivity(PIPELINE, config.sensitivity);
   const withHysteresis = config.hysteresis === undefined ? {} : { hysteresis: config.hysteresis };
-  const list: Detector[] = [];
-  const onlyLogged = (slot: string, detector: Detector): Detector =>
-    options.loggedOnly?.has(slot) === true ? (source) => source.pipe(filter(loggedRecord), detector) : detector;
+  const list: DetectorSpec<StepRecord>[] = [];
+  const only = (slot: string): ((record: StepRecord) => boolean) | undefined =>
+    options.loggedOnly?.has(slot) === true ? loggedRecord : undefined;
   const h = scaleUp(MEAN_SHIFT_DEFAULTS.step.h, sensitivity, 1.5);
 
   const rewardShift = detectorConfig(PIPELINE, 'rewardShift', config.rewardShift, {
@@ -126,7 +124,7 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
     h,
     ...withHysteresis,
   } satisfies MeanShiftConfig<StepRecord>);
-  if (rewardShift) list.push(meanShift<StepRecord>(rewardShift));
+  if (rewardShift) list.push(detectorSpec('rewardShift', meanShiftConditions<StepRecord>(rewardShift), rewardShift.hysteresis));
 
   const lengthShift = detectorConfig(PIPELINE, 'lengthShift', config.lengthShift, {
     metric: METRIC.lengthMean,
@@ -136,7 +134,7 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
     signalDown: 'info',
     ...withHysteresis,
   } satisfies MeanShiftConfig<StepRecord>);
-  if (lengthShift) list.push(meanShift<StepRecord>(lengthShift));
+  if (lengthShift) list.push(detectorSpec('lengthShift', meanShiftConditions<StepRecord>(lengthShift), lengthShift.hysteresis));
 
   const collapse = detectorConfig(PIPELINE, 'varianceCollapse', config.varianceCollapse, {
     metric: METRIC.rewardMean,
@@ -144,7 +142,7 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
     ratio: scaleDown(VARIANCE_COLLAPSE_DEFAULTS.ratio, sensitivity, 2),
     ...withHysteresis,
   } satisfies VarianceCollapseConfig<StepRecord>);
-  if (collapse) list.push(varianceCollapse<StepRecord>(collapse));
+  if (collapse) list.push(detectorSpec('varianceCollapse', varianceCollapseConditions<StepRecord>(collapse), collapse.hysteresis));
 
   const saturated = detectorConfig(PIPELINE, 'saturation', config.saturation, {
     metric: METRIC.rewardMean,
@@ -152,14 +150,14 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
     fraction: Math.min(1, scaleUp(SATURATION_DEFAULTS.fraction, sensitivity, 1.125)),
     ...withHysteresis,
   } satisfies SaturationConfig<StepRecord>);
-  if (saturated) list.push(saturation<StepRecord>(saturated));
+  if (saturated) list.push(detectorSpec('saturation', saturationConditions<StepRecord>(saturated), saturated.hysteresis));
 
   const drift = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
     metric: METRIC.lengthMean,
     alpha: scaleDown(DISTRIBUTION_DRIFT_DEFAULTS.alpha, sensitivity, 10),
     ...withHysteresis,
   } satisfies DistributionDriftConfig);
-  if (drift) list.push(onlyLogged('lengthDrift', distributionDrift(drift)));
+  if (drift) list.push(detectorSpec('lengthDrift', distributionDriftConditions(drift), drift.hysteresis, only('lengthDrift')));
 
   const trendZ = scaleUp(TREND_DEFAULTS.z, sensitivity, 1.25);
   const trendPersistence = shiftCount(TREND_DEFAULTS.persistence, sensitivity, 1);
@@ -170,7 +168,7 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
     persistence: trendPersistence,
     ...withHysteresis,
   } satisfies TrendConfig);
-  if (klTrend) list.push(trend(klTrend));
+  if (klTrend) list.push(detectorSpec('klTrend', trendConditions(klTrend), klTrend.hysteresis));
 
   const entropyTrend = detectorConfig(PIPELINE, 'entropyTrend', config.entropyTrend, {
     metric: METRIC.entropy,
@@ -179,7 +177,7 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
     persistence: trendPersistence,
     ...withHysteresis,
   } satisfies TrendConfig);
-  if (entropyTrend) list.push(trend(entropyTrend));
+  if (entropyTrend) list.push(detectorSpec('entropyTrend', trendConditions(entropyTrend), entropyTrend.hysteresis));
 
   const entropyDecline = detectorConfig(PIPELINE, 'entropyDecline', config.entropyDecline, {
     // Its own metric name, so its episodes never share a key with the rise's.
@@ -191,7 +189,7 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
     persistence: trendPersistence,
     ...withHysteresis,
   } satisfies TrendConfig);
-  if (entropyDecline) list.push(trend(entropyDecline));
+  if (entropyDecline) list.push(detectorSpec('entropyDecline', trendConditions(entropyDecline), entropyDecline.hysteresis));
 
   const spikeZ = scaleUp(SPIKE_DEFAULTS.z, sensitivity, 1.25);
   const klSpike = detectorConfig(PIPELINE, 'klSpike', config.klSpike, {
@@ -201,7 +199,7 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
     z: spikeZ,
     ...withHysteresis,
   } satisfies SpikeConfig<StepRecord>);
-  if (klSpike) list.push(spike<StepRecord>(klSpike));
+  if (klSpike) list.push(detectorSpec('klSpike', spikeConditions<StepRecord>(klSpike), klSpike.hysteresis));
 
   const gradNormSpike = detectorConfig(PIPELINE, 'gradNormSpike', config.gradNormSpike, {
     metric: METRIC.gradNorm,
@@ -210,38 +208,38 @@ export function stepDetectorList(config: StepDetectorsConfig, options: StepDetec
     z: spikeZ,
     ...withHysteresis,
   } satisfies SpikeConfig<StepRecord>);
-  if (gradNormSpike) list.push(spike<StepRecord>(gradNormSpike));
+  if (gradNormSpike) list.push(detectorSpec('gradNormSpike', spikeConditions<StepRecord>(gradNormSpike), gradNormSpike.hysteresis));
 
   const truncated = detectorConfig(PIPELINE, 'truncation', config.truncation, {
     granularity: 'step',
     threshold: Math.min(0.95, scaleUp(TRUNCATION_DEFAULTS.threshold, sensitivity, 1.5)),
     ...withHysteresis,
   } satisfies TruncationConfig);
-  if (truncated) list.push(truncation(truncated));
+  if (truncated) list.push(detectorSpec('truncation', truncationConditions(truncated), truncated.hysteresis));
 
   const dominance = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
     tCritical: scaleUp(COMPONENT_DOMINANCE_DEFAULTS.tCritical, sensitivity, 1.25),
     persistence: shiftCount(COMPONENT_DOMINANCE_DEFAULTS.persistence, sensitivity, 1),
     ...withHysteresis,
   } satisfies ComponentDominanceConfig);
-  if (dominance) list.push(onlyLogged('componentDominance', componentDominance(dominance)));
+  if (dominance) list.push(detectorSpec('componentDominance', componentDominanceConditions(dominance), dominance.hysteresis, only('componentDominance')));
 
   const groups = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
     persistence: shiftCount(GROUP_COLLAPSE_DEFAULTS.persistence, sensitivity, 2),
     ...withHysteresis,
   } satisfies GroupCollapseFromStepsConfig);
-  if (groups) list.push(onlyLogged('groupCollapse', groupCollapseFromSteps(groups)));
+  if (groups) list.push(detectorSpec('groupCollapse', groupCollapseFromStepsConditions(groups), groups.hysteresis, only('groupCollapse')));
 
   for (const extra of config.extra ?? []) {
     if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);
-    list.push(extra);
+    list.push({ slot: 'extra', operator: extra });
   }
   return list;
 }
 
 /** Runs every detector on one shared subscription of the source, their alerts merged. */
-export function runShared<T>(detectors: readonly OperatorFunction<T, Alert>[]): OperatorFunction<T, Alert> {
-  return fanOut((shared) => merge(...detectors.map((detector) => shared.pipe(detector))));
+export function runShared<T>(detectors: readonly DetectorSpec<T>[]): OperatorFunction<T, Alert> {
+  return fanOut((shared) => merge(...detectors.map((detector) => shared.pipe(detector.operator))));
 }
 
 /**
@@ -286,7 +284,7 @@ export function runShared<T>(detectors: readonly OperatorFunction<T, Alert>[]): 
  * @see verdict
  */
 export function stepDetectors(config: StepDetectorsConfig = {}): OperatorFunction<StepRecord, Alert> {
-  const detectors = stepDetectorList(config);
+  const detectors = stepDetectorSpecs(config);
   return (source) =>
     source.pipe(
       filter((record) => record.phase !== 'eval'),

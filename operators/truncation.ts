@@ -1,4 +1,4 @@
-import { defer, filter, map, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { Condition } from '../src/core/condition.js';
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import type { Alert, StepRecord } from '../src/core/types.js';
@@ -14,6 +14,7 @@ import {
 } from '../src/detectors/select.js';
 import { LengthCapWindow, TruncationDetector } from '../src/detectors/truncation.js';
 import { hysteresis } from './hysteresis.js';
+import { judgedConditions } from './internal/judged.js';
 import type { Granularity } from './mean-shift.js';
 
 export interface TruncationConfig<T = StepRecord> {
@@ -98,8 +99,7 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
   const window = checkInteger(name, 'window', config.window ?? d.window, 1);
   const maxLength = config.maxLength === undefined ? undefined : checkPositive(name, 'maxLength', config.maxLength);
   const inferShare = checkBetween(name, 'inferShare', config.inferShare ?? d.inferShare, 0, 1, 'high');
-  return (source) =>
-    defer(() => {
+  return judgedConditions(() => {
       let judge: ((item: T) => Condition | undefined) | undefined;
       const create = (first: T): ((item: T) => Condition | undefined) => {
         const perStep = (granularity ?? (isStepRecordLike(first) ? 'step' : 'sample')) === 'step';
@@ -150,13 +150,13 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
           return condition;
         };
       };
-      return source.pipe(
-        map((item) => {
+      return {
+        push: (item: T) => {
           judge ??= create(item);
           return judge(item);
-        }),
-        filter((condition): condition is Condition => condition !== undefined),
-      );
+        },
+        flush: () => undefined,
+      };
     });
 }
 

@@ -5,21 +5,22 @@
 // is flushed.
 import { concat, defer, filter, map, of, type OperatorFunction } from 'rxjs';
 import type { Condition } from '../../src/core/condition.js';
+import { withMachine, type ConditionMachine } from './machine.js';
 
 /** A pure per-subscriber detector: at most one condition per item, and one at the end. */
-export interface JudgedMachine<T> {
-  push(item: T): Condition | undefined;
-  flush(): Condition | undefined;
-}
+export type JudgedMachine<T> = ConditionMachine<T>;
 
 /** Maps items to the conditions of a fresh `create()` machine per subscriber. */
 export function judgedConditions<T>(create: () => JudgedMachine<T>): OperatorFunction<T, Condition> {
-  return (source) =>
-    defer(() => {
-      const machine = create();
-      return concat(
-        source.pipe(map((item) => machine.push(item))),
-        defer(() => of(machine.flush())),
-      ).pipe(filter((condition): condition is Condition => condition !== undefined));
-    });
+  return withMachine(
+    (source) =>
+      defer(() => {
+        const machine = create();
+        return concat(
+          source.pipe(map((item) => machine.push(item))),
+          defer(() => of(machine.flush())),
+        ).pipe(filter((condition): condition is Condition => condition !== undefined));
+      }),
+    create,
+  );
 }

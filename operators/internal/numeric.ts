@@ -4,6 +4,7 @@
 import { defer, filter, map, type OperatorFunction } from 'rxjs';
 import type { Condition } from '../../src/core/condition.js';
 import { finiteOrMissing, type ResolvedSelect } from '../../src/detectors/select.js';
+import { withMachine, type ConditionMachine } from './machine.js';
 
 /** A pure numeric detector: one value (or `undefined` when missing) in, at most one condition out. */
 export interface NumericJudge {
@@ -18,15 +19,25 @@ export function numericConditions<T>(
   selection: ResolvedSelect<T>,
   create: (first: T) => NumericJudge,
 ): OperatorFunction<T, Condition> {
-  return (source) =>
-    defer(() => {
-      let judge: NumericJudge | undefined;
-      return source.pipe(
-        map((item) => {
-          judge ??= create(item);
-          return judge.next(finiteOrMissing(selection.select(item)), selection.step(item));
-        }),
-        filter((condition): condition is Condition => condition !== undefined),
-      );
-    });
+  const machine = (): ConditionMachine<T> => {
+    let judge: NumericJudge | undefined;
+    return {
+      push: (item) => {
+        judge ??= create(item);
+        return judge.next(finiteOrMissing(selection.select(item)), selection.step(item));
+      },
+      flush: () => undefined,
+    };
+  };
+  return withMachine(
+    (source) =>
+      defer(() => {
+        const state = machine();
+        return source.pipe(
+          map((item) => state.push(item)),
+          filter((condition): condition is Condition => condition !== undefined),
+        );
+      }),
+    machine,
+  );
 }

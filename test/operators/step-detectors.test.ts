@@ -1,6 +1,6 @@
 import { firstValueFrom, from, map, Observable, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { stepDetectors, stepDetectorList, STEP_DETECTOR_SLOTS } from '../../operators/step-detectors.js';
+import { stepDetectors, stepDetectorSpecs, STEP_DETECTOR_SLOTS } from '../../operators/step-detectors.js';
 import type { Alert, StepRecord } from '../../src/core/types.js';
 import { testScheduler } from './fixtures.js';
 
@@ -115,7 +115,7 @@ describe('stepDetectors', () => {
     expect(() => stepDetectors({ rewardShift: 3 as unknown as false })).toThrow(/rewardShift must be a config object or false/);
     expect(() => stepDetectors({ varianceCollapse: { ratio: 2 } })).toThrow(RangeError);
     expect(() => stepDetectors({ extra: [42 as unknown as never] })).toThrow(/extra must hold operator functions/);
-    expect(() => stepDetectorList(null as unknown as object)).toThrow(TypeError);
+    expect(() => stepDetectorSpecs(null as unknown as object)).toThrow(TypeError);
   });
 
   it('should share no state between two subscribers', async () => {
