@@ -8,7 +8,7 @@ import { concatMap, defer, from, type Observable } from 'rxjs';
 import { EXPECTED_VERDICT, HACK_PATTERNS, simulate, type HackPattern } from '../../sim/index.js';
 import type { Ingested } from '../../sources/ingested.js';
 import { formatNumber, formatVerdict } from '../../sinks/console.js';
-import { ingestedRecord, JsonlSink } from '../../sinks/jsonl.js';
+import { ingestedRecord, JsonlSink, type JsonlSinkResult } from '../../sinks/jsonl.js';
 import { analyze, RunTally } from '../analyze.js';
 import { defaultSummarize } from '../detect.js';
 import { dashboardOptions, LivePrinter, startDashboard, type DashboardFlags } from '../live.js';
@@ -91,6 +91,7 @@ export function registerDemo(program: Command, context: VerbContext): void {
         flags.out === undefined
           ? undefined
           : new JsonlSink(shared.path(flags.out), { onError: (error) => { io.stderr(`goodhart: cannot write ${flags.out ?? ''}: ${error.message}\n`); } });
+      let written: JsonlSinkResult | undefined;
       const printer = new LivePrinter(context, shared);
       const tally = new RunTally(shared.config.verdict === undefined ? {} : { verdict: shared.config.verdict });
       const dashboard = await startDashboard(context, flags, shared);
@@ -124,12 +125,16 @@ export function registerDemo(program: Command, context: VerbContext): void {
         await dashboard.close();
         throw error;
       } finally {
-        await sink?.close();
+        written = await sink?.close();
       }
       const verdict = tally.verdict();
       io.stdout(`\nFinal ${formatVerdict(verdict, { color: shared.colorOut })}`);
       io.stdout(`(a sound detector set should say "${EXPECTED_VERDICT[flags.pattern]}" for ${flags.pattern})\n`);
-      if (flags.out !== undefined) io.stdout(`Wrote the run to ${flags.out}: try  goodhart audit ${flags.out}\n`);
+      if (written?.error !== undefined) {
+        // A full disk or a closed pipe is reported, never fatal to the run; but the file is not a run to audit.
+        io.stderr(`goodhart: ${flags.out ?? ''} is incomplete: ${written.written} records handed to it before ${written.error.message}, ${written.dropped} not written\n`);
+        context.exit(2);
+      } else if (flags.out !== undefined) io.stdout(`Wrote the run to ${flags.out}: try  goodhart audit ${flags.out}\n`);
       if (dashboard.url !== undefined && io.stdoutIsTTY && io.signal !== undefined && !io.signal.aborted) {
         // A person is looking at the page: keep it up until they are done.
         io.stdout(`The dashboard stays up at ${dashboard.url} (Ctrl-C to exit).\n`);
