@@ -87,6 +87,15 @@ export type {
 } from './server/serve-dashboard.js';
 export { toWebSocket } from './server/to-web-socket.js';
 export type { ToWebSocketConfig } from './server/to-web-socket.js';
+export { runCli } from './cli/run.js';
+export type { CliIo, DashboardFeed, DashboardSeam, RunCliOptions } from './cli/run.js';
+export { ConsoleSink, formatAlert, formatProblem, formatVerdict } from './sinks/console.js';
+export type { ConsoleSinkConfig } from './sinks/console.js';
+export { ingestedRecord, jsonlLine, JsonlSink, writeJsonl } from './sinks/jsonl.js';
+export type { JsonlRecord, JsonlSinkConfig, JsonlSinkResult } from './sinks/jsonl.js';
+export { csvField, csvRecord, csvSink, parquetSink } from './sinks/table.js';
+export type { ParquetSinkConfig, TableColumn, TableRow, TableSink } from './sinks/table.js';
+export { stripControl } from './sinks/terminal.js';
 export { DETECT_BYTES, detectFormat, formatByName, formatNames, readHead } from './sources/detect-format.js';
 export { DEFAULT_POLL_MS, followLines } from './sources/follow.js';
 export type { FollowConfig } from './sources/follow.js';
