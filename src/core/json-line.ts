@@ -120,6 +120,9 @@ function standsAlone(text: string, start: number, length: number): boolean {
   return !isWordChar(before) && before !== 0x2e && !isWordChar(after) && after !== 0x2e;
 }
 
+/** A JSON number, matched in place (sticky): no slice of the rest of the line per number. */
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
 /**
  * Deepest nesting the validator descends into (one stack frame per level). Python's `json.dumps`
  * stops at its recursion limit (1000 by default), so deeper text is garbage; at 10,000 levels the
@@ -174,9 +177,9 @@ export function locateJsonError(text: string, allowPython = false): number {
     return false;
   };
   const number = (): boolean => {
-    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
-    if (match === null) return false;
-    i += match[0].length;
+    JSON_NUMBER.lastIndex = i;
+    if (!JSON_NUMBER.test(text)) return false;
+    i = JSON_NUMBER.lastIndex;
     return true;
   };
   const value = (depth: number): boolean => {
