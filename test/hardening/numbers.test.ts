@@ -223,6 +223,7 @@ const EVENT_OPERATORS: readonly (readonly [string, () => OperatorFunction<Reward
   ['groupCollapse', () => operators.groupCollapse()],
   ['spike', () => operators.spike()],
   ['componentDominance', () => operators.componentDominance()],
+  ['distributionDrift', () => operators.distributionDrift()],
   ['repetition', () => operators.repetition()],
   ['formatGaming', () => operators.formatGaming()],
   ['degenerateOutputs', () => operators.degenerateOutputs()],
@@ -240,6 +241,7 @@ const STEP_OPERATORS: readonly (readonly [string, () => OperatorFunction<StepRec
   ['meanShift (reward/mean)', () => operators.meanShift<StepRecord>({ select: (record) => record.metrics['reward/mean'], step: (record) => record.step })],
   ['varianceCollapse (reward/std)', () => operators.varianceCollapse<StepRecord>({ select: (record) => record.metrics['reward/std'], step: (record) => record.step })],
   ['componentDominance (steps)', () => operators.componentDominance()],
+  ['distributionDrift (steps)', () => operators.distributionDrift()],
 ];
 
 /**
