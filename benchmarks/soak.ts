@@ -19,10 +19,10 @@
  *    the machine's load).
  *
  * Knobs (environment): GOODHART_SOAK_PARTS (default `memory,ingest,dashboard`),
- * GOODHART_SOAK_EVENTS (default 2,000,000; the issue's figure is 10,000,000, about 15 minutes
+ * GOODHART_SOAK_EVENTS (default 2,000,000; the issue's figure is 10,000,000: 6-15 minutes
  * here), GOODHART_SOAK_PRODUCERS (50), GOODHART_SOAK_INGEST_SECONDS (60),
  * GOODHART_SOAK_BROWSERS (20), GOODHART_SOAK_DASHBOARD_SECONDS (30), GOODHART_CHROMIUM.
- * Default run: about 5-6 minutes on a busy 2-core machine. Exits 1 when a check fails.
+ * Default run: about 6-7 minutes on a busy 2-core machine. Exits 1 when a check fails.
  */
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
