@@ -21,7 +21,8 @@
  * Knobs (environment): GOODHART_SOAK_PARTS (default `memory,ingest,dashboard`),
  * GOODHART_SOAK_EVENTS (default 2,000,000; the issue's figure is 10,000,000: 6-15 minutes
  * here), GOODHART_SOAK_PRODUCERS (50), GOODHART_SOAK_INGEST_SECONDS (60),
- * GOODHART_SOAK_BROWSERS (20), GOODHART_SOAK_DASHBOARD_SECONDS (30), GOODHART_CHROMIUM.
+ * GOODHART_SOAK_BROWSERS (20), GOODHART_SOAK_DASHBOARD_SECONDS (30), GOODHART_CHROMIUM,
+ * GOODHART_SOAK_NODE_FLAGS (extra flags of the memory child, default none).
  * Default run: about 6-7 minutes on a busy 2-core machine. Exits 1 when a check fails.
  */
 import { spawn } from 'node:child_process';
@@ -61,6 +62,8 @@ const PRODUCERS = Math.round(envNumber('GOODHART_SOAK_PRODUCERS', 50));
 const INGEST_SECONDS = envNumber('GOODHART_SOAK_INGEST_SECONDS', 60);
 const BROWSERS = Math.round(envNumber('GOODHART_SOAK_BROWSERS', 20));
 const DASHBOARD_SECONDS = envNumber('GOODHART_SOAK_DASHBOARD_SECONDS', 30);
+/** Extra Node flags of the memory child, e.g. `--max-semi-space-size=4` (V8's young generation dominates its RSS). */
+const NODE_FLAGS = (process.env['GOODHART_SOAK_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
 
 /** Bounds the checks hold to (the issue's, or stated with their reason). */
 const BOUND = {
@@ -178,10 +181,10 @@ async function memorySoak(): Promise<Row[]> {
   ensureBuilt();
   const dist = join(builtCli, '..', '..', '..');
   const every = Math.max(1, Math.floor(EVENTS / 20));
-  console.log(`\nmemory: ${EVENTS.toLocaleString('en-US')} events through sampleDetectors(), sampled every ${every.toLocaleString('en-US')}`);
+  console.log(`\nmemory: ${EVENTS.toLocaleString('en-US')} events through sampleDetectors(), sampled every ${every.toLocaleString('en-US')}${NODE_FLAGS.length > 0 ? ` (node ${NODE_FLAGS.join(' ')})` : ''}`);
   const out = await runChild(
     ['--input-type=module', '-e', MEMORY_CHILD, pathToFileURL(join(dist, 'src', 'sim', 'index.js')).href, pathToFileURL(join(dist, 'operators', 'sample-detectors.js')).href, String(EVENTS), String(every)],
-    ['--expose-gc'],
+    ['--expose-gc', ...NODE_FLAGS],
   );
   const result = JSON.parse(out) as MemoryResult;
   for (const sample of result.samples) {
@@ -518,7 +521,7 @@ writeTable({
   header: ['load', 'held', 'trend / accounting', 'rate', 'pass'],
   rows,
   notes: [
-    `Whole run ${minutes.toFixed(1)} min; knobs: GOODHART_SOAK_EVENTS=${EVENTS}, GOODHART_SOAK_PRODUCERS=${PRODUCERS}, GOODHART_SOAK_INGEST_SECONDS=${INGEST_SECONDS}, GOODHART_SOAK_BROWSERS=${BROWSERS}, GOODHART_SOAK_DASHBOARD_SECONDS=${DASHBOARD_SECONDS}.`,
+    `Whole run ${minutes.toFixed(1)} min; knobs: GOODHART_SOAK_EVENTS=${EVENTS}, GOODHART_SOAK_PRODUCERS=${PRODUCERS}, GOODHART_SOAK_INGEST_SECONDS=${INGEST_SECONDS}, GOODHART_SOAK_BROWSERS=${BROWSERS}, GOODHART_SOAK_DASHBOARD_SECONDS=${DASHBOARD_SECONDS}${NODE_FLAGS.length > 0 ? `, GOODHART_SOAK_NODE_FLAGS='${NODE_FLAGS.join(' ')}'` : ''}.`,
     'Memory runs in a plain-Node child on the built library (`npm run build` first is done for you). Rates are from a shared, busy machine.',
   ],
 });
