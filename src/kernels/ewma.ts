@@ -1,3 +1,5 @@
+import { binaryExponent, MAX_EXPONENT, MIN_NORMAL_EXPONENT, scaleByPowerOfTwo } from './binary-scale.js';
+
 /**
  * Exponentially weighted moving average and variance of a stream, updated in O(1) per value.
  *
@@ -19,6 +21,10 @@
  *
  * The variance is the weighted population variance around the current mean (weights summing to 1),
  * not an unbiased estimate. Inputs must be finite numbers.
+ *
+ * Scale: the state holds values as `x · 2^−e` with a power-of-two exponent moved when a value lies
+ * more than 2^256 from the state (as in {@link Moments}), so data near 1e300 or 1e-300 get their
+ * true spread instead of Infinity or 0; exact, so results elsewhere are unchanged bit for bit.
  *
  * Cost: O(1) per `push`, O(1) memory.
  *
@@ -46,6 +52,10 @@ export class Ewma {
   private average: number;
   private spread: number;
   private weight = 0;
+  /** The mean and variance above are of values scaled by `inverse` = 2^−exponent; `scale` = 2^exponent. */
+  private exponent = 0;
+  private inverse = 1;
+  private scale = 1;
 
   constructor(config: EwmaConfig) {
     this.alpha = resolveAlpha(config);
@@ -79,7 +89,10 @@ export class Ewma {
       this.weight = this.decay * this.weight + 1;
       gain = 1 / this.weight;
     }
-    const delta = x - this.average;
+    let scaled = x * this.inverse;
+    const magnitude = Math.abs(scaled);
+    if (magnitude > SCALED_HIGH || (magnitude < SCALED_LOW && magnitude !== 0)) scaled = this.rescale(x, gain === 1);
+    const delta = scaled - this.average;
     const step = gain * delta;
     this.average += step;
     // A gain of 1 (the first value, unseeded) forgets all history: the spread is 0. Written as the
@@ -94,17 +107,17 @@ export class Ewma {
 
   /** The exponentially weighted mean; `initial` (or NaN) before the first value. */
   get mean(): number {
-    return this.n === 0 && !this.seeded ? Number.NaN : this.average;
+    return this.n === 0 && !this.seeded ? Number.NaN : this.average * this.scale;
   }
 
   /** The exponentially weighted variance around `mean`; `initialVariance` (or NaN) before the first value. */
   get variance(): number {
-    return this.n === 0 && !this.seeded ? Number.NaN : this.spread;
+    return this.n === 0 && !this.seeded ? Number.NaN : this.spread * this.scale * this.scale;
   }
 
-  /** `sqrt(variance)`. */
+  /** `sqrt(variance)`, finite whenever the std itself is a double. */
   get std(): number {
-    return Math.sqrt(this.variance);
+    return this.n === 0 && !this.seeded ? Number.NaN : Math.sqrt(this.spread) * this.scale;
   }
 
   /** Forgets every value and returns to the configured start. */
@@ -113,8 +126,39 @@ export class Ewma {
     this.weight = 0;
     this.average = this.startMean;
     this.spread = this.startVariance;
+    this.setExponent(0);
+  }
+
+  /**
+   * Moves the scale for a value far from it: to the larger of the value's exponent and the
+   * state's own (the value's alone when it replaces the state, gain 1), unless within 2^128 of the
+   * current one. Returns `x` scaled by the exponent in force. O(1); runs only on scale changes.
+   */
+  private rescale(x: number, replacesState: boolean): number {
+    const stateSize = replacesState ? 0 : Math.max(Math.abs(this.average), Math.sqrt(this.spread));
+    const wanted = binaryExponent(x);
+    const exponent = stateSize === 0 ? wanted : Math.min(MAX_EXPONENT, Math.max(MIN_NORMAL_EXPONENT, wanted, this.exponent + binaryExponent(stateSize)));
+    if (stateSize === 0 || Math.abs(exponent - this.exponent) > RESCALE_MARGIN) {
+      const shift = this.exponent - exponent;
+      this.average = scaleByPowerOfTwo(this.average, shift);
+      this.spread = scaleByPowerOfTwo(this.spread, 2 * shift);
+      this.setExponent(exponent);
+    }
+    return scaleByPowerOfTwo(x, -this.exponent);
+  }
+
+  private setExponent(exponent: number): void {
+    this.exponent = exponent;
+    this.inverse = scaleByPowerOfTwo(1, -exponent);
+    this.scale = scaleByPowerOfTwo(1, exponent);
   }
 }
+
+/** Scaled values outside [2^−256, 2^256] move the scale (their squares stay far inside the double range). */
+const SCALED_HIGH = 2 ** 256;
+const SCALED_LOW = 2 ** -256;
+/** Exponent changes of at most this much are not worth a rescale. */
+const RESCALE_MARGIN = 128;
 
 /** Options of {@link Ewma}: exactly one of `alpha` or `halflife`. */
 export interface EwmaConfig {

@@ -1,4 +1,6 @@
 // GRPO group statistics: see the GroupAccumulator doc comment below.
+import { binaryExponent, MAX_EXPONENT, MIN_NORMAL_EXPONENT, scaleByPowerOfTwo } from './binary-scale.js';
+
 export interface GroupAccumulatorConfig {
   /** Expected group size G: a group closes by itself when it has this many members. Default: none (close explicitly). */
   readonly expectedSize?: number;
@@ -70,6 +72,9 @@ export function allAtMost(summary: Pick<GroupSummary, 'count' | 'max'>, level: n
  *   ≥ ceiling − levelTolerance) and `allAtFloor` (every value ≤ floor + levelTolerance) in each
  *   summary; otherwise they are undefined and the caller decides later with `allAtLeast` /
  *   `allAtMost` against any level, e.g. the highest reward observed in the step.
+ * - Scale: each group holds its values as `x · 2^−e` with a power-of-two exponent taken from its
+ *   first non-zero value (moved when a value lies more than 2^256 away), as in {@link Moments}, so
+ *   groups of rewards near 1e300 or 1e-300 get their true std instead of Infinity or 0; exact.
  * - Non-finite values count as members (so a group of G still closes at G) but not in the
  *   statistics; `count` is the finite members, `members` all of them.
  * - State: a `Map<string, slot>` into typed arrays; closed slots return to a free list and are
@@ -96,6 +101,9 @@ export class GroupAccumulator {
   private counts: Uint32Array;
   private means: Float64Array;
   private m2s: Float64Array;
+  /** Per slot: the scaled values are x · inverses[slot] = x · 2^−exponents[slot]. */
+  private exponents: Int16Array;
+  private inverses: Float64Array;
   private mins: Float64Array;
   private maxs: Float64Array;
   private free: Int32Array;
@@ -129,6 +137,8 @@ export class GroupAccumulator {
     this.counts = new Uint32Array(capacity);
     this.means = new Float64Array(capacity);
     this.m2s = new Float64Array(capacity);
+    this.exponents = new Int16Array(capacity);
+    this.inverses = new Float64Array(capacity);
     this.mins = new Float64Array(capacity);
     this.maxs = new Float64Array(capacity);
     this.free = new Int32Array(capacity);
@@ -158,12 +168,15 @@ export class GroupAccumulator {
     }
     const members = ++this.members[slot]!;
     if (Number.isFinite(value)) {
+      let scaled = value * this.inverses[slot]!;
+      const size = Math.abs(scaled);
+      if (size > SCALED_HIGH || (size < SCALED_LOW && size !== 0)) scaled = this.rescale(slot, value);
       const count = ++this.counts[slot]!;
       const mean = this.means[slot]!;
-      const delta = value - mean;
+      const delta = scaled - mean;
       const nextMean = mean + delta / count;
       this.means[slot] = nextMean;
-      this.m2s[slot] = this.m2s[slot]! + delta * (value - nextMean);
+      this.m2s[slot] = this.m2s[slot]! + delta * (scaled - nextMean);
       if (value < this.mins[slot]!) this.mins[slot] = value;
       if (value > this.maxs[slot]!) this.maxs[slot] = value;
     }
@@ -187,8 +200,9 @@ export class GroupAccumulator {
   private finish(key: string, slot: number, closedBy: GroupSummary['closedBy']): GroupSummary {
     const count = this.counts[slot]!;
     const empty = count === 0;
-    const mean = empty ? Number.NaN : this.means[slot]!;
-    const std = count < 2 ? Number.NaN : Math.sqrt(Math.max(0, this.m2s[slot]!) / (count - 1));
+    const scale = scaleByPowerOfTwo(1, this.exponents[slot]!);
+    const mean = empty ? Number.NaN : this.means[slot]! * scale;
+    const std = count < 2 ? Number.NaN : Math.sqrt(Math.max(0, this.m2s[slot]!) / (count - 1)) * scale;
     const min = empty ? Number.NaN : this.mins[slot]!;
     const max = empty ? Number.NaN : this.maxs[slot]!;
     const { absoluteTolerance, relativeTolerance, levelTolerance, ceiling, floor } = this;
@@ -218,9 +232,33 @@ export class GroupAccumulator {
     this.counts[slot] = 0;
     this.means[slot] = 0;
     this.m2s[slot] = 0;
+    this.exponents[slot] = 0;
+    this.inverses[slot] = 1;
     this.mins[slot] = Number.POSITIVE_INFINITY;
     this.maxs[slot] = Number.NEGATIVE_INFINITY;
     return slot;
+  }
+
+  /**
+   * Moves a slot's scale for a value far from it (see {@link Moments}): to the larger of the
+   * value's exponent and the state's own, unless within 2^128 of the current one. Returns the
+   * value scaled by the exponent in force. O(1); runs only on scale changes.
+   */
+  private rescale(slot: number, value: number): number {
+    const mean = this.means[slot]!;
+    const m2 = this.m2s[slot]!;
+    const current = this.exponents[slot]!;
+    const stateSize = Math.max(Math.abs(mean), Math.sqrt(m2));
+    const wanted = binaryExponent(value);
+    const exponent = stateSize === 0 ? wanted : Math.min(MAX_EXPONENT, Math.max(MIN_NORMAL_EXPONENT, wanted, current + binaryExponent(stateSize)));
+    if (stateSize === 0 || Math.abs(exponent - current) > RESCALE_MARGIN) {
+      const shift = current - exponent;
+      this.means[slot] = scaleByPowerOfTwo(mean, shift);
+      this.m2s[slot] = scaleByPowerOfTwo(m2, 2 * shift);
+      this.exponents[slot] = exponent;
+      this.inverses[slot] = scaleByPowerOfTwo(1, -exponent);
+    }
+    return value * this.inverses[slot]!;
   }
 
   private release(slot: number): void {
@@ -230,7 +268,7 @@ export class GroupAccumulator {
   private grow(): void {
     const old = this.members.length;
     const capacity = old * 2;
-    const grown = <T extends Uint32Array | Float64Array>(array: T, make: (size: number) => T): T => {
+    const grown = <T extends Uint32Array | Int16Array | Float64Array>(array: T, make: (size: number) => T): T => {
       const next = make(capacity);
       next.set(array);
       return next;
@@ -239,6 +277,8 @@ export class GroupAccumulator {
     this.counts = grown(this.counts, (size) => new Uint32Array(size));
     this.means = grown(this.means, (size) => new Float64Array(size));
     this.m2s = grown(this.m2s, (size) => new Float64Array(size));
+    this.exponents = grown(this.exponents, (size) => new Int16Array(size));
+    this.inverses = grown(this.inverses, (size) => new Float64Array(size));
     this.mins = grown(this.mins, (size) => new Float64Array(size));
     this.maxs = grown(this.maxs, (size) => new Float64Array(size));
     this.free = new Int32Array(capacity);
@@ -247,3 +287,9 @@ export class GroupAccumulator {
     for (let index = 0; index < old; index++) this.free[index] = capacity - 1 - index;
   }
 }
+
+/** Scaled values outside [2^−256, 2^256] move a group's scale (their squares stay far inside the double range). */
+const SCALED_HIGH = 2 ** 256;
+const SCALED_LOW = 2 ** -256;
+/** Exponent changes of at most this much are not worth a rescale. */
+const RESCALE_MARGIN = 128;

@@ -1,3 +1,5 @@
+import { binaryExponent, scaleByPowerOfTwo } from './binary-scale.js';
+
 /**
  * Rolling moments: mean, variance, standard deviation and coefficient of variation of the last
  * `window` values, updated in O(1) per value with no allocation.
@@ -20,8 +22,15 @@
  * - A constant window always trips that test unless `K` already equals its value, and then every
  *   term is 0: the kernel reports the value itself as the mean and a variance of exactly 0 (a
  *   std-collapse detector must see 0, not 1e-30).
- * - Rounding error is relative to the magnitude of the stream (the shift and the compensation carry
- *   come from it), e.g. a window of values near 1e-100 right after values near 1 is not resolved.
+ * - Scale: the sums are kept over `(x − K) · 2^−e`, a power-of-two exponent `e` taken from the
+ *   window's largest value at each re-derivation (and from the first value), so squares stay inside
+ *   the double range at any scale (±1e308, 1e300, 1e-300, denormals) as in {@link Moments}. A value
+ *   more than 2^256 above the scale, or a non-zero value more than 2^256 below it once the whole
+ *   window is that small, triggers a re-derivation; the scaling is exact, so results are bit for
+ *   bit those of unscaled sums wherever those did not overflow or underflow.
+ * - Rounding error is relative to the largest term the sums held, so when an evicted squared
+ *   deviation exceeds 2^26 times what remains (a window of values near 1e-100 right after values
+ *   near 1) the sums are re-derived too: O(w), once per such drop.
  *
  * Conventions: `variance` is the sample variance (ddof 1) and is 0 for a single value (as River's
  * `stats.Var` / `RollingVar`); `populationVariance` divides by n; `cv` is `std / mean` (sample std,
@@ -48,6 +57,9 @@ export class RollingMoments {
   private head = 0;
   private size = 0;
   private shift = 0;
+  /** The sums hold values scaled by `inverse` = 2^−e; `scale` = 2^e. */
+  private inverse = 1;
+  private scale = 1;
   private sum1 = 0;
   private carry1 = 0;
   private sum2 = 0;
@@ -64,23 +76,41 @@ export class RollingMoments {
 
   /** Adds `x` (a finite number), evicting the oldest value when the window is full. */
   push(x: number): void {
-    if (this.size === 0) this.shift = x;
-    const shift = this.shift;
-    const added = x - shift;
+    if (this.size === 0) {
+      this.shift = x;
+      this.setExponent(binaryExponent(x));
+    }
+    const inverse = this.inverse;
+    const scaled = x * inverse;
+    const magnitude = Math.abs(scaled);
+    if (magnitude > SCALED_HIGH) {
+      this.store(x);
+      this.rederive();
+      return;
+    }
+    const shift = this.shift * inverse;
+    const added = scaled - shift;
     this.add1(added);
     this.add2(added * added);
+    let evictedDominant = false;
     if (this.size === this.window) {
-      const removed = this.ring[this.head]! - shift;
+      const removed = this.ring[this.head]! * inverse - shift;
+      const removedSquare = removed * removed;
       this.add1(-removed);
-      this.add2(-(removed * removed));
-    } else {
-      this.size++;
+      this.add2(-removedSquare);
+      // The evicted term dwarfed what is left: the sums' rounding error is relative to it.
+      evictedDominant = removedSquare > DOMINANT * (this.sum2 + this.carry2);
     }
-    this.ring[this.head] = x;
-    if (++this.head === this.window) this.head = 0;
-    // Drifted: (S1/n)² > 16·(S2 − S1²/n)/n, i.e. 17·S1² > 16·n·S2, without a division.
+    this.store(x);
+    // Drifted: (S1/n)² > 16·(S2 − S1²/n)/n, i.e. 17·S1² > 16·n·S2, without a division. Or
+    // shrunk: a non-zero value far below the scale, and the whole window that small now.
     const s1 = this.sum1;
-    if (++this.sinceRederive >= RollingMoments.rederiveEvery || 17 * s1 * s1 > 16 * this.size * this.sum2) {
+    if (
+      ++this.sinceRederive >= RollingMoments.rederiveEvery ||
+      17 * s1 * s1 > 16 * this.size * this.sum2 ||
+      evictedDominant ||
+      (magnitude < SCALED_LOW && x !== 0 && this.allTiny())
+    ) {
       this.rederive();
     }
   }
@@ -98,24 +128,25 @@ export class RollingMoments {
   /** Mean of the window; NaN when empty. */
   get mean(): number {
     if (this.size === 0) return Number.NaN;
-    return this.shift + (this.sum1 + this.carry1) / this.size;
+    return this.shift + ((this.sum1 + this.carry1) / this.size) * this.scale;
   }
 
   /** Sample variance (ddof 1) of the window; 0 for one value, NaN when empty. */
   get variance(): number {
     if (this.size < 2) return this.size === 1 ? 0 : Number.NaN;
-    return this.squaredDeviations() / (this.size - 1);
+    return (this.squaredDeviations() / (this.size - 1)) * this.scale * this.scale;
   }
 
   /** Population variance (ddof 0) of the window; NaN when empty. */
   get populationVariance(): number {
     if (this.size === 0) return Number.NaN;
-    return this.squaredDeviations() / this.size;
+    return (this.squaredDeviations() / this.size) * this.scale * this.scale;
   }
 
-  /** Sample standard deviation (ddof 1): `sqrt(variance)`. */
+  /** Sample standard deviation (ddof 1): `sqrt(variance)`, finite whenever the std itself is a double. */
   get std(): number {
-    return Math.sqrt(this.variance);
+    if (this.size < 2) return this.size === 1 ? 0 : Number.NaN;
+    return Math.sqrt(this.squaredDeviations() / (this.size - 1)) * this.scale;
   }
 
   /** Coefficient of variation: sample std / mean. */
@@ -128,39 +159,68 @@ export class RollingMoments {
     this.head = 0;
     this.size = 0;
     this.shift = 0;
+    this.setExponent(0);
     this.sum1 = this.carry1 = this.sum2 = this.carry2 = 0;
     this.sinceRederive = 0;
   }
 
-  /** Sum of squared deviations from the window mean, M2 = S2 − S1²/n, never negative. */
+  /** Writes `x` into the ring, evicting the oldest value when the window is full. */
+  private store(x: number): void {
+    if (this.size < this.window) this.size++;
+    this.ring[this.head] = x;
+    if (++this.head === this.window) this.head = 0;
+  }
+
+  /** True when the shift and the spread of the window are both below 2^−256 of the scale. */
+  private allTiny(): boolean {
+    return Math.abs(this.shift * this.inverse) < SCALED_LOW && this.sum2 + this.carry2 < SCALED_LOW * SCALED_LOW * this.size;
+  }
+
+  private setExponent(exponent: number): void {
+    this.inverse = scaleByPowerOfTwo(1, -exponent);
+    this.scale = scaleByPowerOfTwo(1, exponent);
+  }
+
+  /** Scaled sum of squared deviations from the window mean, M2 = S2 − S1²/n, never negative. */
   private squaredDeviations(): number {
     const s1 = this.sum1 + this.carry1;
     const m2 = this.sum2 + this.carry2 - (s1 * s1) / this.size;
     return m2 > 0 ? m2 : 0;
   }
 
-  /** Recomputes the shift and both sums from the ring (three O(w) passes). */
+  /** Recomputes the scale, the shift and both sums from the ring (four O(w) passes). */
   private rederive(): void {
     const { ring, size } = this;
+    let largest = 0;
+    for (let i = 0; i < size; i++) {
+      const magnitude = Math.abs(ring[i]!);
+      if (magnitude > largest) largest = magnitude;
+    }
+    this.setExponent(binaryExponent(largest));
+    const inverse = this.inverse;
     let total = 0;
     let carry = 0;
     for (let i = 0; i < size; i++) {
-      const value = ring[i]!;
+      const value = ring[i]! * inverse;
       const next = total + value;
       const virtual = next - total;
       carry += total - (next - virtual) + (value - virtual);
       total = next;
     }
     const mean = (total + carry) / size;
-    let shift = ring[0]!;
+    let shift = ring[0]! * inverse;
+    let raw = ring[0]!;
     for (let i = 1; i < size; i++) {
-      const value = ring[i]!;
-      if (Math.abs(value - mean) < Math.abs(shift - mean)) shift = value;
+      const value = ring[i]! * inverse;
+      if (Math.abs(value - mean) < Math.abs(shift - mean)) {
+        shift = value;
+        raw = ring[i]!;
+      }
     }
-    this.shift = shift;
+    this.shift = raw;
     this.sum1 = this.carry1 = this.sum2 = this.carry2 = 0;
     for (let i = 0; i < size; i++) {
-      const deviation = ring[i]! - shift;
+      const deviation = ring[i]! * inverse - shift;
       this.add1(deviation);
       this.add2(deviation * deviation);
     }
@@ -184,3 +244,9 @@ export class RollingMoments {
     this.sum2 = next;
   }
 }
+
+/** Scaled values outside [2^−256, 2^256] move the scale (their squares stay far inside the double range). */
+const SCALED_HIGH = 2 ** 256;
+const SCALED_LOW = 2 ** -256;
+/** An evicted squared deviation this many times the remaining sum forces a re-derivation (2^26: 8 digits at stake). */
+const DOMINANT = 2 ** 26;
