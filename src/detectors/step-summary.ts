@@ -17,7 +17,13 @@
  *   measured samples with length >= `maxLength`, and only when `maxLength` is configured;
  * - `kl`: the mean of `event.kl`; `samples`: the number of events of the step (with or without a
  *   reward). Missing values (absent or non-finite) are skipped per metric, never averaged in; a
- *   metric with no value in the step is left out of the record.
+ *   metric with no value in the step is left out of the record, and so is a statistic that is not
+ *   a finite double (the std of values near ±1.7e308): records carry finite metrics only. The
+ *   moments are scaled by exact powers of two inside the kernels, so rewards at any scale (1e300,
+ *   1e-300) get their true mean and std;
+ * - `missing` (on the record, beside a logged record's own count): the number of values an event
+ *   carried that were not finite numbers (a NaN or ±Infinity reward, component, length or kl);
+ *   absent fields are not counted.
  *
  * Steps close when an item of a later step arrives, or on `flush()` (source completion), so a
  * summary is one step behind the live stream. A trainer-logged StepRecord of the open step is
@@ -118,6 +124,8 @@ export class StepSummarizer {
   private samples = 0;
   private clipped = 0;
   private late = 0;
+  /** Non-finite values carried by the open step's events. */
+  private nonFinite = 0;
   private lastTime: number | undefined;
   private run: string | undefined;
   /** Trainer-logged train records of the open step, merged. */
@@ -152,20 +160,23 @@ export class StepSummarizer {
     const reward = event.reward;
     const finiteReward = typeof reward === 'number' && Number.isFinite(reward);
     if (finiteReward) this.reward.push(reward);
+    else if (reward !== undefined) this.nonFinite++;
     if (event.group !== undefined) this.groups.add(event.group, finiteReward ? reward : Number.NaN);
     const components = event.components;
     if (components !== undefined) {
       for (const name in components) {
         const value = components[name];
         if (typeof value === 'number' && Number.isFinite(value)) this.component(name).moments.push(value);
+        else if (value !== undefined) this.nonFinite++;
       }
     }
     const length = event.length ?? event.response?.length;
     if (typeof length === 'number' && Number.isFinite(length)) {
       this.length.push(length);
       if (this.maxLength !== undefined && length >= this.maxLength) this.clipped++;
-    }
+    } else if (length !== undefined) this.nonFinite++;
     if (typeof event.kl === 'number' && Number.isFinite(event.kl)) this.kl.push(event.kl);
+    else if (event.kl !== undefined) this.nonFinite++;
     if (typeof event.t === 'number') this.lastTime = Math.max(this.lastTime ?? event.t, event.t);
     if (this.run === undefined && event.run !== undefined) this.run = event.run;
     return closed;
@@ -243,11 +254,12 @@ export class StepSummarizer {
     if (this.samples > 0) this.writeSampleMetrics(metrics);
     if (this.late > 0) metrics[LATE_METRIC] = this.late;
     const run = logged?.run ?? this.run;
+    const missing = logged?.missing === undefined && this.nonFinite === 0 ? undefined : (logged?.missing ?? 0) + this.nonFinite;
     const record: StepRecord = {
       step,
       metrics,
       ...(logged?.raw === undefined ? {} : { raw: logged.raw }),
-      ...(logged?.missing === undefined ? {} : { missing: logged.missing }),
+      ...(missing === undefined ? {} : { missing }),
       ...(logged?.phase === undefined ? {} : { phase: logged.phase }),
       ...(run === undefined ? {} : { run }),
       ...(this.lastTime === undefined ? {} : { t: this.lastTime }),
@@ -260,25 +272,25 @@ export class StepSummarizer {
     metrics[METRIC.samples] = this.samples;
     const reward = this.reward;
     if (reward.moments.count > 0) {
-      metrics[METRIC.rewardMean] = reward.moments.mean;
-      metrics[METRIC.rewardStd] = reward.moments.std;
+      putFinite(metrics, METRIC.rewardMean, reward.moments.mean);
+      putFinite(metrics, METRIC.rewardStd, reward.moments.std);
       metrics[METRIC.rewardMin] = reward.min;
       metrics[METRIC.rewardMax] = reward.max;
     }
     for (const stats of this.components.values()) {
       if (stats.moments.count === 0) continue;
-      metrics[stats.meanName] = stats.moments.mean;
-      metrics[stats.stdName] = stats.moments.std;
+      putFinite(metrics, stats.meanName, stats.moments.mean);
+      putFinite(metrics, stats.stdName, stats.moments.std);
     }
     if (this.groups.openGroups > 0) this.writeGroupMetrics(metrics);
     const length = this.length;
     if (length.moments.count > 0) {
-      metrics[METRIC.lengthMean] = length.moments.mean;
+      putFinite(metrics, METRIC.lengthMean, length.moments.mean);
       metrics[METRIC.lengthMin] = length.min;
       metrics[METRIC.lengthMax] = length.max;
       if (this.maxLength !== undefined) metrics[METRIC.lengthClipRatio] = this.clipped / length.moments.count;
     }
-    if (this.kl.count > 0) metrics[METRIC.kl] = this.kl.mean;
+    if (this.kl.count > 0) putFinite(metrics, METRIC.kl, this.kl.mean);
   }
 
   private writeGroupMetrics(metrics: Record<string, number>): void {
@@ -289,7 +301,8 @@ export class StepSummarizer {
     let allMax = 0;
     let allMin = 0;
     let spread = 0;
-    let stdSum = 0;
+    // A running mean, not a sum: the stds of groups near 1e308 must not overflow on the way.
+    let stdMean = 0;
     for (const group of this.groups.closeAll()) {
       if (group.count === 0) continue;
       rated++;
@@ -298,14 +311,14 @@ export class StepSummarizer {
       if (allAtMost(group, floor)) allMin++;
       if (group.count >= 2) {
         spread++;
-        stdSum += group.std;
+        stdMean += (group.std - stdMean) / spread;
       }
     }
     if (rated === 0) return;
     metrics[METRIC.groupsZeroStdFrac] = zeroStd / rated;
     metrics[METRIC.groupsAllMaxFrac] = allMax / rated;
     metrics[METRIC.groupsAllMinFrac] = allMin / rated;
-    if (spread > 0) metrics[METRIC.rewardGroupStd] = stdSum / spread;
+    if (spread > 0) putFinite(metrics, METRIC.rewardGroupStd, stdMean);
   }
 
   private reset(): void {
@@ -317,8 +330,14 @@ export class StepSummarizer {
     this.samples = 0;
     this.clipped = 0;
     this.late = 0;
+    this.nonFinite = 0;
     this.lastTime = undefined;
     this.run = undefined;
     this.logged = undefined;
   }
+}
+
+/** Writes a statistic only when it is a finite double (records carry finite metrics only). */
+function putFinite(metrics: Record<string, number>, name: string, value: number): void {
+  if (Number.isFinite(value)) metrics[name] = value;
 }

@@ -237,4 +237,36 @@ describe('StepSummarizer', () => {
       { numRuns: 200 },
     );
   });
+
+  it('counts non-finite values as missing, adding a logged record\'s own count, and leaves unset when none', () => {
+    const [first, second] = summarize([
+      { step: 1, reward: Number.NaN, components: { format: Infinity, correct: 1 }, kl: -Infinity, group: 'a' },
+      { step: 1, reward: 2, length: Number.NaN, group: 'a' },
+      { step: 1, metrics: { entropy: 0.5 }, missing: 3 },
+      { step: 2, reward: 1 },
+    ]);
+    // NaN reward, Infinity component, -Infinity kl, NaN length: 4, plus the record's 3.
+    expect(first!.missing).toBe(7);
+    expect(first!.metrics['reward/mean']).toBe(2);
+    expect(second!.missing).toBeUndefined();
+  });
+
+  it('gives rewards at any scale their mean and std, and leaves out a std that is not a double', () => {
+    const [huge, alternating, beyond] = summarize([
+      { step: 1, reward: 1e300, group: 'a' },
+      { step: 1, reward: 3e300, group: 'a' },
+      { step: 2, reward: 1e308 },
+      { step: 2, reward: -1e308 },
+      { step: 3, reward: 1.7e308 },
+      { step: 3, reward: -1.7e308 },
+    ]);
+    expect(huge!.metrics['reward/mean']).toBe(2e300);
+    expect(huge!.metrics['reward/std']! / 1e300).toBeCloseTo(Math.SQRT2, 14);
+    expect(huge!.metrics['reward/group_std']! / 1e300).toBeCloseTo(Math.SQRT2, 14);
+    expect(alternating!.metrics['reward/mean']).toBe(0);
+    expect(alternating!.metrics['reward/std']! / 1e308).toBeCloseTo(Math.SQRT2, 14);
+    // std = 1.7e308 · sqrt(2) is beyond the largest double (1.8e308): omitted, the mean kept.
+    expect(beyond!.metrics['reward/mean']).toBe(0);
+    expect('reward/std' in beyond!.metrics).toBe(false);
+  });
 });

@@ -260,11 +260,6 @@ const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([
     [`groupCollapseFromSteps|${stream}`, 'baselineStd NaN in evidence.stats'] as const,
     [`stepDetectors|${stream}`, 'through groupCollapseFromSteps: baselineStd NaN'] as const,
   ]),
-  // summarizeSteps: Welford moments overflow (reward/std Infinity at x1e300; reward/mean NaN for ±1e308).
-  ['summarizeSteps|rewards x1e300 (hacked)', 'reward/std Infinity in a StepRecord'],
-  ['summarizeSteps|alternating ±1e308', 'reward/mean NaN in a StepRecord'],
-  // summarizeSteps skips non-finite rewards but does not count them (StepRecord.missing stays unset).
-  ['summarizeSteps|missing count', 'NaN/Infinity rewards skipped but not counted'],
   // windowStats: cv = std / mean is NaN on a window of zeros; mean NaN for ±1e308.
   ['windowStats|constant -0', 'cv NaN'],
   ['windowStats|alternating ±1e308', 'mean NaN'],
