@@ -35,7 +35,8 @@ export const WINDOW_STATS_DEFAULTS = { window: 100, quantiles: [0.05, 0.25, 0.75
  * kl$.subscribe((s) => console.log(s.step, s.median, s.quantiles[1]));
  * ```
  *
- * Statistics: mean, sample std (ddof 1) and CV = std / mean from RollingMoments; min, max, median
+ * Statistics: mean, sample std (ddof 1) and CV = std / mean (left out at mean 0, where it does
+ * not exist: every number emitted is finite) from RollingMoments; min, max, median
  * and the quantiles (linear interpolation, Hyndman & Fan type 7 as numpy's default) from
  * RollingQuantiles. An output per finite value from the first one on (check `count` for a full
  * window); missing values (undefined, NaN, ±Infinity) emit nothing and are counted in `missing`.

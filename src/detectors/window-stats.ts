@@ -6,6 +6,8 @@
  * and the quantiles from RollingQuantiles (a sorted copy of the window: O(log w) comparisons and
  * one memmove per value, each read O(1)). The sorted copy already holds the extremes, so a
  * SlidingMinMax beside it would only duplicate them. Missing values are skipped and counted.
+ * Every number emitted is finite: the kernels scale by exact powers of two (a window of ±1e308 has
+ * a mean and a std), and `cv` is left out where it is undefined (mean 0).
  */
 import { RollingMoments } from '../kernels/rolling-moments.js';
 import { RollingQuantiles } from '../kernels/rolling-quantiles.js';
@@ -19,8 +21,11 @@ export interface WindowStats {
   readonly mean: number;
   /** Sample standard deviation (ddof 1; 0 for one value). */
   readonly std: number;
-  /** Coefficient of variation `std / mean` (±Infinity or NaN at mean 0). */
-  readonly cv: number;
+  /**
+   * Coefficient of variation `std / mean`; absent when it does not exist: the mean is 0 (a window
+   * of zeros, or values that cancel) or the ratio leaves the double range. Never NaN or Infinity.
+   */
+  readonly cv?: number;
   readonly min: number;
   readonly max: number;
   readonly median: number;
@@ -53,13 +58,14 @@ export class WindowStatsState {
     this.moments.push(value);
     this.order.push(value);
     const { moments, order } = this;
+    const cv = moments.cv;
     return {
       metric: this.metric,
       step,
       count: order.count,
       mean: moments.mean,
       std: moments.std,
-      cv: moments.cv,
+      ...(Number.isFinite(cv) ? { cv } : {}),
       min: order.min,
       max: order.max,
       median: order.median,

@@ -14,6 +14,8 @@
  * Hyndman & Fan type 7, the default of R's `quantile`, numpy's `percentile`/`quantile`
  * (`method='linear'`) and exactly simple-statistics' `quantileSorted` (v7.12; the same arithmetic,
  * bit for bit). `median` is `quantile(0.5)`: the middle value, or the mean of the two middle ones.
+ * Where the gap between the two order statistics overflows (−1e308 and 1e308) the quantile is
+ * the weighted sum `(1 − t)·lo + t·hi` instead, which is finite.
  *
  * MAD: `mad()` is the raw median absolute deviation `median(|x − median(x)|)` (simple-statistics'
  * `medianAbsoluteDeviation`, R's `mad(x, constant = 1)`); `scaledMad()` multiplies it by
@@ -179,7 +181,11 @@ function interpolate(sorted: Float64Array, size: number, p: number): number {
   const lower = Math.floor(index);
   if (index === lower) return sorted[index]!;
   const below = sorted[lower]!;
-  return below + (index - lower) * (sorted[lower + 1]! - below);
+  const above = sorted[lower + 1]!;
+  const fraction = index - lower;
+  const gap = above - below;
+  // Two huge values of opposite sign (±1e308): their gap overflows, the weighted sum does not.
+  return Number.isFinite(gap) ? below + fraction * gap : below * (1 - fraction) + above * fraction;
 }
 
 /** First index in [from, to) whose value is >= x (to when none). */

@@ -260,9 +260,6 @@ const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([
     [`groupCollapseFromSteps|${stream}`, 'baselineStd NaN in evidence.stats'] as const,
     [`stepDetectors|${stream}`, 'through groupCollapseFromSteps: baselineStd NaN'] as const,
   ]),
-  // windowStats: cv = std / mean is NaN on a window of zeros; mean NaN for ±1e308.
-  ['windowStats|constant -0', 'cv NaN'],
-  ['windowStats|alternating ±1e308', 'mean NaN'],
 ]);
 
 const check = (key: string, name: string, body: () => void): void => {

@@ -140,3 +140,14 @@ describe('RollingQuantiles rank counts', () => {
     );
   });
 });
+
+describe('RollingQuantiles at the edge of the double range', () => {
+  it('interpolates between -1e308 and 1e308 without overflowing (their gap is 2e308)', () => {
+    const window = new RollingQuantiles(4);
+    for (const x of [1e308, -1e308, 1e308, -1e308]) window.push(x);
+    expect(window.median).toBe(0);
+    // h = 3·0.4 = 1.2: 0.8·(−1e308) + 0.2·1e308.
+    expect(window.quantile(0.4) / 1e308).toBeCloseTo(-0.6, 14);
+    expect(window.quantile(0.25)).toBe(-1e308);
+  });
+});

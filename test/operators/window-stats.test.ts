@@ -59,6 +59,16 @@ describe('windowStats', () => {
     expect(last.cv).toBeCloseTo(last.std / last.mean, 12);
   });
 
+  it('leaves cv out where the mean is 0 and keeps every number finite on ±1e308 windows', async () => {
+    const out = await lastValueFrom(from(events([0, -0, 1e308, -1e308, 1e308, -1e308])).pipe(windowStats({ window: 4 }), toArray()));
+    // Windows: [0], [0, -0], [0, -0, 1e308], [0, -0, 1e308, -1e308], [-0, 1e308, -1e308, 1e308], [1e308, -1e308, 1e308, -1e308].
+    expect(out.map((s) => 'cv' in s)).toEqual([false, false, true, false, true, false]);
+    expect(out[2]!.cv).toBeCloseTo(Math.sqrt(3), 12); // mean 1e308/3, std 1e308/sqrt(3)
+    expect(out[5]!.mean).toBe(0);
+    expect(out[5]!.std / 1e308).toBeCloseTo(Math.sqrt(4 / 3), 12);
+    for (const stats of out) for (const value of [stats.mean, stats.std, stats.min, stats.max, stats.median, ...stats.quantiles]) expect(Number.isFinite(value)).toBe(true);
+  });
+
   it('skips and counts missing values and reads StepRecord metrics by name', async () => {
     const steps: StepRecord[] = [
       { step: 1, metrics: { kl: 0.1 } },
@@ -82,7 +92,7 @@ checklist<RewardEvent, WindowStatsConfig>('windowStats', {
   unsubscribed: {
     marble: '--a--b',
     values: {
-      a: { metric: 'reward', step: 0, count: 1, mean: 0, std: 0, cv: Number.NaN, min: 0, max: 0, median: 0, quantiles: [0, 0, 0, 0], missing: 0 },
+      a: { metric: 'reward', step: 0, count: 1, mean: 0, std: 0, min: 0, max: 0, median: 0, quantiles: [0, 0, 0, 0], missing: 0 },
       b: { metric: 'reward', step: 1, count: 2, mean: 0.5, std: Math.SQRT1_2, cv: Math.SQRT2, min: 0, max: 1, median: 0.5, quantiles: [0.05, 0.25, 0.75, 0.95], missing: 0 },
     },
   },
