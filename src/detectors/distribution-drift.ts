@@ -116,6 +116,9 @@ class StepSeries {
   }
 }
 
+/** Most p-values {@link DistributionDriftJudge} remembers (a drift episode revisits a few dozen D values). */
+const P_VALUE_MEMO = 128;
+
 function meanVar(at: (i: number) => number, from: number, n: number): { mean: number; varianceOfMean: number } {
   let sum = 0;
   for (let i = from; i < from + n; i++) sum += at(i);
@@ -137,6 +140,14 @@ export class DistributionDriftJudge {
   private lastCalmStep = Number.NaN;
   private episodeStart = Number.NaN;
   private episodeFrom = Number.NaN;
+  /**
+   * Exact p-values of the current window sizes by the lattice value of D (D·nRef·nRec is an
+   * integer): a drift episode judges every step and keeps returning to the same few D values,
+   * each of which costs up to ~3 ms exactly (1024 vs 256 values). Bounded: cleared when full.
+   */
+  private readonly pValues = new Map<number, number>();
+  private memoRef = 0;
+  private memoRec = 0;
 
   constructor(kernel: IncrementalKs, options: DistributionDriftOptions) {
     this.options = options;
@@ -199,16 +210,16 @@ export class DistributionDriftJudge {
       this.episodeStart = Number.isNaN(this.lastCalmStep) ? summary.step : this.lastCalmStep;
       this.episodeFrom = referenceMean;
     }
-    const p = ksTwoSamplePValue(d, nRef, nRec);
+    const pValue = this.pValue(d, nRef, nRec);
     const w1 = kernel.wasserstein();
-    stats.pValue = p.pValue;
+    stats.pValue = pValue;
     stats.wasserstein = w1;
     const up = change > 0;
     const verb = up ? 'rose' : 'fell';
     const steps = summary.step - this.episodeStart;
     const moved =
       `mean length ${verb} ${fmt(this.episodeFrom)} -> ${fmt(summary.mean)} ${o.unit} in ${steps} step${steps === 1 ? '' : 's'} ` +
-      `(KS D ${fmt(d)} > ${fmt(critical)}, p ${fmt(p.pValue)}, W1 ${fmt(w1)} ${o.unit}; window mean ${pct(Math.abs(change))} ${up ? 'up' : 'down'})`;
+      `(KS D ${fmt(d)} > ${fmt(critical)}, p ${fmt(pValue)}, W1 ${fmt(w1)} ${o.unit}; window mean ${pct(Math.abs(change))} ${up ? 'up' : 'down'})`;
 
     const proxyTrend = this.proxy.trend(o.gainRecent);
     const gains = (trend: ReturnType<StepSeries['trend']>, series: StepSeries): boolean =>
@@ -245,5 +256,26 @@ export class DistributionDriftJudge {
       return { ...base, active: true, severity: 'warning', signal: 'exploit', message: `${context}${moved}`, evidence };
     }
     return { ...base, active: true, severity: 'info', signal: 'info', message: `length drifting: ${moved}`, evidence };
+  }
+
+  /** Entries kept in {@link pValues} (tests: the memo stays bounded). */
+  get memoSize(): number {
+    return this.pValues.size;
+  }
+
+  /** `ksTwoSamplePValue(d, nRef, nRec)`, memoized while the window sizes stay those of the first call. */
+  private pValue(d: number, nRef: number, nRec: number): number {
+    if (nRef !== this.memoRef || nRec !== this.memoRec || this.pValues.size >= P_VALUE_MEMO) {
+      this.pValues.clear();
+      this.memoRef = nRef;
+      this.memoRec = nRec;
+    }
+    const key = Math.round(d * nRef * nRec);
+    let p = this.pValues.get(key);
+    if (p === undefined) {
+      p = ksTwoSamplePValue(d, nRef, nRec).pValue;
+      this.pValues.set(key, p);
+    }
+    return p;
   }
 }
