@@ -152,8 +152,9 @@ export function groupCollapseConditions<T = RewardEvent>(config: GroupCollapseCo
  * (mastery); an all-wrong start is `info` ("no learning signal yet"), never collapse.
  * Warm-up and false alarms: healthy runs have many zero-spread groups (easy and hard prompts), so
  * the rule needs all of the above; healthy simulated runs (binary, shaped, continuous) raise
- * nothing above info. Evidence: the step's fractions, reward mean and std, baseline std, levels,
- * and up to 5 offending groups (their common reward, std 0, one member's response).
+ * nothing above info. Evidence: the step's fractions, reward mean and std, baseline std, levels
+ * (each only once it exists: no baseline before a step with a learning signal, no levels while
+ * every reward is equal; never NaN), and up to 5 offending groups (their common reward, std 0, one member's response).
  * Missing rewards or groups are skipped. Cost: O(1) expected per sample, O(groups) per step.
  *
  * @see groupCollapseFromSteps the same rule on `groups/zero_std_frac` step metrics

@@ -19,6 +19,7 @@
 import type { Condition } from '../core/condition.js';
 import type { SampleRef, Severity, AlertSignal } from '../core/types.js';
 import { GroupAccumulator, type GroupSummary } from '../kernels/group-accumulator.js';
+import { Moments } from '../kernels/moments.js';
 import { RollingQuantiles } from '../kernels/rolling-quantiles.js';
 import { fmt, pct } from './select.js';
 
@@ -93,7 +94,7 @@ export class GroupCollapseJudge {
       if (Number.isFinite(summary.rewardStd)) this.baseline.push(summary.rewardStd);
     }
 
-    const stats: Record<string, number> = {
+    const stats = finiteStats({
       groups: summary.groups,
       zeroStdFrac: frac,
       floorFrac: summary.floorFrac,
@@ -104,7 +105,7 @@ export class GroupCollapseJudge {
       floor: summary.floor,
       ceiling: summary.ceiling,
       persistence: this.collapseRun,
-    };
+    });
     const zeroText = `${pct(frac)} of ${summary.levels === 'measured' || summary.levels === 'unknown' && summary.groups > 1 ? `${summary.groups} ` : ''}groups have identical rewards`;
     const base = { detector, metric, step: summary.step, value: frac, threshold };
 
@@ -162,6 +163,20 @@ export class GroupCollapseJudge {
   }
 }
 
+/**
+ * The evidence statistics that exist: a value not known yet (NaN: no baseline before the first
+ * step with a learning signal, no floor or ceiling while every reward so far is equal, no spread
+ * from one sample) is left out rather than reported as NaN.
+ */
+function finiteStats(stats: Record<string, number>): Record<string, number> {
+  const known: Record<string, number> = {};
+  for (const key in stats) {
+    const value = stats[key]!;
+    if (Number.isFinite(value)) known[key] = value;
+  }
+  return known;
+}
+
 /** Keeps up to 5 evidence samples. */
 export function keepSample(samples: SampleRef[], sample: SampleRef): void {
   if (samples.length < 5) samples.push(sample);
@@ -194,9 +209,8 @@ export class GroupSteps {
   /** The last sample seen of each open or closed group of the current step, for evidence. */
   private readonly lastSample = new Map<string, SampleRef>();
   private step = Number.NaN;
-  private count = 0;
-  private mean = 0;
-  private m2 = 0;
+  /** The step's reward moments (scaled kernel: finite at any reward scale). */
+  private readonly rewards = new Moments();
   private runMin = Number.POSITIVE_INFINITY;
   private runMax = Number.NEGATIVE_INFINITY;
 
@@ -216,10 +230,7 @@ export class GroupSteps {
       finished = this.finish();
       this.step = step;
     }
-    this.count += 1;
-    const delta = value - this.mean;
-    this.mean += delta / this.count;
-    this.m2 += delta * (value - this.mean);
+    this.rewards.push(value);
     if (value < this.runMin) this.runMin = value;
     if (value > this.runMax) this.runMax = value;
     this.lastSample.set(group, sample);
@@ -265,8 +276,8 @@ export class GroupSteps {
       zeroStdFrac: groups === 0 ? Number.NaN : zero / groups,
       floorFrac: known && groups > 0 ? atFloor / groups : Number.NaN,
       ceilingFrac: known && groups > 0 ? atCeiling / groups : Number.NaN,
-      rewardMean: this.count === 0 ? Number.NaN : this.mean,
-      rewardStd: this.count < 2 ? Number.NaN : Math.sqrt(Math.max(0, this.m2) / (this.count - 1)),
+      rewardMean: this.rewards.mean,
+      rewardStd: this.rewards.count < 2 ? Number.NaN : this.rewards.std,
       floor: known ? floor : Number.NaN,
       ceiling: known ? ceiling : Number.NaN,
       floorSamples,
@@ -276,9 +287,7 @@ export class GroupSteps {
     this.closed = [];
     this.lastSample.clear();
     this.step = Number.NaN;
-    this.count = 0;
-    this.mean = 0;
-    this.m2 = 0;
+    this.rewards.reset();
     return result;
   }
 }
@@ -299,7 +308,7 @@ export interface GroupRecordMetrics {
  * Turns trainer step records into {@link GroupStepSummary}s. The floor and ceiling are the
  * configured ones, else the run's lowest `reward/min` and highest `reward/max`, else the run's
  * lowest and highest step mean. The level fractions are the logged `groups/all_min_frac` and
- * `groups/all_max_frac` when present, otherwise bounds from the mean's position m in
+ * `groups/all_max_frac` when present and consistent (summing to at most 1), otherwise bounds from the mean's position m in
  * [floor, ceiling]: all-right groups can be at most m of all groups and all-wrong ones at most
  * 1 - m, so at least zeroStdFrac - m of the groups are zero-spread at the floor (exact for
  * binary rewards when the remaining groups are split evenly; conservative otherwise).
@@ -329,7 +338,9 @@ export class GroupRecordSteps {
     let floorFrac = Number.NaN;
     let ceilingFrac = Number.NaN;
     let levels: GroupStepSummary['levels'] = 'unknown';
-    if (metrics.allMinFrac !== undefined && metrics.allMaxFrac !== undefined) {
+    // Logged fractions that claim more than every group (all-wrong and all-correct at once) were
+    // measured against a degenerate level range (a step whose rewards were all equal): estimate.
+    if (metrics.allMinFrac !== undefined && metrics.allMaxFrac !== undefined && metrics.allMinFrac + metrics.allMaxFrac <= 1) {
       floorFrac = metrics.allMinFrac;
       ceilingFrac = metrics.allMaxFrac;
       levels = 'logged';

@@ -11,7 +11,8 @@
  *   `reward_std`), `groups/zero_std_frac` (TRL's `frac_reward_zero_std`: zero-spread groups over
  *   groups with a reward; a one-member group has no std and is not zero-spread, as in torch),
  *   `groups/all_max_frac` / `groups/all_min_frac` (groups whose every reward is at the ceiling /
- *   floor: the configured `ceiling`/`floor`, else the step's own best / worst reward);
+ *   floor: the configured `ceiling`/`floor`, else the step's own best / worst reward; both left
+ *   out when that best equals that worst, as a group cannot tell all-right from all-wrong then);
  * - `length/mean`, `length/min`, `length/max` from `event.length`, else the response's length in
  *   characters (UTF-16 code units); never the prompt. `length/clip_ratio` is the fraction of
  *   measured samples with length >= `maxLength`, and only when `maxLength` is configured;
@@ -316,8 +317,12 @@ export class StepSummarizer {
     }
     if (rated === 0) return;
     metrics[METRIC.groupsZeroStdFrac] = zeroStd / rated;
-    metrics[METRIC.groupsAllMaxFrac] = allMax / rated;
-    metrics[METRIC.groupsAllMinFrac] = allMin / rated;
+    // With every reward of the step equal (and no configured levels) the step's best is its worst:
+    // each group would count as all-correct and all-wrong at once, so neither level is known.
+    if (ceiling > floor) {
+      metrics[METRIC.groupsAllMaxFrac] = allMax / rated;
+      metrics[METRIC.groupsAllMinFrac] = allMin / rated;
+    }
     if (spread > 0) putFinite(metrics, METRIC.rewardGroupStd, stdMean);
   }
 

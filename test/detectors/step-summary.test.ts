@@ -226,8 +226,13 @@ describe('StepSummarizer', () => {
           expect(m['groups/zero_std_frac']).toBeCloseTo(zero / rated.length, 12);
           const top = ss.max(rewards);
           const bottom = ss.min(rewards);
-          expect(m['groups/all_max_frac']).toBeCloseTo(rated.filter((l) => ss.min(l) >= top - 1e-8).length / rated.length, 12);
-          expect(m['groups/all_min_frac']).toBeCloseTo(rated.filter((l) => ss.max(l) <= bottom + 1e-8).length / rated.length, 12);
+          if (top === bottom) {
+            // One reward value in the whole step: the levels are undetermined and left out.
+            expect([m['groups/all_max_frac'], m['groups/all_min_frac']]).toEqual([undefined, undefined]);
+          } else {
+            expect(m['groups/all_max_frac']).toBeCloseTo(rated.filter((l) => ss.min(l) >= top - 1e-8).length / rated.length, 12);
+            expect(m['groups/all_min_frac']).toBeCloseTo(rated.filter((l) => ss.max(l) <= bottom + 1e-8).length / rated.length, 12);
+          }
           const spread = rated.filter((list) => list.length >= 2);
           if (spread.length > 0) {
             expect(m['reward/group_std']).toBeCloseTo(ss.mean(spread.map((l) => ss.sampleStandardDeviation(l))), 10);

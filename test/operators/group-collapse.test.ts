@@ -2,6 +2,7 @@ import { filter, from, lastValueFrom, map, mergeMap, take, toArray, type Observa
 import { describe, expect, it } from 'vitest';
 import { groupCollapse, groupCollapseConditions, type GroupCollapseConfig } from '../../operators/group-collapse.js';
 import { groupCollapseFromSteps, groupCollapseFromStepsConditions } from '../../operators/group-collapse-from-steps.js';
+import { summarizeSteps } from '../../operators/summarize-steps.js';
 import { verdict } from '../../operators/verdict.js';
 import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
 import { simulate, type HackPattern, type RewardKind } from '../../src/sim/simulate.js';
@@ -180,6 +181,38 @@ describe('groupCollapseFromSteps', () => {
     expect(conditions.at(-1)).toMatchObject({ active: true, severity: 'warning', signal: 'collapse' });
     expect(conditions.at(-1)!.evidence.stats.floorFrac).toBe(0.6);
     expect(conditions.at(-1)!.evidence.stats.ceilingFrac).toBeCloseTo(0.3, 12);
+  });
+
+  it('should call a step of equal rewards above the earlier range mastery at its ceiling, not all-wrong at the floor', async () => {
+    // Steps 0-1 mixed (0/1), then every reward 1.1: summarizeSteps cannot tell all-right from
+    // all-wrong within such a step (its best is its worst) and leaves the level fractions out;
+    // the judge places the mean at the run's ceiling. Before: "all at the floor 0 ... reward 1.1".
+    const events = [...mixed(0), ...mixed(1), ...[2, 3, 4, 5].flatMap((step) => stepOf(step, 8, 8, () => 1.1))];
+    const records = await lastValueFrom(from(events).pipe(summarizeSteps(), toArray()));
+    expect('groups/all_min_frac' in records[3]!.metrics).toBe(false);
+    const conditions = await lastValueFrom(from(records).pipe(groupCollapseFromStepsConditions(), toArray()));
+    const last = conditions.at(-1)!;
+    expect(last.message).toMatch(/^mastery: .*all at the ceiling 1\.1 /);
+    expect(last.evidence.stats).toMatchObject({ floorFrac: 0, ceilingFrac: 1, floor: 0, ceiling: 1.1 });
+  });
+
+  it('should estimate the levels when the logged fractions claim more than every group', async () => {
+    const records: StepRecord[] = [
+      { step: 1, metrics: { 'groups/zero_std_frac': 0.2, 'reward/mean': 0.5, 'reward/min': 0, 'reward/max': 1 } },
+      { step: 2, metrics: { 'groups/zero_std_frac': 1, 'groups/all_min_frac': 1, 'groups/all_max_frac': 1, 'reward/mean': 1, 'reward/min': 1, 'reward/max': 1 } },
+    ];
+    const conditions = await lastValueFrom(from(records).pipe(groupCollapseFromStepsConditions(), toArray()));
+    expect(conditions.at(-1)!.evidence.stats).toMatchObject({ floorFrac: 0, ceilingFrac: 1 });
+    expect(conditions.at(-1)!.message).toMatch(/^mastery/);
+  });
+
+  it('should leave out evidence statistics that do not exist yet instead of reporting NaN', async () => {
+    // Constant rewards: no floor/ceiling (range 0), no baseline (never a learning signal).
+    const conditions = await lastValueFrom(from([...stepOf(0, 4, 4, () => 1), ...stepOf(1, 4, 4, () => 1)]).pipe(groupCollapseConditions(), toArray()));
+    for (const condition of conditions) {
+      expect(Object.keys(condition.evidence.stats).sort()).toEqual(['groups', 'persistence', 'rewardMean', 'rewardStd', 'zeroStdFrac']);
+      expect(Object.values(condition.evidence.stats).every(Number.isFinite)).toBe(true);
+    }
   });
 
   it('should ignore eval records and records without the metric', async () => {
