@@ -6,15 +6,19 @@
 /**
  * Terminal control sequences: ANSI CSI (`ESC [ ... final`), OSC (`ESC ] ... BEL` or `ESC \`, which
  * can set titles, write the clipboard or make links), DCS/SOS/PM/APC strings, other two-byte
- * escapes, their 8-bit C1 forms, and every other C0/C1 control except newline and tab.
+ * escapes, their 8-bit C1 forms, every other C0/C1 control except newline and tab, and the
+ * Unicode bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which
+ * reorder what the terminal shows so an excerpt can read differently from its bytes ("Trojan
+ * Source", CVE-2021-42574). Right-to-left letters themselves are kept.
  */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u202a-\u202e\u2066-\u2069]|\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
- * Removes terminal control sequences (ANSI/CSI, OSC, DCS, C0 and C1 controls) from `text`,
- * keeping `\n` and `\t`, so attacker-controlled model output cannot move the cursor, rewrite
- * earlier lines, set the window title or plant hyperlinks. O(length).
+ * Removes terminal control sequences (ANSI/CSI, OSC, DCS, C0 and C1 controls) and bidi
+ * override/isolate characters from `text`, keeping `\n` and `\t`, so attacker-controlled model
+ * output cannot move the cursor, rewrite earlier lines, set the window title, plant hyperlinks or
+ * display reordered text. O(length).
  *
  * @example stripControl('ok\u001b[2J\u001b]0;pwned\u0007!') // 'ok!'
  */

@@ -8,6 +8,8 @@ import { oneLine, stripControl } from '../../src/sinks/terminal.js';
 /** Any C0 control but \n and \t, DEL, ESC, or a C1 control (U+0080–U+009F). */
 // eslint-disable-next-line no-control-regex -- control characters are what must not survive
 const DRIVES_A_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/** Bidi embeddings, overrides and isolates: LRE RLE PDF LRO RLO, LRI RLI FSI PDI (Trojan Source, CVE-2021-42574). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
 
 describe('stripControl on known terminal attacks', () => {
   it.each([
@@ -24,6 +26,9 @@ describe('stripControl on known terminal attacks', () => {
     ['a lone ESC and two-byte escapes (RIS full reset)', 'a\u001bcb\u001b', 'ab'],
     ['NUL, backspace, carriage return, DEL', 'a\u0000b\bc\rd\u007fe', 'abcde'],
     ['newline and tab kept', 'a\nb\tc', 'a\nb\tc'],
+    ['RLO ... PDF reversing the displayed text (Trojan Source)', 'access\u202e\u2066 level // admin\u2069\u2066', 'access level // admin'],
+    ['every bidi embedding, override and isolate', '\u202aa\u202bb\u202cc\u202dd\u202ee\u2066f\u2067g\u2068h\u2069', 'abcdefgh'],
+    ['left-to-right and right-to-left marks kept (they reorder nothing by themselves)', 'a\u200eb\u200fc', 'a\u200eb\u200fc'],
   ])('%s', (_name, input, expected) => {
     expect(stripControl(input)).toBe(expected);
   });
@@ -42,7 +47,7 @@ describe('stripControl on known terminal attacks', () => {
 describe('stripControl properties', () => {
   const hostile = fc.string({
     unit: fc.oneof(
-      fc.constantFrom('\u001b', '\u009b', '\u009d', '\u0090', '\u009c', '\u0007', '[', ']', ';', 'P', '\\', '\n', '\t', '\r', '\u0000', '\u007f', '\u202e'),
+      fc.constantFrom('\u001b', '\u009b', '\u009d', '\u0090', '\u009c', '\u0007', '[', ']', ';', 'P', '\\', '\n', '\t', '\r', '\u0000', '\u007f', '\u202e', '\u202a', '\u2066', '\u2069'),
       fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
     ),
     maxLength: 200,
@@ -52,6 +57,7 @@ describe('stripControl properties', () => {
     fc.assert(
       fc.property(hostile, (text) => {
         expect(DRIVES_A_TERMINAL.test(stripControl(text))).toBe(false);
+        expect(BIDI.test(stripControl(text))).toBe(false);
       }),
       { numRuns: 2000 },
     );
@@ -67,7 +73,7 @@ describe('stripControl properties', () => {
     );
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 100 }), (text) => {
-        const clean = text.replace(new RegExp(DRIVES_A_TERMINAL.source, 'g'), '');
+        const clean = text.replace(new RegExp(DRIVES_A_TERMINAL.source, 'g'), '').replace(new RegExp(BIDI.source, 'g'), '');
         expect(stripControl(clean)).toBe(clean);
       }),
       { numRuns: 1000 },
