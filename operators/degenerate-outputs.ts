@@ -27,14 +27,17 @@ export interface DegenerateOutputsConfig extends RateJudgeConfig {
   readonly hysteresis?: HysteresisConfig;
 }
 
-/** C0 controls other than tab, line feed and carriage return, DEL, C1 controls, U+FFFD. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
-const MALFORMED_UNITS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/;
 /** A response ending in a letter or digit (any script) stops mid-word. */
 const ENDS_MID_WORD = /[\p{L}\p{N}]$/u;
 
 /** Why a response is degenerate, or `undefined` when it is not. */
 export type DegenerateKind = 'empty' | 'malformed' | 'truncated';
+
+/** C0 controls other than tab, line feed and carriage return, DEL, C1 controls, U+FFFD. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+const MALFORMED_UNITS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/;
+/** Anything but white space (`\s` is the set `String.prototype.trim` strips), found without a trimmed copy. */
+const CONTENT = /\S/;
 
 function countOf(text: string, needle: string): number {
   let count = 0;
@@ -43,9 +46,58 @@ function countOf(text: string, needle: string): number {
 }
 
 /**
+ * The `<tag>`/`</tag>` needles of a tag list, built once instead of per response. Native scans
+ * (`RegExp.test`, `indexOf`) beat a JavaScript char-code loop that does every check at once.
+ */
+class TagBalance {
+  private readonly tags: readonly string[];
+  private readonly opens: readonly string[];
+  private readonly closes: readonly string[];
+
+  constructor(tags: readonly string[]) {
+    this.tags = [...tags];
+    this.opens = tags.map((tag) => `<${tag}>`);
+    this.closes = tags.map((tag) => `</${tag}>`);
+  }
+
+  /** Whether this was built for the same tag names, in the same order. */
+  matches(tags: readonly string[]): boolean {
+    return tags.length === this.tags.length && tags.every((tag, index) => tag === this.tags[index]);
+  }
+
+  /** `empty` when `response` is all white space, `malformed` for a bad unit or an unbalanced tag. */
+  scan(response: string): 'empty' | 'malformed' | undefined {
+    if (!CONTENT.test(response)) return 'empty';
+    if (MALFORMED_UNITS.test(response)) return 'malformed';
+    const { opens, closes } = this;
+    for (let tag = 0; tag < opens.length; tag++) {
+      if (countOf(response, opens[tag]!) !== countOf(response, closes[tag]!)) return 'malformed';
+    }
+    return undefined;
+  }
+}
+
+let lastBalance: TagBalance | undefined;
+
+function classify(
+  balance: TagBalance,
+  response: string,
+  length: number | undefined,
+  lengthCap: number | undefined,
+): DegenerateKind | undefined {
+  const kind = balance.scan(response);
+  if (kind !== undefined) return kind;
+  if (lengthCap !== undefined && length !== undefined && length >= lengthCap && ENDS_MID_WORD.test(response)) {
+    return 'truncated';
+  }
+  return undefined;
+}
+
+/**
  * Classifies one response: `empty` (nothing but white space), `malformed` (control characters,
  * U+FFFD replacement characters from broken decoding, or an unbalanced configured tag),
- * `truncated` (`length >= lengthCap` and the text ends mid-word), else `undefined`. O(length).
+ * `truncated` (`length >= lengthCap` and the text ends mid-word), else `undefined`. O(length)
+ * native scans, no allocation per response (the tag needles are built once per tag list).
  */
 export function degenerateKind(
   response: string,
@@ -53,15 +105,8 @@ export function degenerateKind(
   tags: readonly string[],
   lengthCap: number | undefined,
 ): DegenerateKind | undefined {
-  if (response.trim().length === 0) return 'empty';
-  if (MALFORMED_UNITS.test(response)) return 'malformed';
-  for (const tag of tags) {
-    if (countOf(response, `<${tag}>`) !== countOf(response, `</${tag}>`)) return 'malformed';
-  }
-  if (lengthCap !== undefined && length !== undefined && length >= lengthCap && ENDS_MID_WORD.test(response)) {
-    return 'truncated';
-  }
-  return undefined;
+  if (lastBalance?.matches(tags) !== true) lastBalance = new TagBalance(tags);
+  return classify(lastBalance, response, length, lengthCap);
 }
 
 /**
@@ -81,13 +126,14 @@ export function degenerateOutputsConditions(config: DegenerateOutputsConfig = {}
   return judgedConditions(() => {
     const typical = new TypicalReward();
     const paidDegenerate = new WindowedRate(judge.window);
+    const balance = new TagBalance(tags);
     const counts = { empty: 0, malformed: 0, truncated: 0 };
     const paidShare = (flagged: number): number => (flagged === 0 ? 0 : Math.min(1, paidDegenerate.count / flagged));
     const score = (event: RewardEvent): number => {
       const response = event.response;
       if (typeof response !== 'string') return Number.NaN;
       const paid = typical.paid(event.reward);
-      const kind = degenerateKind(response, event.length, tags, lengthCap);
+      const kind = classify(balance, response, event.length, lengthCap);
       // "Paid" means paid what sound responses typically get: once most responses are degenerate,
       // a typical reward over all of them would sink to the floor they are paid, and half of them
       // would count as paid at the floor.

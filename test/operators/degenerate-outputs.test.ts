@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { from, lastValueFrom, map, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { degenerateKind, degenerateOutputs, degenerateOutputsConditions, type DegenerateOutputsConfig } from '../../operators/degenerate-outputs.js';
@@ -35,6 +36,43 @@ describe('degenerateKind', () => {
     expect(degenerateKind('and then the sum of', 300, tags, 512)).toBeUndefined();
     expect(degenerateKind('and then the sum is 4.', 512, tags, 512)).toBeUndefined();
     expect(degenerateKind('and then the sum of', 512, tags, undefined)).toBeUndefined();
+  });
+});
+
+/** The rule as first written: trim, a regex for the malformed units, indexOf counts per tag. */
+function referenceKind(response: string, length: number | undefined, tagNames: readonly string[], lengthCap: number | undefined): string | undefined {
+  const countOf = (text: string, needle: string): number => {
+    let count = 0;
+    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++;
+    return count;
+  };
+  if (response.trim().length === 0) return 'empty';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/.test(response)) return 'malformed';
+  for (const tag of tagNames) if (countOf(response, `<${tag}>`) !== countOf(response, `</${tag}>`)) return 'malformed';
+  if (lengthCap !== undefined && length !== undefined && length >= lengthCap && /[\p{L}\p{N}]$/u.test(response)) return 'truncated';
+  return undefined;
+}
+
+describe('degenerateKind against the reference rule', () => {
+  it('should classify every single code unit alike (white space, controls, U+FFFD, surrogates)', () => {
+    for (let unit = 0; unit < 0x10000; unit++) {
+      const text = String.fromCharCode(unit);
+      expect(degenerateKind(text, 9, tags, 8)).toBe(referenceKind(text, 9, tags, 8));
+      expect(degenerateKind(`a${text}`, undefined, tags, undefined)).toBe(referenceKind(`a${text}`, undefined, tags, undefined));
+    }
+  });
+
+  it('should classify random texts of tags, white space and controls alike', () => {
+    const pieces = ['<think>', '</think>', '<answer>', '</answer>', '<reasoning>', '</reasoning>', '<', '</', '>', 'answer', ' ', '\n', '\t', '\v', '\f', '\u00a0', '\u2028', '\ufeff', '\u0000', '\u0085', '\ufffd', 'x', '7', '.'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 24 }), fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }), (parts, length) => {
+        const text = parts.join('');
+        expect(degenerateKind(text, length, tags, 2)).toBe(referenceKind(text, length, tags, 2));
+        expect(degenerateKind(text, length, ['answer'], undefined)).toBe(referenceKind(text, length, ['answer'], undefined));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
