@@ -39,6 +39,8 @@ export class DistinctNWindow {
   private readonly table = new HashCountTable(256);
   private readonly powerHi: number;
   private readonly powerLo: number;
+  /** The substituted low-half symbols of the last n words, so each word is substituted once. */
+  private readonly symbols: Uint32Array;
   /** N-gram count of each response in the window, as a ring indexed by push order. */
   private readonly perResponse: Uint32Array;
   private responses = 0;
@@ -59,6 +61,7 @@ export class DistinctNWindow {
     this.tokenizer = new WordTokenizer(maxChars);
     this.powerHi = rollingPower(ROLLING_BASE_HI, n);
     this.powerLo = rollingPower(ROLLING_BASE_LO, n);
+    this.symbols = new Uint32Array(n);
     this.perResponse = new Uint32Array(window);
   }
 
@@ -71,7 +74,8 @@ export class DistinctNWindow {
   /** Same as `push` on a response already split into word hashes (e.g. by `WordTokenizer`). */
   pushTokens(wordHi: Uint32Array, wordLo: Uint32Array, words: number): number {
     if (this.responses === this.window) this.evictOldest();
-    const { n, table, powerHi, powerLo } = this;
+    const { n, table, powerHi, powerLo, symbols } = this;
+    let slot = 0;
     const ngrams = Math.max(0, words - n + 1);
     this.reserve(ngrams);
     const mask = this.ringHi.length - 1;
@@ -79,12 +83,16 @@ export class DistinctNWindow {
     let hi = 0;
     let lo = 0;
     for (let index = 0; index < words; index++) {
+      // The low half's symbol of the word leaving the window sits in the slot the new one takes.
+      const symbol = substituteSymbol(wordLo[index]!);
       if (index >= n) {
         hi = (hi - Math.imul(wordHi[index - n]!, powerHi)) | 0;
-        lo = (lo - Math.imul(substituteSymbol(wordLo[index - n]!), powerLo)) | 0;
+        lo = (lo - Math.imul(symbols[slot]!, powerLo)) | 0;
       }
+      symbols[slot] = symbol;
+      slot = slot + 1 === n ? 0 : slot + 1;
       hi = (Math.imul(hi, ROLLING_BASE_HI) + wordHi[index]!) | 0;
-      lo = (Math.imul(lo, ROLLING_BASE_LO) + substituteSymbol(wordLo[index]!)) | 0;
+      lo = (Math.imul(lo, ROLLING_BASE_LO) + symbol) | 0;
       if (index >= n - 1) {
         table.increment(hi, lo);
         this.ringHi[write] = hi;

@@ -34,6 +34,8 @@ export class WordNgramRepetition {
   private readonly table = new HashCountTable(256);
   private readonly powerHi: number;
   private readonly powerLo: number;
+  /** The substituted low-half symbols of the last n words, so each word is substituted once. */
+  private readonly symbols: Uint32Array;
   private lastTotal = 0;
   private lastRepeated = 0;
 
@@ -45,6 +47,7 @@ export class WordNgramRepetition {
     this.tokenizer = new WordTokenizer(maxChars);
     this.powerHi = rollingPower(ROLLING_BASE_HI, n);
     this.powerLo = rollingPower(ROLLING_BASE_LO, n);
+    this.symbols = new Uint32Array(n);
   }
 
   /** Analyses `text` and returns its word n-gram repetition rate in [0, 1). */
@@ -58,18 +61,23 @@ export class WordNgramRepetition {
    * over the text can feed several kernels.
    */
   measureTokens(wordHi: Uint32Array, wordLo: Uint32Array, words: number): number {
-    const { n, table, powerHi, powerLo } = this;
+    const { n, table, powerHi, powerLo, symbols } = this;
+    let slot = 0;
     table.clear();
     let hi = 0;
     let lo = 0;
     let repeated = 0;
     for (let index = 0; index < words; index++) {
+      // The low half's symbol of the word leaving the window sits in the slot the new one takes.
+      const symbol = substituteSymbol(wordLo[index]!);
       if (index >= n) {
         hi = (hi - Math.imul(wordHi[index - n]!, powerHi)) | 0;
-        lo = (lo - Math.imul(substituteSymbol(wordLo[index - n]!), powerLo)) | 0;
+        lo = (lo - Math.imul(symbols[slot]!, powerLo)) | 0;
       }
+      symbols[slot] = symbol;
+      slot = slot + 1 === n ? 0 : slot + 1;
       hi = (Math.imul(hi, ROLLING_BASE_HI) + wordHi[index]!) | 0;
-      lo = (Math.imul(lo, ROLLING_BASE_LO) + substituteSymbol(wordLo[index]!)) | 0;
+      lo = (Math.imul(lo, ROLLING_BASE_LO) + symbol) | 0;
       if (index >= n - 1) {
         const seen = table.increment(hi, lo);
         if (seen === 2) repeated += 2;

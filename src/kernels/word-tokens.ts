@@ -7,6 +7,17 @@ const FNV_PRIME = 0x01000193;
 const SECOND_SEED = 0x9747b28c;
 const SECOND_PRIME = 0x5bd1e995;
 
+/**
+ * ASCII word units by code: the lower-cased unit for letters and digits, 0 for separators. One
+ * table read replaces the range tests in the tokenizer's inner loop.
+ */
+const ASCII_WORD = new Uint8Array(0x80);
+for (let unit = 0x30; unit <= 0x39; unit++) ASCII_WORD[unit] = unit;
+for (let unit = 0x61; unit <= 0x7a; unit++) {
+  ASCII_WORD[unit] = unit;
+  ASCII_WORD[unit - 0x20] = unit;
+}
+
 /** Default cap on analysed UTF-16 code units. */
 export const DEFAULT_MAX_CHARS = 32_768;
 
@@ -52,22 +63,16 @@ export class WordTokenizer {
     let hi = FNV_OFFSET;
     let lo = SECOND_SEED;
     for (let index = 0; index < length; index++) {
-      let unit = text.charCodeAt(index);
-      let isWord: boolean;
-      if (unit < 0x80) {
-        const folded = unit | 0x20;
-        if (folded >= 0x61 && folded <= 0x7a) {
-          unit = folded;
-          isWord = true;
-        } else {
-          isWord = unit >= 0x30 && unit <= 0x39;
-        }
+      const code = text.charCodeAt(index);
+      let unit: number;
+      if (code < 0x80) {
+        unit = ASCII_WORD[code]!;
       } else {
         const { classes, lower } = codeUnitTables();
-        isWord = classes[unit] === WORD_UNIT;
-        unit = lower[unit]!;
+        // U+0000 never reaches here, so 0 is free to mean "not a word unit".
+        unit = classes[code] === WORD_UNIT ? lower[code]! : 0;
       }
-      if (isWord) {
+      if (unit !== 0) {
         if (!inWord) {
           inWord = true;
           hi = FNV_OFFSET;
