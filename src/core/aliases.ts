@@ -25,6 +25,7 @@
  */
 import { METRIC } from './metric-names.js';
 import type { Phase } from './types.js';
+import { setOwn } from './own-key.js';
 
 /** A raw key's canonical reading. */
 export interface CanonicalName {
@@ -359,7 +360,7 @@ export function canonicalizeMetrics(row: Readonly<Record<string, unknown>>, opti
   for (const key of keys) {
     const value = row[key];
     if (typeof value === 'number') {
-      if (Number.isFinite(value)) raw[key] = value;
+      if (Number.isFinite(value)) setOwn(raw, key, value);
       else missing++;
     } else if (value === null) missing++;
     const reading = cachedRead(key, rewardStd);
@@ -375,10 +376,10 @@ export function canonicalizeMetrics(row: Readonly<Record<string, unknown>>, opti
     const reading = cachedRead(key, rewardStd);
     if (reading.name === undefined) continue;
     const name = reading.phase === phase ? reading.name : `${reading.phase}/${reading.name}`;
-    const held = ranks[name];
+    const held = Object.hasOwn(ranks, name) ? ranks[name] : undefined;
     if (held !== undefined && held <= reading.rank) continue;
-    ranks[name] = reading.rank;
-    metrics[name] = raw[key]! * reading.scale;
+    setOwn(ranks, name, reading.rank);
+    setOwn(metrics, name, raw[key]! * reading.scale);
   }
   return { metrics, raw, missing, phase };
 }

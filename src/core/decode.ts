@@ -25,6 +25,7 @@ import {
   type VerdictReason,
   type VerdictStatus,
 } from './types.js';
+import { setOwn } from './own-key.js';
 
 /** The four record types of the schema, named by the optional `"type"` field. */
 export type RecordType = 'event' | 'step' | 'alert' | 'verdict';
@@ -134,7 +135,7 @@ function numberRecord(json: Json, field: string, tally: Tally, path = field): Re
   const out: Record<string, number> = {};
   for (const key of Object.keys(value)) {
     const entry = optionalNumber(value, key, tally, `${path}.${shownKey(key)}`);
-    if (entry !== undefined) out[key] = entry;
+    if (entry !== undefined) setOwn(out, key, entry);
   }
   return out;
 }
@@ -215,7 +216,7 @@ function decodeEventFields(json: Json): DecodedEvent {
   for (const key in json) {
     if (EVENT_FIELDS.has(key)) continue;
     meta ??= {};
-    meta[key] = json[key];
+    setOwn(meta, key, json[key]);
   }
   const explicitMeta = json.meta;
   if (explicitMeta !== undefined) {
@@ -264,7 +265,7 @@ function decodeStepFields(json: Json, options: AliasOptions | undefined): StepRe
   const metrics: Record<string, number> = canonical.metrics;
   for (const key of Object.keys(canonical.raw)) {
     // Own keys only: `in` also sees Object.prototype, and dropped metrics named `constructor` or `toString`.
-    if (canonicalMetricName(key, options) === undefined && !Object.hasOwn(metrics, key)) metrics[key] = canonical.raw[key]!;
+    if (canonicalMetricName(key, options) === undefined && !Object.hasOwn(metrics, key)) setOwn(metrics, key, canonical.raw[key]!);
   }
 
   const tally: Tally = { missing: 0 };

@@ -6,6 +6,8 @@
  * unknowable, is a problem: reported, never recorded.
  */
 
+import { setOwn } from '../core/own-key.js';
+
 /** What a returned value says: a reward (with components), or a problem to report. */
 export interface RewardReading {
   /** The total reward; absent when it cannot be known (then `problem` says why). */
@@ -44,7 +46,7 @@ function readComponents(record: Readonly<Record<string, unknown>>): RewardReadin
       bad.push(`${key}=${String(value)}`);
       continue;
     }
-    components[key] = value;
+    setOwn(components, key, value);
     sum += value;
     count++;
   }

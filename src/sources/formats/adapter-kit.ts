@@ -8,6 +8,7 @@ import { canonicalizeMetrics } from '../../core/aliases.js';
 import { parseJsonLine } from '../../core/json-line.js';
 import { excerpt } from '../excerpt.js';
 import type { Ingested } from '../ingested.js';
+import { setOwn } from '../../core/own-key.js';
 
 /** A problem item on the side channel, its excerpt cut and escaped by sources/excerpt. */
 export const problem = (source: string, line: number, reason: string, text: string): Ingested => ({
@@ -36,7 +37,7 @@ const NOT_METRICS = new Set(['step']);
 export const stepItem = (step: number, row: Readonly<Record<string, unknown>>): Ingested => {
   const metricsRow: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
-    if (!NOT_METRICS.has(key)) metricsRow[key] = value;
+    if (!NOT_METRICS.has(key)) setOwn(metricsRow, key, value);
   }
   const { metrics, raw, missing, phase } = canonicalizeMetrics(metricsRow);
   return { kind: 'step', record: { step, metrics, raw, missing, phase } };

@@ -14,6 +14,7 @@
 import type { RewardEvent } from '../../core/types.js';
 import type { LineFormat, LineParser } from '../format.js';
 import { finite, firstLineObject, groupIdOf, isRecord, messageOf, parseJsonLenient, problem } from './adapter-kit.js';
+import { setOwn } from '../../core/own-key.js';
 
 export interface SampleComponentsConfig {
   /** Step given to samples whose line has no `step`/`global_step`. Default 0. */
@@ -69,9 +70,9 @@ export const sampleComponentsFormat = (config: SampleComponentsConfig = {}): Lin
       for (const [key, value] of Object.entries(row)) {
         if (key.endsWith(COMPONENT_SUFFIX) && key.length > COMPONENT_SUFFIX.length) {
           const number = finite(value);
-          if (number !== undefined) components[key.slice(0, -COMPONENT_SUFFIX.length)] = number;
+          if (number !== undefined) setOwn(components, key.slice(0, -COMPONENT_SUFFIX.length), number);
         } else if (!MAPPED.has(key) && !Array.isArray(value) && value !== response) {
-          meta[key] = value;
+          setOwn(meta, key, value);
         }
       }
       const prompt = firstString(row, ['prompt']);

@@ -20,6 +20,7 @@ import type { RewardEvent } from '../../core/types.js';
 import type { WholeFileFormat } from '../format.js';
 import type { Ingested } from '../ingested.js';
 import { asNumber, groupIdOf, messageOf, problem } from './adapter-kit.js';
+import { setOwn } from '../../core/own-key.js';
 
 export interface TrlCompletionsConfig {
   /** Names of the reward-function columns. Default: every numeric column but step/advantage. */
@@ -53,7 +54,7 @@ export const completionRowsToItems = (
     for (const column of columns) {
       const value = asNumber(row[column]);
       if (value === undefined) continue;
-      components[column] = value;
+      setOwn(components, column, value);
       sum += value;
       counted += 1;
     }
@@ -65,7 +66,7 @@ export const completionRowsToItems = (
     if (advantage !== undefined) meta['advantage'] = advantage;
     for (const [key, value] of Object.entries(row)) {
       if (STRUCTURE.has(key) || columns.includes(key)) continue;
-      meta[key] = typeof value === 'bigint' ? Number(value) : value;
+      setOwn(meta, key, typeof value === 'bigint' ? Number(value) : value);
     }
     const event: RewardEvent = {
       step,

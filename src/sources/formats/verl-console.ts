@@ -13,6 +13,7 @@
 import type { LineFormat, LineParser } from '../format.js';
 import type { Ingested } from '../ingested.js';
 import { listNames, problem, stepItem } from './adapter-kit.js';
+import { setOwn } from '../../core/own-key.js';
 
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
@@ -51,7 +52,7 @@ const createParser = (source: string): LineParser => ({
       const key = pair.slice(0, colon).trim();
       const value = pair.slice(colon + 1).trim();
       if (colon <= 0 || key === '' || !NUMBER.test(value)) bad.push(pair);
-      else row[key] = parseNumber(value);
+      else setOwn(row, key, parseNumber(value));
     }
     const out: Ingested[] = [];
     if (bad.length > 0) {

@@ -14,6 +14,7 @@
 import type { RewardEvent } from '../../core/types.js';
 import type { LineFormat, LineParser } from '../format.js';
 import { finite, groupIdOf, isRecord, messageOf, parseJsonLenient, problem } from './adapter-kit.js';
+import { setOwn } from '../../core/own-key.js';
 
 export interface VerlRolloutConfig {
   /** reward_extra_info keys to read as reward components rather than meta. Default none. */
@@ -49,10 +50,10 @@ export const verlRolloutFormat = (config: VerlRolloutConfig = {}): LineFormat =>
       const meta: Record<string, unknown> = {};
       for (const [key, field] of Object.entries(value)) {
         if (MAPPED.has(key)) continue;
-        if (!componentKeys.has(key)) meta[key] = field;
+        if (!componentKeys.has(key)) setOwn(meta, key, field);
         else {
           const number = finite(field);
-          if (number !== undefined) components[key] = number;
+          if (number !== undefined) setOwn(components, key, number);
         }
       }
       const score = value['score'];
