@@ -20,6 +20,14 @@ export const problem = (source: string, line: number, reason: string, text: stri
 export const finite = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
+/**
+ * Why a numeric trainer step is unusable, or undefined when it is a non-negative integer (5.0 is
+ * 5), the rule of goodhart's own decoder: a negative or fractional step would sort before or
+ * between real steps and corrupt every per-step statistic downstream.
+ */
+export const stepProblem = (step: number): string | undefined =>
+  Number.isSafeInteger(step) && step >= 0 ? undefined : `"step" must be a non-negative integer, got ${String(step)}`;
+
 /** A numeric JS value from a bigint (hyparquet reads INT64 as bigint) or a number. */
 export const asNumber = (value: unknown): number | undefined => {
   if (typeof value === 'bigint') return Number(value);

@@ -13,7 +13,7 @@
  */
 import type { RewardEvent } from '../../core/types.js';
 import type { LineFormat, LineParser } from '../format.js';
-import { finite, firstLineObject, groupIdOf, isRecord, messageOf, parseJsonLenient, problem } from './adapter-kit.js';
+import { finite, firstLineObject, groupIdOf, isRecord, messageOf, parseJsonLenient, problem, stepProblem } from './adapter-kit.js';
 import { setOwn } from '../../core/own-key.js';
 
 export interface SampleComponentsConfig {
@@ -42,10 +42,12 @@ const firstPresent = (row: Readonly<Record<string, unknown>>, keys: readonly str
 
 const codePoints = (text: string): number => text.length - (text.match(/[\uDC00-\uDFFF]/g)?.length ?? 0);
 
-/** Per-sample components JSONL. Throws RangeError on a non-finite default step. */
+/** Per-sample components JSONL. Throws RangeError on a default step that is not a non-negative integer. */
 export const sampleComponentsFormat = (config: SampleComponentsConfig = {}): LineFormat => {
   const defaultStep = config.defaultStep ?? 0;
-  if (!Number.isFinite(defaultStep)) throw new RangeError(`sampleComponents defaultStep must be finite, got ${String(defaultStep)}`);
+  if (!Number.isSafeInteger(defaultStep) || defaultStep < 0) {
+    throw new RangeError(`sampleComponents defaultStep must be a non-negative integer, got ${String(defaultStep)}`);
+  }
   const createParser = (source: string): LineParser => ({
     line: (text, line) => {
       if (text.trim() === '') return [];
@@ -59,6 +61,8 @@ export const sampleComponentsFormat = (config: SampleComponentsConfig = {}): Lin
       const stepField = firstPresent(row, STEP_KEYS);
       const step = stepField === undefined ? defaultStep : finite(stepField);
       if (step === undefined) return [problem(source, line, 'non-numeric "step"', text)];
+      const badStep = stepProblem(step);
+      if (badStep !== undefined) return [problem(source, line, badStep, text)];
       const rewardField = firstPresent(row, REWARD_KEYS);
       if (rewardField !== undefined && rewardField !== null && typeof rewardField !== 'number') {
         return [problem(source, line, 'non-numeric reward', text)];

@@ -17,6 +17,7 @@ import {
   parseJsonLenient,
   problem,
   stepItem,
+  stepProblem,
 } from './adapter-kit.js';
 
 /**
@@ -38,6 +39,11 @@ export const logHistoryItems = (rows: readonly unknown[], source: string, where:
     const step = finite(row['step']);
     if (step === undefined) {
       items.push(problem(source, 0, `${at} has no numeric "step"`, jsonText(row)));
+      return;
+    }
+    const badStep = stepProblem(step);
+    if (badStep !== undefined) {
+      items.push(problem(source, 0, `${at}: ${badStep}`, jsonText(row)));
       return;
     }
     const bad = nonNumericKeys(row);

@@ -13,6 +13,7 @@ import {
   messageOf,
   nonNumericKeys,
   parseJsonLenient,
+  stepProblem,
   problem,
   stepItem,
 } from './adapter-kit.js';
@@ -32,6 +33,8 @@ const createParser = (source: string): LineParser => ({
     }
     const step = finite(value['step']);
     if (step === undefined) return [problem(source, line, 'no numeric "step"', text)];
+    const badStep = stepProblem(step);
+    if (badStep !== undefined) return [problem(source, line, badStep, text)];
     const data = value['data'];
     const out: Ingested[] = [];
     const bad = nonNumericKeys(data);

@@ -13,7 +13,7 @@
  */
 import type { RewardEvent } from '../../core/types.js';
 import type { LineFormat, LineParser } from '../format.js';
-import { finite, groupIdOf, isRecord, messageOf, parseJsonLenient, problem } from './adapter-kit.js';
+import { finite, groupIdOf, isRecord, messageOf, parseJsonLenient, problem, stepProblem } from './adapter-kit.js';
 import { setOwn } from '../../core/own-key.js';
 
 export interface VerlRolloutConfig {
@@ -41,6 +41,8 @@ export const verlRolloutFormat = (config: VerlRolloutConfig = {}): LineFormat =>
       if (!isRecord(value)) return [problem(source, line, 'expected a JSON object (one rollout sample)', text)];
       const step = finite(value['step']);
       if (step === undefined) return [problem(source, line, 'no numeric "step"', text)];
+      const badStep = stepProblem(step);
+      if (badStep !== undefined) return [problem(source, line, badStep, text)];
       const input = value['input'];
       const output = value['output'];
       if (typeof input !== 'string' || typeof output !== 'string') {
