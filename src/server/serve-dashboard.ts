@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { digest, isLoopback, tokenMatches } from '../sources/http-auth.js';
 import {
   DashboardState,
   type DashboardItem,
@@ -443,22 +443,3 @@ function positive(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`serveDashboard: ${name} must be a positive integer, got ${String(value)}`);
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
-}
-
-/** Compares digests in constant time, so response timing does not reveal the token. */
-function tokenMatches(request: IncomingMessage, expected: Buffer): boolean {
-  const header = request.headers.authorization;
-  let offered: string | undefined;
-  if (header?.startsWith('Bearer ') === true) offered = header.slice('Bearer '.length).trim();
-  else {
-    const query = (request.url ?? '').split('?')[1];
-    if (query !== undefined) offered = new URLSearchParams(query).get('token') ?? undefined;
-  }
-  return offered !== undefined && timingSafeEqual(digest(offered), expected);
-}

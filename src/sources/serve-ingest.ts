@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Observable, Subject } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { digest, isLoopback, tokenMatches } from './http-auth.js';
 import type { Ingested } from './ingested.js';
 import { decodeFrame, problemItem, rawText } from './ws-frame.js';
 
@@ -296,22 +296,3 @@ export function serveIngest(config: ServeIngestConfig = {}): Promise<IngestServe
   });
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
-}
-
-/** Compares digests in constant time, so response timing does not reveal the token. */
-function tokenMatches(request: IncomingMessage, expected: Buffer): boolean {
-  const header = request.headers.authorization;
-  let offered: string | undefined;
-  if (header?.startsWith('Bearer ') === true) offered = header.slice('Bearer '.length).trim();
-  else {
-    const query = (request.url ?? '').split('?')[1];
-    if (query !== undefined) offered = new URLSearchParams(query).get('token') ?? undefined;
-  }
-  return offered !== undefined && timingSafeEqual(digest(offered), expected);
-}
