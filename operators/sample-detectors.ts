@@ -4,7 +4,6 @@ import type { Alert, RewardEvent, StepRecord } from '../src/core/types.js';
 import {
   checkSensitivity,
   detectorConfig,
-  scaleDown,
   scaleUp,
   shiftCount,
   type DetectorOption,
@@ -12,15 +11,16 @@ import {
 } from '../src/detectors/pipeline-options.js';
 import type { FormatPreset } from '../src/detectors/format-rules.js';
 import { RATE_JUDGE_DEFAULTS, type RateJudgeConfig } from '../src/detectors/windowed-rate.js';
-import { COMPONENT_DOMINANCE_DEFAULTS, componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
+import { componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
 import { constraintConditions, type ConstraintConfig } from './constraint.js';
 import { degenerateOutputsConditions, type DegenerateOutputsConfig } from './degenerate-outputs.js';
-import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
+import { distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
 import { diversityCollapseConditions, type DiversityCollapseConfig } from './diversity-collapse.js';
 import { detectorSpec, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
+import { componentDominanceTuning, groupCollapseTuning, lengthDriftTuning } from './internal/shared-tuning.js';
 import { formatGamingConditions, type FormatGamingConfig } from './format-gaming.js';
-import { GROUP_COLLAPSE_DEFAULTS, groupCollapseConditions, type GroupCollapseConfig } from './group-collapse.js';
+import { groupCollapseConditions, type GroupCollapseConfig } from './group-collapse.js';
 import { repetitionConditions, type RepetitionConfig } from './repetition.js';
 import { stepDetectorSpecs, type StepDetectorsConfig } from './step-detectors.js';
 import { summarizeSteps, type SummarizeInput, type SummarizeStepsConfig } from './summarize-steps.js';
@@ -203,20 +203,19 @@ export function sampleDetectorLists(config: SampleDetectorsConfig): {
   if (degenerateConfig) sample.push(detectorSpec('degenerateOutputs', degenerateOutputsConditions(degenerateConfig), degenerateConfig.hysteresis));
 
   const groupConfig = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
-    persistence: shiftCount(GROUP_COLLAPSE_DEFAULTS.persistence, sensitivity, 2),
+    ...groupCollapseTuning(sensitivity),
     ...withHysteresis,
   } satisfies GroupCollapseConfig);
   if (groupConfig) sample.push(detectorSpec('groupCollapse', groupCollapseConditions(groupConfig), groupConfig.hysteresis));
 
   const driftConfig = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
-    alpha: scaleDown(DISTRIBUTION_DRIFT_DEFAULTS.alpha, sensitivity, 10),
+    ...lengthDriftTuning(sensitivity),
     ...withHysteresis,
   } satisfies DistributionDriftConfig);
   if (driftConfig) sample.push(detectorSpec('lengthDrift', distributionDriftConditions(driftConfig), driftConfig.hysteresis));
 
   const dominanceConfig = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
-    tCritical: scaleUp(COMPONENT_DOMINANCE_DEFAULTS.tCritical, sensitivity, 1.25),
-    persistence: shiftCount(COMPONENT_DOMINANCE_DEFAULTS.persistence, sensitivity, 1),
+    ...componentDominanceTuning(sensitivity),
     ...withHysteresis,
   } satisfies ComponentDominanceConfig);
   if (dominanceConfig) sample.push(detectorSpec('componentDominance', componentDominanceConditions(dominanceConfig), dominanceConfig.hysteresis));

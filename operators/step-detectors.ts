@@ -13,11 +13,11 @@ import {
 } from '../src/detectors/pipeline-options.js';
 import { detectorSpec, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
+import { componentDominanceTuning, groupCollapseTuning, lengthDriftTuning } from './internal/shared-tuning.js';
 import { groupCollapseFromStepsConditions, type GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
 import { MEAN_SHIFT_DEFAULTS, meanShiftConditions, type MeanShiftConfig } from './mean-shift.js';
-import { GROUP_COLLAPSE_DEFAULTS } from './group-collapse.js';
-import { COMPONENT_DOMINANCE_DEFAULTS, componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
-import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
+import { componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
+import { distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
 import { SATURATION_DEFAULTS, saturationConditions, type SaturationConfig } from './saturation.js';
 import { SPIKE_DEFAULTS, spikeConditions, type SpikeConfig } from './spike.js';
 import { TREND_DEFAULTS, trendConditions, type TrendConfig } from './trend.js';
@@ -154,7 +154,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
 
   const drift = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
     metric: METRIC.lengthMean,
-    alpha: scaleDown(DISTRIBUTION_DRIFT_DEFAULTS.alpha, sensitivity, 10),
+    ...lengthDriftTuning(sensitivity),
     ...withHysteresis,
   } satisfies DistributionDriftConfig);
   if (drift) list.push(detectorSpec('lengthDrift', distributionDriftConditions(drift), drift.hysteresis, only('lengthDrift')));
@@ -218,14 +218,13 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
   if (truncated) list.push(detectorSpec('truncation', truncationConditions(truncated), truncated.hysteresis));
 
   const dominance = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
-    tCritical: scaleUp(COMPONENT_DOMINANCE_DEFAULTS.tCritical, sensitivity, 1.25),
-    persistence: shiftCount(COMPONENT_DOMINANCE_DEFAULTS.persistence, sensitivity, 1),
+    ...componentDominanceTuning(sensitivity),
     ...withHysteresis,
   } satisfies ComponentDominanceConfig);
   if (dominance) list.push(detectorSpec('componentDominance', componentDominanceConditions(dominance), dominance.hysteresis, only('componentDominance')));
 
   const groups = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
-    persistence: shiftCount(GROUP_COLLAPSE_DEFAULTS.persistence, sensitivity, 2),
+    ...groupCollapseTuning(sensitivity),
     ...withHysteresis,
   } satisfies GroupCollapseFromStepsConfig);
   if (groups) list.push(detectorSpec('groupCollapse', groupCollapseFromStepsConditions(groups), groups.hysteresis, only('groupCollapse')));
