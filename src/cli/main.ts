@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The goodhart command line. Verbs live in src/cli/verbs; this file only wires process I/O.
-import { dashboardSeam } from '../server/dashboard-seam.js';
 import { runCli } from './run.js';
 
 // A closed pipe (`goodhart summary run.jsonl | head`) is not an error worth a stack trace.
@@ -27,7 +26,11 @@ const code = await runCli(process.argv.slice(2), {
   stderrIsTTY: process.stderr.isTTY,
   signal: stop.signal,
   // The live dashboard of `demo` and `watch` (127.0.0.1 only; the feed carries --port and the
-  // length cap; `--no-dashboard` skips it).
-  serveDashboard: dashboardSeam(),
+  // length cap; `--no-dashboard` skips it). Loaded on first use: the server, ws and the page cost
+  // ~13 MB of resident memory that `audit`, `summary` and `export` never need.
+  serveDashboard: async (feed) => {
+    const { dashboardSeam } = await import('../server/dashboard-seam.js');
+    return dashboardSeam()(feed);
+  },
 });
 process.exitCode = code;

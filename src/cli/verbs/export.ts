@@ -2,7 +2,7 @@
 import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Observable } from 'rxjs';
-import { csvSink, parquetSink, type TableColumn, type TableSink } from '../../sinks/table.js';
+import type { TableColumn, TableSink } from '../../sinks/table.js';
 import { formatProblem } from '../../sinks/console.js';
 import { analyze, type AnalysisItem } from '../analyze.js';
 import { ALERT_COLUMNS, alertRow, eventRow, InputShape, recordRow } from '../export-rows.js';
@@ -26,7 +26,9 @@ function tableKind(path: string): TableKind {
   throw new UsageError(`cannot tell the output format of "${path}": name it .csv or .parquet`);
 }
 
-function openSink(kind: TableKind, path: string, columns: readonly TableColumn[]): TableSink {
+/** The table sinks are loaded on first use: the parquet writer is ~50 modules no other verb needs. */
+async function openSink(kind: TableKind, path: string, columns: readonly TableColumn[]): Promise<TableSink> {
+  const { csvSink, parquetSink } = await import('../../sinks/table.js');
   return kind === 'csv' ? csvSink(path, columns) : parquetSink(path, columns);
 }
 
@@ -83,8 +85,8 @@ export function registerExport(program: Command, context: VerbContext): void {
       });
       const records = flags.records ?? (shape.events > 0 ? 'events' : 'steps');
       const first = InputShape.firstOfLast(records === 'events' ? shape.eventSteps : shape.recordSteps, flags.last);
-      const sink = openSink(kind, output, records === 'events' ? shape.eventColumns() : shape.recordColumns());
-      const alertSink = flags.alerts === true ? openSink(kind, alertsPath(output), ALERT_COLUMNS) : undefined;
+      const sink = await openSink(kind, output, records === 'events' ? shape.eventColumns() : shape.recordColumns());
+      const alertSink = flags.alerts === true ? await openSink(kind, alertsPath(output), ALERT_COLUMNS) : undefined;
 
       const source = openInput(paths, shared);
       const items: Observable<AnalysisItem> = alertSink === undefined ? source : source.pipe(analyze({ detect: context.detect(shared.config) }));

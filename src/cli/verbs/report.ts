@@ -8,7 +8,6 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { DashboardState, renderReportHtml } from '../../server/index.js';
 import { formatVerdict } from '../../sinks/console.js';
 import { examples, positiveInt, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
 import { replay } from '../run-analysis.js';
@@ -41,6 +40,8 @@ export function registerReport(program: Command, context: VerbContext): void {
       const { io } = context;
       const shared = await resolveShared(flags, io);
       const output = shared.path(flags.output);
+      // Loaded here, not at start-up: the server modules (and ws) are dead weight for other verbs.
+      const { DashboardState, renderReportHtml } = await import('../../server/index.js');
       const state = new DashboardState({ historySteps: flags.maxSteps, now: io.now });
       if (shared.config.maxLength !== undefined) state.setLengthCap(CHANNEL, shared.config.maxLength);
       const tally = await replay(files.map(shared.path), shared, context, {

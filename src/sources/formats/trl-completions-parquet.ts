@@ -15,7 +15,6 @@
  * reward function that returned None) are left out of the sum, as TRL's nansum does; a row
  * whose components are all missing has no reward. Non-numeric, non-text columns go to meta.
  */
-import { parquetReadObjects } from 'hyparquet';
 import type { RewardEvent } from '../../core/types.js';
 import type { WholeFileFormat } from '../format.js';
 import type { Ingested } from '../ingested.js';
@@ -109,6 +108,8 @@ export const trlCompletionsParquetFormat = (config: TrlCompletionsConfig = {}): 
       // hyparquet reads from an ArrayBuffer; copy out exactly this view's bytes.
       const buffer = content.buffer.slice(content.byteOffset, content.byteOffset + content.byteLength);
       try {
+        // Loaded on first use: the parquet reader is ~70 modules every JSONL run would pay for.
+        const { parquetReadObjects } = await import('hyparquet');
         const rows = await parquetReadObjects({ file: buffer as ArrayBuffer });
         return completionRowsToItems(rows, source, rewardColumns);
       } catch (error) {
