@@ -9,9 +9,26 @@ export interface CharNgramRepetitionConfig {
   readonly maxChars?: number;
 }
 
+/** n ≤ this, with every unit < 256, packs an n-gram exactly into one 32-bit key (8 bits a unit). */
+const MAX_PACKED_N = 4;
+/** The packed table has at least this many slots per n-gram, so probe runs stay short. */
+const SLOTS_PER_NGRAM = 4;
+const MIN_PACKED_SLOTS = 1024;
+/** Longer texts take the hashed path, which needs 4× less memory per n-gram (caps the table at 4 MiB). */
+const MAX_PACKED_NGRAMS = 1 << 16;
+/** Packed slots are 4 Int32 words: [generation stamp, key, count, unused]. */
+const STAMP = 0;
+const KEY = 1;
+const COUNT = 2;
+
+/** Negative when x is 0, else ≥ 0, without a branch: (x − 1) & ~x has its sign bit set only for x = 0. */
+function zeroSign(x: number): number {
+  return (x - 1) & ~x;
+}
+
 /**
  * Character n-gram repetition: the share of a text's character n-grams that repeat an earlier
- * one, `1 − distinct / total`, in one pass with a Karp–Rabin rolling hash and no substring.
+ * one, `1 − distinct / total`, in one pass with no substring.
  *
  * - Units are UTF-16 code units, exactly as `text.slice(i, i + n)` would cut them: an emoji is two
  *   units, an n-gram may split a surrogate pair, and nothing is lower-cased or normalised.
@@ -22,11 +39,19 @@ export interface CharNgramRepetitionConfig {
  * - `distinctRatio` = distinct/total (1 when there are no n-grams) is the character distinct-n of
  *   the text. `repeatedShare` is the alternative definition: the fraction of occurrences whose
  *   n-gram occurs more than once, first occurrences included ("abab", n=2 → 2/3 against 1/3).
- * - Keys are 2×32-bit rolling hashes (see `rolling-hash.ts`): two different n-grams are merged
- *   with probability ≈ k²/2⁶⁵ for k distinct n-grams, so the result equals the exact
- *   substring count barring that.
- * - Cost: O(min(length, maxChars)) time, O(1) per unit; the hash table grows to the largest
- *   text seen, after which a call allocates nothing.
+ * - Exact path (n ≤ 4 and every unit < 256, i.e. Latin-1 text, the common case): the last n
+ *   units packed 8 bits each are the key itself, counted in a private open-addressing table
+ *   (Fibonacci hashing, linear probing, ≥ 4 slots per n-gram, slots of [stamp, key, count]).
+ *   A slot is live only while its stamp equals the text's generation, so clearing between texts
+ *   is one increment. No hash collisions: the counts are exact.
+ * - Hashed path (n > 4, more than 65,536 n-grams, or a unit ≥ 256 anywhere in the analysed
+ *   prefix, found as the exact path reads it; the text is then re-read from its start): keys are
+ *   2×32-bit Karp–Rabin rolling hashes (see `rolling-hash.ts`) in a {@link HashCountTable}; two
+ *   different n-grams are merged with probability ≈ k²/2⁶⁵ for k distinct n-grams, so the result
+ *   equals the exact substring count barring that.
+ * - Cost: O(min(length, maxChars)) time, O(1) per unit; the tables grow to the largest text seen
+ *   (the exact one to 4 slots × 16 bytes per n-gram, at most 4 MiB), after which a call
+ *   allocates nothing.
  *
  * @example
  * const repetition = new CharNgramRepetition({ n: 4 });
@@ -38,7 +63,11 @@ export class CharNgramRepetition {
   private readonly table = new HashCountTable(1024);
   private readonly powerHi: number;
   private readonly powerLo: number;
+  /** Exact path's table: a slot is live only while its stamp equals `generation`. */
+  private packed = new Int32Array(MIN_PACKED_SLOTS * 4);
+  private generation = 0;
   private lastTotal = 0;
+  private lastDistinct = 0;
   private lastRepeated = 0;
 
   constructor(config: CharNgramRepetitionConfig = {}) {
@@ -53,8 +82,112 @@ export class CharNgramRepetition {
 
   /** Analyses `text` and returns its repetition rate in [0, 1). */
   measure(text: string): number {
-    const { n, table, powerHi, powerLo } = this;
     const length = Math.min(text.length, this.maxChars);
+    this.lastTotal = Math.max(0, length - this.n + 1);
+    const packable = this.n <= MAX_PACKED_N && this.lastTotal <= MAX_PACKED_NGRAMS;
+    if (!packable || !this.measurePacked(text, length)) this.measureHashed(text, length);
+    return this.repetition;
+  }
+
+  /** Number of n-grams in the last text. */
+  get total(): number {
+    return this.lastTotal;
+  }
+
+  /** Number of different n-grams in the last text. */
+  get distinct(): number {
+    return this.lastDistinct;
+  }
+
+  /** 1 − distinct/total for the last text (0 when it had no n-grams). */
+  get repetition(): number {
+    return this.lastTotal === 0 ? 0 : 1 - this.lastDistinct / this.lastTotal;
+  }
+
+  /** distinct/total for the last text (1 when it had no n-grams). */
+  get distinctRatio(): number {
+    return this.lastTotal === 0 ? 1 : this.lastDistinct / this.lastTotal;
+  }
+
+  /** Fraction of the last text's n-gram occurrences whose n-gram occurs at least twice. */
+  get repeatedShare(): number {
+    return this.lastTotal === 0 ? 0 : this.lastRepeated / this.lastTotal;
+  }
+
+  /**
+   * The exact path; false (results untouched) as soon as a unit ≥ 256 shows up, which leaves
+   * the text to {@link measureHashed}. The probe loop and the counters are branch-free
+   * ({@link zeroSign}): whether an n-gram is new is a coin flip in real text, and a mispredicted
+   * branch per unit would cost more than the rest of the loop.
+   */
+  private measurePacked(text: string, length: number): boolean {
+    const { n } = this;
+    const size = this.claimPackedSlots(this.lastTotal);
+    const cells = this.packed;
+    const generation = this.generation;
+    const mask = size - 1;
+    const shift = Math.clz32(size) + 1; // 32 − log2(size): Fibonacci hashing keeps the top bits
+    // 8n bits of key; for n = 4 the shift itself drops the oldest unit.
+    const keyMask = n === MAX_PACKED_N ? -1 : (1 << (8 * n)) - 1;
+    let key = 0;
+    let index = 0;
+    for (; index < n - 1 && index < length; index++) {
+      const unit = text.charCodeAt(index);
+      if (unit > 0xff) return false;
+      key = (key << 8) | unit;
+    }
+    let distinct = 0;
+    let repeatedKeys = 0; // keys seen at least twice
+    for (; index < length; index++) {
+      const unit = text.charCodeAt(index);
+      if (unit > 0xff) return false;
+      key = ((key << 8) | unit) & keyMask;
+      let base = (Math.imul(key, 0x9e3779b1) >>> shift) << 2;
+      // stale = 0: the slot is live in this text; other = 0: it holds this key.
+      let stale = cells[base + STAMP]! ^ generation;
+      let other = cells[base + KEY]! ^ key;
+      while ((zeroSign(stale) & ~zeroSign(other)) < 0) {
+        base = (base + 4) & (mask << 2);
+        stale = cells[base + STAMP]! ^ generation;
+        other = cells[base + KEY]! ^ key;
+      }
+      const found = zeroSign(stale) >> 31; // −1: live, so this key seen before; 0: a free slot
+      const count = (cells[base + COUNT]! & found) + 1;
+      cells[base + STAMP] = generation;
+      cells[base + KEY] = key;
+      cells[base + COUNT] = count;
+      distinct += 1 + found;
+      repeatedKeys += zeroSign(count ^ 2) >>> 31;
+    }
+    this.lastDistinct = distinct;
+    // Occurrences of repeated keys = all occurrences minus the keys seen once.
+    this.lastRepeated = this.lastTotal - (distinct - repeatedKeys);
+    return true;
+  }
+
+  /**
+   * Starts a new generation of the packed table and returns how many slots this text uses: a
+   * power of two ≥ 4 per n-gram, a prefix of the array (grown when too short), so short texts
+   * touch few cache lines even after a long one grew the table.
+   */
+  private claimPackedSlots(ngrams: number): number {
+    let size = MIN_PACKED_SLOTS;
+    while (size < ngrams * SLOTS_PER_NGRAM) size *= 2;
+    if (size * 4 > this.packed.length) {
+      this.packed = new Int32Array(size * 4);
+      this.generation = 0;
+    }
+    if (this.generation === 0x7fffffff) {
+      this.packed.fill(0);
+      this.generation = 0;
+    }
+    this.generation++;
+    return size;
+  }
+
+  /** The general path: 2×32-bit rolling hashes in the shared hash count table. */
+  private measureHashed(text: string, length: number): void {
+    const { n, table, powerHi, powerLo } = this;
     table.clear();
     let hi = 0;
     let lo = 0;
@@ -75,33 +208,7 @@ export class CharNgramRepetition {
         else if (seen > 2) repeated++;
       }
     }
-    this.lastTotal = Math.max(0, length - n + 1);
+    this.lastDistinct = table.size;
     this.lastRepeated = repeated;
-    return this.repetition;
-  }
-
-  /** Number of n-grams in the last text. */
-  get total(): number {
-    return this.lastTotal;
-  }
-
-  /** Number of different n-grams in the last text. */
-  get distinct(): number {
-    return this.table.size;
-  }
-
-  /** 1 − distinct/total for the last text (0 when it had no n-grams). */
-  get repetition(): number {
-    return this.lastTotal === 0 ? 0 : 1 - this.table.size / this.lastTotal;
-  }
-
-  /** distinct/total for the last text (1 when it had no n-grams). */
-  get distinctRatio(): number {
-    return this.lastTotal === 0 ? 1 : this.table.size / this.lastTotal;
-  }
-
-  /** Fraction of the last text's n-gram occurrences whose n-gram occurs at least twice. */
-  get repeatedShare(): number {
-    return this.lastTotal === 0 ? 0 : this.lastRepeated / this.lastTotal;
   }
 }

@@ -84,3 +84,71 @@ describe('CharNgramRepetition', () => {
     );
   });
 });
+
+describe('CharNgramRepetition exact path (n ≤ 4, units < 256) and its fallback', () => {
+  // Latin-1 units, weighted towards a few letters so n-grams repeat; NUL, 0x7f–0xff exercise the
+  // packed key's high bits (a 4-gram starting with a unit ≥ 0x80 is a negative int32 key).
+  const latin1Unit = fc.oneof(
+    fc.constantFrom('a', 'b', ' ', '\u0000', '\u00ff', '\u00e9', '\u0080'),
+    fc.integer({ min: 0, max: 0xff }).map((code) => String.fromCharCode(code)),
+  );
+  const latin1 = fc.string({ unit: latin1Unit, maxLength: 400 });
+  const wideUnit = fc.constantFrom('\u0100', '\u4e2d', '\uD83D', '\uDE00', '\uffff');
+
+  function expectOracle(kernel: CharNgramRepetition, sample: string, n: number, maxChars?: number): void {
+    const oracle = naiveCharStats(sample, n, maxChars);
+    expect(kernel.measure(sample)).toBe(oracle.repetition);
+    expect(kernel.total).toBe(oracle.total);
+    expect(kernel.distinct).toBe(oracle.distinct);
+    expect(kernel.distinctRatio).toBe(oracle.total === 0 ? 1 : oracle.distinct / oracle.total);
+    expect(kernel.repeatedShare).toBe(oracle.repeatedShare);
+  }
+
+  it('known values: keys that differ only in one unit\'s high bits stay apart', () => {
+    const four = new CharNgramRepetition();
+    // ÿ = 0xff: 4-grams "ÿÿÿÿ" (key −1) and "\u0080ÿÿÿ" (key 0x80ffffff)
+    // are different; "ÿÿÿÿÿ" has 2 copies of "ÿÿÿÿ".
+    expect(four.measure('\u0080ÿÿÿÿÿ')).toBeCloseTo(1 - 2 / 3, 15);
+    expect(four.distinct).toBe(2);
+    expect(four.repeatedShare).toBeCloseTo(2 / 3, 15);
+    const two = new CharNgramRepetition({ n: 2 });
+    // "\u0000a" and "a\u0000" and "\u0000\u0000": three different 2-grams (a zero unit still counts).
+    expect(two.measure('\u0000a\u0000\u0000')).toBe(0);
+    expect(two.distinct).toBe(3);
+  });
+
+  it('property: equals the substring Map exactly on Latin-1 text, n = 1..6', () => {
+    fc.assert(
+      fc.property(latin1, fc.integer({ min: 1, max: 6 }), (sample, n) => {
+        expectOracle(new CharNgramRepetition({ n }), sample, n);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('property: a unit ≥ 256 anywhere (often late) switches to the hashed path with the same results', () => {
+    const mixed = fc.tuple(latin1, wideUnit, fc.string({ unit: fc.oneof(latin1Unit, wideUnit), maxLength: 60 })).map(
+      ([head, wide, tail]) => head + wide + tail,
+    );
+    fc.assert(
+      fc.property(mixed, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 500 }), (sample, n, maxChars) => {
+        // maxChars may cut the text before its wide unit: then the exact path serves it.
+        expectOracle(new CharNgramRepetition({ n, maxChars }), sample, n, maxChars);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('property: one instance fed short, long, Latin-1 and mixed texts in turn stays exact', () => {
+    // Long texts grow the packed table past its first 1024 slots; short ones then use a prefix.
+    const long = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd', 'ÿ'), minLength: 300, maxLength: 1500 });
+    const text = fc.oneof(latin1, long, fc.tuple(latin1, wideUnit).map(([head, wide]) => head + wide));
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 12 }), fc.integer({ min: 1, max: 4 }), (texts, n) => {
+        const kernel = new CharNgramRepetition({ n });
+        for (const sample of texts) expectOracle(kernel, sample, n);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
