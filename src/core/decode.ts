@@ -228,6 +228,104 @@ function decodeEventFields(json: Json): DecodedEvent {
 }
 
 // ---------------------------------------------------------------------------------------------
+// RewardEvent, the common case
+
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * The `RewardEvent` a parsed line holds when it is an ordinary event line, else `undefined`.
+ * "Ordinary": only the schema's event fields, every number finite, every type right, so there
+ * is nothing to count or report. Anything else (a null or NaN, a string where a number belongs,
+ * an unknown field bound for `meta`, a step record, an alert...) returns `undefined`, and the
+ * caller runs `decodeRecord` for the precise result or error. Where it returns an event, that
+ * event equals `decodeRecord`'s, key order included (property-tested).
+ *
+ * Why it exists: a replay decodes millions of lines, nearly all ordinary. This path reads each
+ * field once with plain `typeof` checks and allocates only the event and its `components`:
+ * no Either, no closure, no tally, no field-path string. Cost O(fields).
+ *
+ * @example
+ * decodeOrdinaryEvent({ step: 3, reward: 1, group: 7 })  // => { step: 3, reward: 1, group: '7' }
+ * decodeOrdinaryEvent({ step: 3, reward: null })         // => undefined (a missing value to count)
+ */
+export function decodeOrdinaryEvent(value: unknown): RewardEvent | undefined {
+  if (!isObject(value)) return undefined;
+  const { step, type, v, reward, components, group, response, prompt, length, kl, logprob, run, t } = value;
+  if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) return undefined;
+  // Fields seen; compared with the line's key count at the end to rule out fields bound for meta.
+  let seen = 1;
+  if (type !== undefined) {
+    if (type !== 'event') return undefined;
+    seen++;
+  }
+  if (v !== undefined) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > SCHEMA_VERSION) return undefined;
+    seen++;
+  }
+  const event: Mutable<RewardEvent> = { step };
+  if (reward !== undefined) {
+    if (!isFiniteNumber(reward)) return undefined;
+    event.reward = reward;
+    seen++;
+  }
+  if (components !== undefined) {
+    if (!isObject(components)) return undefined;
+    const copy: Record<string, number> = {};
+    for (const key of Object.keys(components)) {
+      const entry = components[key];
+      if (!isFiniteNumber(entry)) return undefined;
+      setOwn(copy, key, entry);
+    }
+    event.components = copy;
+    seen++;
+  }
+  if (group !== undefined) {
+    if (typeof group === 'string') event.group = group;
+    else if (typeof group === 'number' && Number.isSafeInteger(group)) event.group = String(group);
+    else return undefined;
+    seen++;
+  }
+  if (response !== undefined) {
+    if (typeof response !== 'string') return undefined;
+    event.response = response;
+    seen++;
+  }
+  if (prompt !== undefined) {
+    if (typeof prompt !== 'string') return undefined;
+    event.prompt = prompt;
+    seen++;
+  }
+  if (length !== undefined) {
+    if (!isFiniteNumber(length) || length < 0) return undefined;
+    event.length = length;
+    seen++;
+  }
+  if (kl !== undefined) {
+    if (!isFiniteNumber(kl)) return undefined;
+    event.kl = kl;
+    seen++;
+  }
+  if (logprob !== undefined) {
+    if (!isFiniteNumber(logprob)) return undefined;
+    event.logprob = logprob;
+    seen++;
+  }
+  if (run !== undefined) {
+    if (typeof run !== 'string') return undefined;
+    event.run = run;
+    seen++;
+  }
+  if (t !== undefined) {
+    if (!isFiniteNumber(t)) return undefined;
+    event.t = t;
+    seen++;
+  }
+  let keys = 0;
+  for (const _key in value) keys++;
+  return keys === seen ? event : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // StepRecord
 
 const PHASES: readonly Phase[] = ['train', 'eval'];

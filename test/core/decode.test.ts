@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   decodeAlert,
+  decodeOrdinaryEvent,
   decodeRecord,
   decodeRewardEvent,
   decodeStepRecord,
@@ -388,5 +389,120 @@ describe('round trip through JSON', () => {
       for (const field of numericFields) expect(decoded.event[field]).toBeUndefined();
       expect(decoded.event.response).toBe(event.response);
     }));
+  });
+});
+
+// ------------------------------------------------------------------------------------------
+// The fast path for ordinary event lines: same result as decodeRecord, or undefined.
+
+/** Parses a line as the JSONL reader does (Python tokens allowed). */
+const parsedLine = (text: string): unknown => {
+  const parsed = parseJsonLine(text);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.value;
+};
+
+describe('decodeOrdinaryEvent', () => {
+  it('decodes an ordinary event line as decodeRecord does, key order included', () => {
+    const text = '{"kl":0.01,"step":5.0,"group":7,"reward":1.5,"components":{"format":0.5,"correct":1},"length":12,"type":"event","v":1}';
+    const event = decodeOrdinaryEvent(parsedLine(text));
+    expect(event).toEqual({ step: 5, reward: 1.5, components: { format: 0.5, correct: 1 }, group: '7', length: 12, kl: 0.01 });
+    expect(Object.keys(event ?? {})).toEqual(['step', 'reward', 'components', 'group', 'length', 'kl']);
+    expect(right(line(text))).toEqual({ type: 'event', event, missing: 0 });
+  });
+
+  it('keeps every string field and a component named __proto__ as an own key', () => {
+    const event = decodeOrdinaryEvent(parsedLine('{"step":1,"response":"r","prompt":"p","run":"x","t":2,"logprob":-1,"components":{"__proto__":3}}'));
+    expect(event).toEqual({ step: 1, components: JSON.parse('{"__proto__":3}') as Record<string, number>, response: 'r', prompt: 'p', logprob: -1, run: 'x', t: 2 });
+    expect(Object.getPrototypeOf(event?.components)).toBe(Object.prototype);
+    expect(Object.keys(event?.components ?? {})).toEqual(['__proto__']);
+  });
+
+  it.each([
+    ['a missing value to count', '{"step":1,"reward":null}'],
+    ['a Python NaN', '{"step":1,"kl":NaN}'],
+    ['a null component', '{"step":1,"components":{"a":null}}'],
+    ['a field bound for meta', '{"step":1,"reward":1,"advantage":0.3}'],
+    ['a field named with the empty string', '{"step":1,"":0}'],
+    ['an explicit meta', '{"step":1,"meta":{}}'],
+    ['a string reward (an error)', '{"step":1,"reward":"1"}'],
+    ['a negative length (an error)', '{"step":1,"length":-1}'],
+    ['a fractional group (an error)', '{"step":1,"group":1.5}'],
+    ['a fractional step (an error)', '{"step":1.5}'],
+    ['no step (an error)', '{"reward":1}'],
+    ['an unknown schema version', '{"step":1,"v":2}'],
+    ['a step record', '{"step":1,"metrics":{}}'],
+    ['a declared step type', '{"step":1,"type":"step"}'],
+    ['an array', '[1]'],
+    ['null', 'null'],
+  ])('leaves %s to the precise decoder', (_case, text) => {
+    expect(decodeOrdinaryEvent(parsedLine(text))).toBeUndefined();
+  });
+
+  it('takes every valid event without meta', () => {
+    fc.assert(fc.property(eventArb, (event) => {
+      const { meta: _meta, ...ordinary } = event;
+      expect(decodeOrdinaryEvent(parsedLine(JSON.stringify(ordinary)))).toEqual(ordinary);
+    }));
+  });
+
+  /** Values that are sometimes right for a field and often wrong in some way. */
+  const messy = fc.oneof(
+    finite,
+    fc.constant(null),
+    fc.constant('@NaN@'),
+    fc.constant('@-Infinity@'),
+    fc.integer({ min: -3, max: 3 }),
+    fc.constantFrom(0.5, -0.5, 1e20, 2),
+    fc.string({ maxLength: 3 }),
+    fc.boolean(),
+    fc.array(fc.integer(), { maxLength: 2 }),
+    fc.dictionary(fc.constantFrom('a', '__proto__', ''), fc.oneof(finite, fc.constant(null), fc.constant('@NaN@'), fc.string({ maxLength: 2 }))),
+  );
+  const sometimes = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: messy, weight: 1 });
+  const fieldKey = fc.constantFrom('step', 'reward', 'components', 'group', 'length', 'kl', 'type', 'v', 'meta', 'metrics', 'detector', 'severity', 'status', 'reasons', 'advantage', '', '__proto__');
+  const messyLine = fc
+    .tuple(
+      fc.record(
+        {
+          step: sometimes(stepNumber),
+          type: sometimes(fc.constant('event')),
+          v: sometimes(fc.constant(1)),
+          reward: sometimes(finite),
+          components: sometimes(numbers),
+          group: sometimes(fc.oneof(fc.string({ maxLength: 3 }), fc.nat())),
+          response: sometimes(fc.string({ maxLength: 3 })),
+          prompt: sometimes(fc.string({ maxLength: 3 })),
+          length: sometimes(nonNegative),
+          kl: sometimes(finite),
+          logprob: sometimes(finite),
+          run: sometimes(fc.string({ maxLength: 3 })),
+          t: sometimes(finite),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.array(fc.tuple(fieldKey, messy), { maxLength: 2 }),
+    )
+    .map(([fields, extra]) => {
+      const entries = [...Object.entries(fields), ...extra].map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`);
+      return `{${entries.join(',')}}`.replaceAll('"@NaN@"', 'NaN').replaceAll('"@-Infinity@"', '-Infinity');
+    });
+
+  it('returns an event exactly when decodeRecord finds an event with nothing missing and no meta, and the same event', () => {
+    fc.assert(
+      fc.property(messyLine, (text) => {
+        const value = parsedLine(text);
+        const fast = decodeOrdinaryEvent(value);
+        const precise = decodeRecord(value);
+        const ordinary = E.isRight(precise) && precise.right.type === 'event' && precise.right.missing === 0 && precise.right.event.meta === undefined;
+        expect(fast !== undefined).toBe(ordinary);
+        if (fast !== undefined && E.isRight(precise) && precise.right.type === 'event') {
+          expect(fast).toEqual(precise.right.event);
+          // Same keys in the same order, components included (JSON.stringify lists own keys in order).
+          expect(JSON.stringify(fast)).toBe(JSON.stringify(precise.right.event));
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -15,9 +15,9 @@
  *   metrics a second `log()` call added.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeRecord } from '../../core/decode.js';
+import { decodeOrdinaryEvent, decodeRecord } from '../../core/decode.js';
 import { parseJsonLine } from '../../core/json-line.js';
-import type { InputProblem } from '../../core/types.js';
+import type { InputProblem, RewardEvent } from '../../core/types.js';
 import { excerpt } from '../excerpt.js';
 import type { LineFormat, LineParser } from '../format.js';
 import type { Ingested } from '../ingested.js';
@@ -31,7 +31,9 @@ interface Last {
 }
 
 function createParser(source: string): LineParser {
-  let lastEvent: Last | undefined;
+  // The last event's step and line (two numbers, not an object: this runs for every line).
+  let lastEventStep = -1;
+  let lastEventLine = 0;
   const lastStep = new Map<string, Last>();
 
   const problem = (line: number, reason: string, text: string): Ingested => {
@@ -41,24 +43,32 @@ function createParser(source: string): LineParser {
   const backwards = (line: number, step: number, last: Last, what: string, text: string): Ingested =>
     problem(line, `${what} step went backwards: ${step} after ${last.step} at line ${last.line} (a resumed run?); record kept`, text);
 
+  const eventItems = (event: RewardEvent, line: number, text: string): readonly Ingested[] => {
+    const item: Ingested = { kind: 'event', event };
+    const { step } = event;
+    const previous = lastEventStep;
+    const previousLine = lastEventLine;
+    lastEventStep = step;
+    lastEventLine = line;
+    if (step < previous) return [item, backwards(line, step, { step: previous, line: previousLine }, 'event', text)];
+    return [item];
+  };
+
   const parseLine = (text: string, line: number): readonly Ingested[] => {
     const parsed = parseJsonLine(text);
     if (!parsed.ok) {
       if (text.trim() === '') return NOTHING;
       return [problem(line, `not valid JSON: ${parsed.reason}`, text)];
     }
+    // Nearly every line of a replay is an ordinary event: decoded without an Either.
+    const ordinary = decodeOrdinaryEvent(parsed.value);
+    if (ordinary !== undefined) return eventItems(ordinary, line, text);
     const decoded = decodeRecord(parsed.value);
     if (E.isLeft(decoded)) return [problem(line, decoded.left.message, text)];
     const record = decoded.right;
     switch (record.type) {
-      case 'event': {
-        const { step } = record.event;
-        const item: Ingested = { kind: 'event', event: record.event };
-        const previous = lastEvent;
-        lastEvent = { step, line };
-        if (previous !== undefined && step < previous.step) return [item, backwards(line, step, previous, 'event', text)];
-        return [item];
-      }
+      case 'event':
+        return eventItems(record.event, line, text);
       case 'step': {
         const { step, phase = 'train' } = record.record;
         const item: Ingested = { kind: 'step', record: record.record };

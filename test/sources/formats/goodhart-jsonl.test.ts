@@ -70,6 +70,15 @@ describe('goodhart JSONL lines', () => {
     ]);
   });
 
+  it('follows the event step across ordinary lines and lines the precise decoder takes (missing values, meta)', () => {
+    const items = parse(['{"step":5,"reward":1}', '{"step":6,"reward":null}', '{"step":2,"reward":1}', '{"step":7,"note":"x"}', '{"step":3,"reward":NaN}']);
+    expect(records(items)).toHaveLength(5);
+    expect(problems(items).map((problem) => problem.reason)).toEqual([
+      'event step went backwards: 2 after 6 at line 2 (a resumed run?); record kept',
+      'event step went backwards: 3 after 7 at line 4 (a resumed run?); record kept',
+    ]);
+  });
+
   it('reports a duplicate step record (kept) and a step record going backwards (kept), per phase', () => {
     const items = parse([
       '{"step": 10, "metrics": {"loss": 1}}',
