@@ -14,12 +14,12 @@ const MAX_PACKED_N = 4;
 /** The packed table has at least this many slots per n-gram, so probe runs stay short. */
 const SLOTS_PER_NGRAM = 4;
 const MIN_PACKED_SLOTS = 1024;
-/** Longer texts take the hashed path, which needs 4× less memory per n-gram (caps the table at 4 MiB). */
+/** Longer texts take the hashed path, which needs less memory per n-gram (caps the table at 2 MiB). */
 const MAX_PACKED_NGRAMS = 1 << 16;
-/** Packed slots are 4 Int32 words: [generation stamp, key, count, unused]. */
-const STAMP = 0;
-const KEY = 1;
-const COUNT = 2;
+/** Packed slots are two Int32 words, [tag, key], with tag = generation·2 + (key seen at least twice). */
+const MAX_GENERATION = 2 ** 30 - 1;
+
+const utf8 = new TextEncoder();
 
 /** Negative when x is 0, else ≥ 0, without a branch: (x − 1) & ~x has its sign bit set only for x = 0. */
 function zeroSign(x: number): number {
@@ -41,16 +41,17 @@ function zeroSign(x: number): number {
  *   n-gram occurs more than once, first occurrences included ("abab", n=2 → 2/3 against 1/3).
  * - Exact path (n ≤ 4 and every unit < 256, i.e. Latin-1 text, the common case): the last n
  *   units packed 8 bits each are the key itself, counted in a private open-addressing table
- *   (Fibonacci hashing, linear probing, ≥ 4 slots per n-gram, slots of [stamp, key, count]).
- *   A slot is live only while its stamp equals the text's generation, so clearing between texts
- *   is one increment. No hash collisions: the counts are exact.
+ *   (Fibonacci hashing, linear probing, ≥ 4 slots per n-gram). A slot is [tag, key] with
+ *   tag = generation·2 + (key seen at least twice): it is live only while its generation is the
+ *   text's, so clearing between texts is one increment, and "seen twice" is all `repeatedShare`
+ *   needs of a count. No hash collisions: the counts are exact.
  * - Hashed path (n > 4, more than 65,536 n-grams, or a unit ≥ 256 anywhere in the analysed
  *   prefix, found as the exact path reads it; the text is then re-read from its start): keys are
  *   2×32-bit Karp–Rabin rolling hashes (see `rolling-hash.ts`) in a {@link HashCountTable}; two
  *   different n-grams are merged with probability ≈ k²/2⁶⁵ for k distinct n-grams, so the result
  *   equals the exact substring count barring that.
  * - Cost: O(min(length, maxChars)) time, O(1) per unit; the tables grow to the largest text seen
- *   (the exact one to 4 slots × 16 bytes per n-gram, at most 4 MiB), after which a call
+ *   (the exact one to 4 slots × 8 bytes per n-gram, at most 2 MiB), after which a call
  *   allocates nothing.
  *
  * @example
@@ -63,8 +64,10 @@ export class CharNgramRepetition {
   private readonly table = new HashCountTable(1024);
   private readonly powerHi: number;
   private readonly powerLo: number;
-  /** Exact path's table: a slot is live only while its stamp equals `generation`. */
-  private packed = new Int32Array(MIN_PACKED_SLOTS * 4);
+  /** Exact path's table: a slot is live only while its tag's generation is `generation`. */
+  private packed = new Int32Array(MIN_PACKED_SLOTS * 2);
+  /** Exact path: the analysed units as bytes. */
+  private units = new Uint8Array(0);
   private generation = 0;
   private lastTotal = 0;
   private lastDistinct = 0;
@@ -115,53 +118,71 @@ export class CharNgramRepetition {
   }
 
   /**
-   * The exact path; false (results untouched) as soon as a unit ≥ 256 shows up, which leaves
-   * the text to {@link measureHashed}. The probe loop and the counters are branch-free
+   * The exact path; false (results untouched) when a unit ≥ 256 is among the analysed ones,
+   * which leaves the text to {@link measureHashed}. The probe loop and the counters are branch-free
    * ({@link zeroSign}): whether an n-gram is new is a coin flip in real text, and a mispredicted
    * branch per unit would cost more than the rest of the loop.
    */
   private measurePacked(text: string, length: number): boolean {
     const { n } = this;
+    if (!this.gatherLatin1(text, length)) return false;
+    const units = this.units;
     const size = this.claimPackedSlots(this.lastTotal);
     const cells = this.packed;
-    const generation = this.generation;
+    const liveTag = this.generation << 1;
     const mask = size - 1;
     const shift = Math.clz32(size) + 1; // 32 − log2(size): Fibonacci hashing keeps the top bits
     // 8n bits of key; for n = 4 the shift itself drops the oldest unit.
     const keyMask = n === MAX_PACKED_N ? -1 : (1 << (8 * n)) - 1;
     let key = 0;
     let index = 0;
-    for (; index < n - 1 && index < length; index++) {
-      const unit = text.charCodeAt(index);
-      if (unit > 0xff) return false;
-      key = (key << 8) | unit;
-    }
+    for (; index < n - 1 && index < length; index++) key = (key << 8) | units[index]!;
     let distinct = 0;
     let repeatedKeys = 0; // keys seen at least twice
     for (; index < length; index++) {
-      const unit = text.charCodeAt(index);
-      if (unit > 0xff) return false;
-      key = ((key << 8) | unit) & keyMask;
-      let base = (Math.imul(key, 0x9e3779b1) >>> shift) << 2;
+      key = ((key << 8) | units[index]!) & keyMask;
+      let base = (Math.imul(key, 0x9e3779b1) >>> shift) << 1;
       // stale = 0: the slot is live in this text; other = 0: it holds this key.
-      let stale = cells[base + STAMP]! ^ generation;
-      let other = cells[base + KEY]! ^ key;
+      let tag = cells[base]!;
+      let stale = (tag ^ liveTag) >>> 1;
+      let other = cells[base + 1]! ^ key;
       while ((zeroSign(stale) & ~zeroSign(other)) < 0) {
-        base = (base + 4) & (mask << 2);
-        stale = cells[base + STAMP]! ^ generation;
-        other = cells[base + KEY]! ^ key;
+        base = (base + 2) & (mask << 1);
+        tag = cells[base]!;
+        stale = (tag ^ liveTag) >>> 1;
+        other = cells[base + 1]! ^ key;
       }
-      const found = zeroSign(stale) >> 31; // −1: live, so this key seen before; 0: a free slot
-      const count = (cells[base + COUNT]! & found) + 1;
-      cells[base + STAMP] = generation;
-      cells[base + KEY] = key;
-      cells[base + COUNT] = count;
-      distinct += 1 + found;
-      repeatedKeys += zeroSign(count ^ 2) >>> 31;
+      const found = zeroSign(stale) >>> 31; // 1: live, so this key was seen before; 0: a free slot
+      repeatedKeys += found & ~tag; // seen before, and not yet marked repeated
+      distinct += 1 - found;
+      cells[base] = liveTag | found;
+      cells[base + 1] = key;
     }
     this.lastDistinct = distinct;
     // Occurrences of repeated keys = all occurrences minus the keys seen once.
     this.lastRepeated = this.lastTotal - (distinct - repeatedKeys);
+    return true;
+  }
+
+  /**
+   * Copies the first `length` units into `units` as bytes; false when one is ≥ 256. ASCII text,
+   * the usual case, is copied by one native `TextEncoder#encodeInto` call (UTF-8 of ASCII is the
+   * units themselves; anything else makes it write more bytes than it reads), which is several
+   * times cheaper than a `charCodeAt` per unit; other text is copied unit by unit.
+   */
+  private gatherLatin1(text: string, length: number): boolean {
+    if (this.units.length < length) {
+      // Never past maxChars: encodeInto then stops at the analysed prefix of a longer text.
+      this.units = new Uint8Array(Math.min(this.maxChars, Math.max(length, 2 * this.units.length)));
+    }
+    const units = this.units;
+    const { read, written } = utf8.encodeInto(text, units);
+    if (read === written && read >= length) return true;
+    for (let index = 0; index < length; index++) {
+      const unit = text.charCodeAt(index);
+      if (unit > 0xff) return false;
+      units[index] = unit;
+    }
     return true;
   }
 
@@ -173,11 +194,11 @@ export class CharNgramRepetition {
   private claimPackedSlots(ngrams: number): number {
     let size = MIN_PACKED_SLOTS;
     while (size < ngrams * SLOTS_PER_NGRAM) size *= 2;
-    if (size * 4 > this.packed.length) {
-      this.packed = new Int32Array(size * 4);
+    if (size * 2 > this.packed.length) {
+      this.packed = new Int32Array(size * 2);
       this.generation = 0;
     }
-    if (this.generation === 0x7fffffff) {
+    if (this.generation === MAX_GENERATION) {
       this.packed.fill(0);
       this.generation = 0;
     }
