@@ -242,7 +242,8 @@ const isFiniteNumber = (value: unknown): value is number => typeof value === 'nu
  *
  * Why it exists: a replay decodes millions of lines, nearly all ordinary. This path reads each
  * field once with plain `typeof` checks and allocates only the event and its `components`:
- * no Either, no closure, no tally, no field-path string. Cost O(fields).
+ * no Either, no closure, no tally, no field-path string. Cost O(fields). `value` is a JSON
+ * value (from `JSON.parse` or `parseJsonLine`): plain data, no getters or symbol keys.
  *
  * @example
  * decodeOrdinaryEvent({ step: 3, reward: 1, group: 7 })  // => { step: 3, reward: 1, group: '7' }
@@ -270,13 +271,10 @@ export function decodeOrdinaryEvent(value: unknown): RewardEvent | undefined {
   }
   if (components !== undefined) {
     if (!isObject(components)) return undefined;
-    const copy: Record<string, number> = {};
-    for (const key of Object.keys(components)) {
-      const entry = components[key];
-      if (!isFiniteNumber(entry)) return undefined;
-      setOwn(copy, key, entry);
-    }
-    event.components = copy;
+    for (const key in components) if (!isFiniteNumber(components[key])) return undefined;
+    // A spread copies a JSON object's own keys in order (`__proto__` as an own key, as setOwn
+    // does) several times faster than key-by-key stores into a fresh object.
+    event.components = { ...(components as Record<string, number>) };
     seen++;
   }
   if (group !== undefined) {
