@@ -4,7 +4,9 @@ import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import type { Alert, RewardEvent, Severity } from '../src/core/types.js';
 import { RateDetector } from '../src/detectors/rate-detector.js';
 import { checkInteger, checkSeverity, fmt, pct } from '../src/detectors/select.js';
+import { analysedFeaturesOf, type TextFeatures } from '../src/detectors/text-features.js';
 import { resolveRateJudgeConfig, sampleOf, TypicalReward, WindowedRate, type RateJudgeConfig } from '../src/detectors/windowed-rate.js';
+import { DEFAULT_MAX_CHARS } from '../src/kernels/word-tokens.js';
 import { hysteresis } from './hysteresis.js';
 import { judgedConditions } from './internal/judged.js';
 
@@ -39,25 +41,23 @@ const MALFORMED_UNITS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uF
 /** Anything but white space (`\s` is the set `String.prototype.trim` strips), found without a trimmed copy. */
 const CONTENT = /\S/;
 
-function countOf(text: string, needle: string): number {
-  let count = 0;
-  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++;
-  return count;
-}
-
 /**
- * The `<tag>`/`</tag>` needles of a tag list, built once instead of per response. Native scans
- * (`RegExp.test`, `indexOf`) beat a JavaScript char-code loop that does every check at once.
+ * The `<tag>`/`</tag>` needles of a tag list, built once instead of per response, and the checks
+ * of one response. Empty and malformed units come free from the shared text pass when another
+ * detector has already analysed the response (`analysedFeaturesOf`), else from native regex scans.
  */
 class TagBalance {
   private readonly tags: readonly string[];
   private readonly opens: readonly string[];
   private readonly closes: readonly string[];
+  /** Openings minus closings of each tag in the response being scanned. */
+  private readonly depth: Int32Array;
 
   constructor(tags: readonly string[]) {
     this.tags = [...tags];
     this.opens = tags.map((tag) => `<${tag}>`);
     this.closes = tags.map((tag) => `</${tag}>`);
+    this.depth = new Int32Array(tags.length);
   }
 
   /** Whether this was built for the same tag names, in the same order. */
@@ -65,15 +65,34 @@ class TagBalance {
     return tags.length === this.tags.length && tags.every((tag, index) => tag === this.tags[index]);
   }
 
-  /** `empty` when `response` is all white space, `malformed` for a bad unit or an unbalanced tag. */
-  scan(response: string): 'empty' | 'malformed' | undefined {
-    if (!CONTENT.test(response)) return 'empty';
-    if (MALFORMED_UNITS.test(response)) return 'malformed';
-    const { opens, closes } = this;
-    for (let tag = 0; tag < opens.length; tag++) {
-      if (countOf(response, opens[tag]!) !== countOf(response, closes[tag]!)) return 'malformed';
+  /**
+   * `empty` when `response` is all white space, `malformed` for a bad unit or an unbalanced tag.
+   * `features` are the response's shared text features when already computed.
+   */
+  scan(response: string, features: TextFeatures | undefined): 'empty' | 'malformed' | undefined {
+    // The tokenizer's flags describe the whole response only when it was analysed in full.
+    const whole = features !== undefined && features.chars <= DEFAULT_MAX_CHARS ? features : undefined;
+    if (whole === undefined ? !CONTENT.test(response) : !whole.hasContent) return 'empty';
+    if (whole === undefined ? MALFORMED_UNITS.test(response) : whole.hasMalformedUnit) return 'malformed';
+    return this.balanced(response) ? undefined : 'malformed';
+  }
+
+  /**
+   * Whether every tag opens as often as it closes, from one pass over the response's `<`: a
+   * needle starts with its only `<`, so its occurrences cannot overlap and are counted exactly
+   * once each, as separate `indexOf` scans per needle would count them.
+   */
+  private balanced(response: string): boolean {
+    const { opens, closes, depth } = this;
+    depth.fill(0);
+    for (let at = response.indexOf('<'); at >= 0; at = response.indexOf('<', at + 1)) {
+      for (let tag = 0; tag < opens.length; tag++) {
+        if (response.startsWith(opens[tag]!, at)) depth[tag]!++;
+        else if (response.startsWith(closes[tag]!, at)) depth[tag]!--;
+      }
     }
-    return undefined;
+    for (let tag = 0; tag < depth.length; tag++) if (depth[tag] !== 0) return false;
+    return true;
   }
 }
 
@@ -82,10 +101,11 @@ let lastBalance: TagBalance | undefined;
 function classify(
   balance: TagBalance,
   response: string,
+  features: TextFeatures | undefined,
   length: number | undefined,
   lengthCap: number | undefined,
 ): DegenerateKind | undefined {
-  const kind = balance.scan(response);
+  const kind = balance.scan(response, features);
   if (kind !== undefined) return kind;
   if (lengthCap !== undefined && length !== undefined && length >= lengthCap && ENDS_MID_WORD.test(response)) {
     return 'truncated';
@@ -97,16 +117,20 @@ function classify(
  * Classifies one response: `empty` (nothing but white space), `malformed` (control characters,
  * U+FFFD replacement characters from broken decoding, or an unbalanced configured tag),
  * `truncated` (`length >= lengthCap` and the text ends mid-word), else `undefined`. O(length)
- * native scans, no allocation per response (the tag needles are built once per tag list).
+ * native scans (regexes for empty and malformed units, `indexOf` for the `<` of tags), no
+ * allocation per response (the tag needles are built once per tag list). `features`, the
+ * response's shared text features (`textFeaturesOf`) when at hand, answer the empty and
+ * malformed-unit checks without a scan.
  */
 export function degenerateKind(
   response: string,
   length: number | undefined,
   tags: readonly string[],
   lengthCap: number | undefined,
+  features?: TextFeatures,
 ): DegenerateKind | undefined {
   if (lastBalance?.matches(tags) !== true) lastBalance = new TagBalance(tags);
-  return classify(lastBalance, response, length, lengthCap);
+  return classify(lastBalance, response, features, length, lengthCap);
 }
 
 /**
@@ -133,7 +157,7 @@ export function degenerateOutputsConditions(config: DegenerateOutputsConfig = {}
       const response = event.response;
       if (typeof response !== 'string') return Number.NaN;
       const paid = typical.paid(event.reward);
-      const kind = classify(balance, response, event.length, lengthCap);
+      const kind = classify(balance, response, analysedFeaturesOf(event), event.length, lengthCap);
       // "Paid" means paid what sound responses typically get: once most responses are degenerate,
       // a typical reward over all of them would sink to the floor they are paid, and half of them
       // would count as paid at the floor.

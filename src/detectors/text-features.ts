@@ -15,6 +15,8 @@
  *   repetition grows with length in ordinary prose (simulated healthy prose: median 0.10 at ~120
  *   characters, 0.36 at ~2,000), so it is a poor judge of long prose and is not computed there;
  *   word 3-gram repetition stays near 0 at every length (healthy p99 ≤ 0.006).
+ * - whether the analysed part has anything but white space, and whether it has a malformed unit
+ *   (control characters, U+FFFD), found by the tokenizer in the same pass for `degenerateOutputs`;
  * - `repetition`: the per-response score the repetition detector thresholds (word 3-gram
  *   repetition when judged by words, char 4-gram repetition otherwise, 0 when the text is too
  *   short for either: under `MIN_NGRAMS` word 3-grams and under `MIN_CHARS` characters).
@@ -56,6 +58,10 @@ export interface TextFeatures {
   readonly keyHi: number;
   /** Second half of the 64-bit word-sequence key. */
   readonly keyLo: number;
+  /** The analysed part has a unit that is not white space (what `/\S/` finds). */
+  readonly hasContent: boolean;
+  /** The analysed part has a malformed unit (controls, U+FFFD: see `WordTokenizer.hasMalformedUnit`). */
+  readonly hasMalformedUnit: boolean;
 }
 
 /**
@@ -117,7 +123,8 @@ export function analyzeText(text: string, analyzer: TextAnalyzer): TextFeatures 
     repetition = charRepetition;
     judgedBy = 'chars';
   }
-  return { chars: text.length, words, wordRepetition, charRepetition, repetition, judgedBy, keyHi, keyLo };
+  const { hasContent, hasMalformedUnit } = tokens;
+  return { chars: text.length, words, wordRepetition, charRepetition, repetition, judgedBy, keyHi, keyLo, hasContent, hasMalformedUnit };
 }
 
 /**
@@ -170,17 +177,35 @@ export function textFeaturesOf(
   const text = event.response;
   if (typeof text !== 'string') return undefined;
   const memo = memoFor(maxChars);
-  // Newest first: the usual hit is the event just analysed.
-  for (let back = 1; back <= MEMO_SIZE; back++) {
-    const slot = (memo.next - back + MEMO_SIZE) % MEMO_SIZE;
-    if (memo.events[slot] === event) return memo.features[slot];
-  }
+  const known = remembered(memo, event);
+  if (known !== undefined) return known;
   const features = analyzeText(text, memo.analyzer);
   memo.events[memo.next] = event;
   memo.features[memo.next] = features;
   memo.next = (memo.next + 1) % MEMO_SIZE;
   memo.lastEvent = event;
   return features;
+}
+
+/**
+ * The features of `event`'s response if some detector has already asked for them (at this
+ * `maxChars`, among the last 8 events), else `undefined`: for a detector that can use them when
+ * they are free but should not pay for a whole analysis on its own (`degenerateOutputs`).
+ */
+export function analysedFeaturesOf(
+  event: { readonly response?: string },
+  maxChars: number = DEFAULT_MAX_CHARS,
+): TextFeatures | undefined {
+  return remembered(memoFor(maxChars), event);
+}
+
+/** The memoized features of `event`, newest first (the usual hit is the event just analysed). */
+function remembered(memo: Memo, event: object): TextFeatures | undefined {
+  for (let back = 1; back <= MEMO_SIZE; back++) {
+    const slot = (memo.next - back + MEMO_SIZE) % MEMO_SIZE;
+    if (memo.events[slot] === event) return memo.features[slot];
+  }
+  return undefined;
 }
 
 /**

@@ -73,7 +73,6 @@ export class DistinctNWindow {
 
   /** Same as `push` on a response already split into word hashes (e.g. by `WordTokenizer`). */
   pushTokens(wordHi: Uint32Array, wordLo: Uint32Array, words: number): number {
-    if (this.responses === this.window) this.evictOldest();
     const { n, table, powerHi, powerLo, symbols } = this;
     let slot = 0;
     const ngrams = Math.max(0, words - n + 1);
@@ -101,6 +100,10 @@ export class DistinctNWindow {
       }
     }
     this.ringLength += ngrams;
+    // Evict after adding: an n-gram the new response shares with the oldest (common in natural
+    // text) then stays in the table instead of being deleted and re-inserted. The counts that
+    // remain are the same in either order.
+    if (this.responses === this.window) this.evictOldest();
     this.perResponse[(this.oldest + this.responses) % this.window] = ngrams;
     this.responses++;
     return this.ratio;
@@ -137,10 +140,11 @@ export class DistinctNWindow {
 
   private evictOldest(): void {
     const count = this.perResponse[this.oldest]!;
-    const mask = this.ringHi.length - 1;
+    const { table, ringHi, ringLo } = this;
+    const mask = ringHi.length - 1;
     let read = this.ringStart;
     for (let evicted = 0; evicted < count; evicted++) {
-      this.table.decrement(this.ringHi[read]!, this.ringLo[read]!);
+      table.decrement(ringHi[read]!, ringLo[read]!);
       read = (read + 1) & mask;
     }
     this.ringStart = read;

@@ -1,4 +1,4 @@
-import { WORD_UNIT, codeUnitTables } from './code-unit-classes.js';
+import { SPACE_UNIT, WORD_UNIT, codeUnitTables } from './code-unit-classes.js';
 
 /** FNV-1a 32-bit offset basis and prime (Fowler, Noll, Vo; IETF draft-eastlake-fnv). */
 const FNV_OFFSET = 0x811c9dc5;
@@ -8,14 +8,48 @@ const SECOND_SEED = 0x9747b28c;
 const SECOND_PRIME = 0x5bd1e995;
 
 /**
- * ASCII word units by code: the lower-cased unit for letters and digits, 0 for separators. One
- * table read replaces the range tests in the tokenizer's inner loop.
+ * What one code unit is to the tokenizer, as one number: a word unit is its lower-cased code unit
+ * (always >= 0x30); anything else is a separator whose two low bits say whether it is white
+ * space (bit `NON_SPACE` clear) and whether it is a malformed unit (bit `MALFORMED`). One table
+ * read classifies, lower-cases and flags a unit.
  */
-const ASCII_WORD = new Uint8Array(0x80);
-for (let unit = 0x30; unit <= 0x39; unit++) ASCII_WORD[unit] = unit;
-for (let unit = 0x61; unit <= 0x7a; unit++) {
-  ASCII_WORD[unit] = unit;
-  ASCII_WORD[unit - 0x20] = unit;
+const NON_SPACE = 1;
+const MALFORMED = 2;
+/** Values at or above this are word units; separators are 0..3. */
+const FIRST_WORD_UNIT = 4;
+
+/**
+ * Malformed units: C0 controls other than tab, line feed and carriage return (vertical tab and
+ * form feed are also white space), DEL, C1 controls, and U+FFFD, the replacement character of
+ * broken decoding. The same set as `/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/`.
+ */
+function isMalformedUnit(code: number): boolean {
+  return (code <= 0x1f && code !== 0x09 && code !== 0x0a && code !== 0x0d) || (code >= 0x7f && code <= 0x9f) || code === 0xfffd;
+}
+
+function unitValue(code: number, classes: Uint8Array, lower: Uint16Array): number {
+  if (classes[code] === WORD_UNIT) return lower[code]!;
+  return (classes[code] === SPACE_UNIT ? 0 : NON_SPACE) | (isMalformedUnit(code) ? MALFORMED : 0);
+}
+
+/** ASCII units, built at load from the same definitions as the BMP table. */
+const ASCII_UNITS = new Uint8Array(0x80);
+for (let code = 0; code < 0x80; code++) {
+  const character = String.fromCharCode(code);
+  const word = /[\p{L}\p{N}\p{M}]/u.test(character);
+  ASCII_UNITS[code] = word
+    ? character.toLowerCase().charCodeAt(0)
+    : (/\s/u.test(character) ? 0 : NON_SPACE) | (isMalformedUnit(code) ? MALFORMED : 0);
+}
+
+/** Every BMP unit, built on the first non-ASCII unit (see `code-unit-classes.ts`). */
+let bmpUnits: Uint16Array | undefined;
+
+function buildBmpUnits(): Uint16Array {
+  const { classes, lower } = codeUnitTables();
+  const units = new Uint16Array(0x10000);
+  for (let code = 0; code < 0x10000; code++) units[code] = unitValue(code, classes, lower);
+  return units;
 }
 
 /** Default cap on analysed UTF-16 code units. */
@@ -46,6 +80,14 @@ export class WordTokenizer {
   hashLo: Uint32Array;
   /** Number of words in the last text. */
   count = 0;
+  /** The analysed part of the last text has a unit that is not white space (`/\S/`). */
+  hasContent = false;
+  /**
+   * The analysed part of the last text has a malformed unit: a C0 control other than tab, line
+   * feed and carriage return, DEL, a C1 control, or U+FFFD (the replacement character of broken
+   * decoding). Found in the same pass, so `degenerateOutputs` needs no scan of its own.
+   */
+  hasMalformedUnit = false;
   readonly maxChars: number;
 
   constructor(maxChars: number = DEFAULT_MAX_CHARS, initialWords = 256) {
@@ -58,21 +100,17 @@ export class WordTokenizer {
   /** Tokenizes `text` into `hashHi`/`hashLo` and returns the number of words. */
   tokenize(text: string): number {
     const length = Math.min(text.length, this.maxChars);
+    let { hashHi, hashLo } = this;
     let words = 0;
     let inWord = false;
     let hi = FNV_OFFSET;
     let lo = SECOND_SEED;
+    /** The OR of every separator's value: which kinds of separator occurred. */
+    let separators = 0;
     for (let index = 0; index < length; index++) {
       const code = text.charCodeAt(index);
-      let unit: number;
-      if (code < 0x80) {
-        unit = ASCII_WORD[code]!;
-      } else {
-        const { classes, lower } = codeUnitTables();
-        // U+0000 never reaches here, so 0 is free to mean "not a word unit".
-        unit = classes[code] === WORD_UNIT ? lower[code]! : 0;
-      }
-      if (unit !== 0) {
+      const unit = code < 0x80 ? ASCII_UNITS[code]! : (bmpUnits ??= buildBmpUnits())[code]!;
+      if (unit >= FIRST_WORD_UNIT) {
         if (!inWord) {
           inWord = true;
           hi = FNV_OFFSET;
@@ -81,26 +119,38 @@ export class WordTokenizer {
         hi = Math.imul(hi ^ unit, FNV_PRIME);
         lo = Math.imul(lo ^ unit, SECOND_PRIME);
         lo ^= lo >>> 15;
-      } else if (inWord) {
-        inWord = false;
-        this.push(words++, hi, lo);
+      } else {
+        separators |= unit;
+        if (inWord) {
+          inWord = false;
+          if (words === hashHi.length) ({ hashHi, hashLo } = this.grow());
+          hashHi[words] = hi;
+          hashLo[words] = lo;
+          words++;
+        }
       }
     }
-    if (inWord) this.push(words++, hi, lo);
+    if (inWord) {
+      if (words === hashHi.length) ({ hashHi, hashLo } = this.grow());
+      hashHi[words] = hi;
+      hashLo[words] = lo;
+      words++;
+    }
     this.count = words;
+    this.hasContent = words > 0 || (separators & NON_SPACE) !== 0;
+    this.hasMalformedUnit = (separators & MALFORMED) !== 0;
     return words;
   }
 
-  private push(index: number, hi: number, lo: number): void {
-    if (index === this.hashHi.length) {
-      const grownHi = new Uint32Array(index * 2);
-      const grownLo = new Uint32Array(index * 2);
-      grownHi.set(this.hashHi);
-      grownLo.set(this.hashLo);
-      this.hashHi = grownHi;
-      this.hashLo = grownLo;
-    }
-    this.hashHi[index] = hi;
-    this.hashLo[index] = lo;
+  /** Doubles the hash buffers, keeping their contents. */
+  private grow(): { hashHi: Uint32Array; hashLo: Uint32Array } {
+    const grownHi = new Uint32Array(this.hashHi.length * 2);
+    const grownLo = new Uint32Array(this.hashLo.length * 2);
+    grownHi.set(this.hashHi);
+    grownLo.set(this.hashLo);
+    this.hashHi = grownHi;
+    this.hashLo = grownLo;
+    return this;
   }
+
 }

@@ -57,6 +57,24 @@ describe('WordTokenizer', () => {
     expect(() => new WordTokenizer(0)).toThrow(RangeError);
   });
 
+  it('flags content and malformed units as /\\S/ and the degenerate-output control set do, for every BMP unit', () => {
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+    const malformed = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/;
+    const tokens = new WordTokenizer();
+    for (let unit = 0; unit < 0x10000; unit++) {
+      const text = String.fromCharCode(unit);
+      tokens.tokenize(text);
+      expect(tokens.hasContent).toBe(/\S/.test(text));
+      expect(tokens.hasMalformedUnit).toBe(malformed.test(text));
+    }
+    // Only the analysed part counts: a control after the cap is not seen.
+    const capped = new WordTokenizer(3);
+    capped.tokenize('   \u0000');
+    expect([capped.hasContent, capped.hasMalformedUnit]).toEqual([false, false]);
+    capped.tokenize('ab\u0001');
+    expect([capped.hasContent, capped.hasMalformedUnit]).toEqual([true, true]);
+  });
+
   it('produces the same word sequence as a regex split (up to hash identity)', () => {
     const text = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 200 }),

@@ -3,6 +3,8 @@ import { from, lastValueFrom, map, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { degenerateKind, degenerateOutputs, degenerateOutputsConditions, type DegenerateOutputsConfig } from '../../operators/degenerate-outputs.js';
 import type { RewardEvent } from '../../src/core/types.js';
+import { analyzeText, TextAnalyzer } from '../../src/detectors/text-features.js';
+import { DEFAULT_MAX_CHARS } from '../../src/kernels/word-tokens.js';
 import { brief, testScheduler } from './fixtures.js';
 import { simEvents } from './sim-helpers.js';
 import { realEvents, runAlerts, stepsOf, textChecklist } from './text-helpers.js';
@@ -73,6 +75,31 @@ describe('degenerateKind against the reference rule', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('should classify alike from the shared text pass (its empty and malformed-unit flags)', () => {
+    const analyzer = new TextAnalyzer();
+    for (let unit = 0; unit < 0x10000; unit++) {
+      const text = String.fromCharCode(unit);
+      expect(degenerateKind(text, 9, tags, 8, analyzeText(text, analyzer))).toBe(referenceKind(text, 9, tags, 8));
+      expect(degenerateKind(`a ${text}`, undefined, tags, undefined, analyzeText(`a ${text}`, analyzer))).toBe(referenceKind(`a ${text}`, undefined, tags, undefined));
+    }
+    const pieces = ['<think>', '</think>', '<answer>', '</answer>', ' ', '\n', '\v', '\f', '\u00a0', '\u0000', '\u001f', '\u0085', '\ufffd', '\ud800', 'x', '7'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 24 }), (parts) => {
+        const text = parts.join('');
+        expect(degenerateKind(text, undefined, tags, undefined, analyzeText(text, analyzer))).toBe(referenceKind(text, undefined, tags, undefined));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('should scan past the analysed part of a response longer than the text pass reads', () => {
+    const analyzer = new TextAnalyzer();
+    const long = `${'word '.repeat(DEFAULT_MAX_CHARS / 5)}\u0000`;
+    expect(degenerateKind(long, undefined, tags, undefined, analyzeText(long, analyzer))).toBe('malformed');
+    const blankThenText = `${' '.repeat(DEFAULT_MAX_CHARS)}late`;
+    expect(degenerateKind(blankThenText, undefined, tags, undefined, analyzeText(blankThenText, analyzer))).toBeUndefined();
   });
 });
 
