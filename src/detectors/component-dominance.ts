@@ -194,7 +194,10 @@ export class ComponentDominanceJudge {
       signal: 'info',
       value: cheapShare,
       threshold: dominantShare,
-      message: `cheap components carry ${pct(cheapShare)} of the reward and none rose without ${trueLabel}`,
+      // Built when read: hysteresis reads the message only of the conditions that become alerts.
+      get message() {
+        return `cheap components carry ${pct(cheapShare)} of the reward and none rose without ${trueLabel}`;
+      },
     };
   }
 

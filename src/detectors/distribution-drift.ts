@@ -198,7 +198,10 @@ export class DistributionDriftJudge {
         active: false,
         severity: 'info',
         signal: 'info',
-        message: `${o.metric} steady: ${fmt(recentMean)} vs ${fmt(referenceMean)} ${o.unit} before (KS D ${fmt(d)} vs ${fmt(critical)})`,
+        // Built when read: hysteresis reads the message only of the conditions that become alerts.
+        get message() {
+          return `${o.metric} steady: ${fmt(recentMean)} vs ${fmt(referenceMean)} ${o.unit} before (KS D ${fmt(d)} vs ${fmt(critical)})`;
+        },
         evidence: { stats },
       };
     }

@@ -106,7 +106,7 @@ export class GroupCollapseJudge {
       ceiling: summary.ceiling,
       persistence: this.collapseRun,
     });
-    const zeroText = `${pct(frac)} of ${summary.levels === 'measured' || summary.levels === 'unknown' && summary.groups > 1 ? `${summary.groups} ` : ''}groups have identical rewards`;
+    const zeroText = (): string => `${pct(frac)} of ${summary.levels === 'measured' || summary.levels === 'unknown' && summary.groups > 1 ? `${summary.groups} ` : ''}groups have identical rewards`;
     const base = { detector, metric, step: summary.step, value: frac, threshold };
 
     if (collapsing && this.collapseRun >= persistence) {
@@ -121,7 +121,7 @@ export class GroupCollapseJudge {
         severity,
         signal: 'collapse',
         message:
-          `learning signal gone: ${zeroText}, ${pct(summary.floorFrac)} all at the floor ${fmt(summary.floor)} ` +
+          `learning signal gone: ${zeroText()}, ${pct(summary.floorFrac)} all at the floor ${fmt(summary.floor)} ` +
           `(all wrong; reward ${fmt(summary.rewardMean)}${spreadText}) for ${this.collapseRun} steps since step ` +
           `${this.firstCollapseStep}; GRPO gets no gradient`,
         evidence: { stats, samples: summary.floorSamples },
@@ -134,21 +134,21 @@ export class GroupCollapseJudge {
       if (atCeiling) {
         samples = summary.ceilingSamples;
         message =
-          `mastery: ${zeroText}, ${pct(summary.ceilingFrac)} all at the ceiling ${fmt(summary.ceiling)} ` +
+          `mastery: ${zeroText()}, ${pct(summary.ceilingFrac)} all at the ceiling ${fmt(summary.ceiling)} ` +
           `(all correct; reward ${fmt(summary.rewardMean)}): the prompts are too easy for the policy and give no gradient`;
       } else if (atFloor && !this.hadSignal) {
         signal = 'collapse';
         message =
-          `no learning signal yet: ${zeroText}, ${pct(summary.floorFrac)} all at the floor ${fmt(summary.floor)} ` +
+          `no learning signal yet: ${zeroText()}, ${pct(summary.floorFrac)} all at the floor ${fmt(summary.floor)} ` +
           `(all wrong) since the start: the prompts may be too hard or the reward broken`;
       } else if (atFloor) {
         signal = 'collapse';
         message =
-          `${zeroText}, ${pct(summary.floorFrac)} all at the floor ${fmt(summary.floor)} (all wrong; reward ` +
+          `${zeroText()}, ${pct(summary.floorFrac)} all at the floor ${fmt(summary.floor)} (all wrong; reward ` +
           `${fmt(summary.rewardMean)}); watching for persistence (${this.collapseRun}/${persistence} steps)` +
           (spreadCollapsed ? '' : ` and a spread below ${fmt(stdRatio * baselineStd)}`);
       } else {
-        message = `${zeroText} (no GRPO gradient from them); neither mostly all-wrong nor mostly all-correct`;
+        message = `${zeroText()} (no GRPO gradient from them); neither mostly all-wrong nor mostly all-correct`;
       }
       return { ...base, active: true, severity: 'info', signal, message, evidence: { stats, samples } };
     }
@@ -157,7 +157,10 @@ export class GroupCollapseJudge {
       active: false,
       severity: 'info',
       signal: 'info',
-      message: `${zeroText} (below ${pct(threshold)}): groups carry a learning signal`,
+      // Built when read: hysteresis reads the message only of the conditions that become alerts.
+      get message() {
+        return `${zeroText()} (below ${pct(threshold)}): groups carry a learning signal`;
+      },
       evidence: { stats },
     };
   }

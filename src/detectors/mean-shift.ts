@@ -160,10 +160,8 @@ export class MeanShiftDetector {
     const cusum = upward ? this.cusum.high : this.cusum.low;
     const after = side.count > 0 ? side.sum / side.count : this.mean;
     const shiftSd = (after - this.mean) / this.scale;
-    const message = active
-      ? `mean ${metric} shifted ${upward ? 'up' : 'down'} ${fmt(this.mean)} -> ${fmt(after)} ` +
-        `(CUSUM ${fmt(cusum)} > ${fmt(h)}, ${fmt(Math.abs(shiftSd))} sd) since step ${side.since}`
-      : `mean ${metric} in control around ${fmt(this.mean)} (sd ${fmt(this.scale)}; CUSUM ${fmt(cusum)} <= ${fmt(h)})`;
+    const { mean, scale } = this;
+    const since = side.since;
     return {
       detector: 'meanShift',
       metric,
@@ -171,13 +169,19 @@ export class MeanShiftDetector {
       active,
       severity: upward ? this.options.severityUp : this.options.severityDown,
       signal: upward ? this.options.signalUp : this.options.signalDown,
-      message,
+      // Built when read: hysteresis reads the message only of the conditions that become alerts.
+      get message() {
+        return active
+          ? `mean ${metric} shifted ${upward ? 'up' : 'down'} ${fmt(mean)} -> ${fmt(after)} ` +
+              `(CUSUM ${fmt(cusum)} > ${fmt(h)}, ${fmt(Math.abs(shiftSd))} sd) since step ${since}`
+          : `mean ${metric} in control around ${fmt(mean)} (sd ${fmt(scale)}; CUSUM ${fmt(cusum)} <= ${fmt(h)})`;
+      },
       value: cusum,
       threshold: h,
       evidence: {
         stats: {
-          beforeMean: this.mean,
-          baselineStd: this.scale,
+          beforeMean: mean,
+          baselineStd: scale,
           afterMean: after,
           shiftSd,
           cusum,
@@ -185,7 +189,7 @@ export class MeanShiftDetector {
           cusumLow: this.cusum.low,
           h,
           k,
-          changeStep: side.since,
+          changeStep: since,
           missing: this.missingCount,
         },
       },

@@ -58,9 +58,6 @@ export class SaturationDetector {
     const bound = high ? ceiling : floor;
     const active = share >= threshold;
     const where = high ? 'ceiling' : 'floor';
-    const message = active
-      ? `${pct(share)} of the last ${window} ${metric} values at the ${where} ${fmt(bound)} (threshold ${pct(threshold)})`
-      : `${pct(share)} of the last ${window} ${metric} values at the ${where} ${fmt(bound)}`;
     return {
       detector: 'saturation',
       metric,
@@ -70,7 +67,11 @@ export class SaturationDetector {
       // varianceCollapse (a sudden rise to a collapsed ceiling) and the text detectors.
       severity: 'info',
       signal: high ? 'proxy-rise' : 'info',
-      message,
+      // Built when read: hysteresis reads the message only of the conditions that become alerts.
+      get message() {
+        const text = `${pct(share)} of the last ${window} ${metric} values at the ${where} ${fmt(bound)}`;
+        return active ? `${text} (threshold ${pct(threshold)})` : text;
+      },
       value: share,
       threshold,
       evidence: {

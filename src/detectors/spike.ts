@@ -105,11 +105,8 @@ export class SpikeDetector {
   private condition(active: boolean, value: number, z: number, median: number, scale: number, tailShare: number, step: number): Condition {
     const { metric, z: threshold, hits, span, severity, window } = this.options;
     const scaleKind = this.baseline.scaleKind;
-    const scaleText = scaleKind === 'mad' ? `robust sd ${fmt(scale)}` : scaleKind === 'std' ? `sd ${fmt(scale)} (MAD 0)` : 'no spread';
-    const message = active
-      ? `${metric} spiking: ${this.extremeCount} of the last ${span} values beyond ${fmt(threshold)} robust sd ` +
-        `(latest ${fmt(value)}, z ${fmt(z)}) of its baseline median ${fmt(median)} (${scaleText}, last ${this.baseline.count} values before them)`
-      : `${metric} ${fmt(value)} within the recent range (median ${fmt(median)}, ${scaleText}, z ${fmt(z)})`;
+    const extremeCount = this.extremeCount;
+    const baselineCount = this.baseline.count;
     return {
       detector: 'spike',
       metric,
@@ -117,7 +114,14 @@ export class SpikeDetector {
       active,
       severity,
       signal: 'instability',
-      message,
+      // Built when read: hysteresis reads the message only of the conditions that become alerts.
+      get message() {
+        const scaleText = scaleKind === 'mad' ? `robust sd ${fmt(scale)}` : scaleKind === 'std' ? `sd ${fmt(scale)} (MAD 0)` : 'no spread';
+        return active
+          ? `${metric} spiking: ${extremeCount} of the last ${span} values beyond ${fmt(threshold)} robust sd ` +
+              `(latest ${fmt(value)}, z ${fmt(z)}) of its baseline median ${fmt(median)} (${scaleText}, last ${baselineCount} values before them)`
+          : `${metric} ${fmt(value)} within the recent range (median ${fmt(median)}, ${scaleText}, z ${fmt(z)})`;
+      },
       value: Math.abs(z),
       threshold,
       evidence: {
@@ -127,11 +131,11 @@ export class SpikeDetector {
           median,
           scale,
           scaleIsMad: scaleKind === 'mad' ? 1 : 0,
-          extremeInSpan: this.extremeCount,
+          extremeInSpan: extremeCount,
           hits,
           span,
           minRelative: this.options.minRelative,
-          baselineCount: this.baseline.count,
+          baselineCount,
           window,
           missing: this.missingCount,
           ...(Number.isNaN(tailShare) ? {} : { tailShare }),

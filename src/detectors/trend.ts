@@ -85,13 +85,8 @@ export class TrendDetector {
     const side = up ? 1 : down ? -1 : 0;
     this.streak = side === 0 ? 0 : side === this.streakSide ? this.streak + 1 : 1;
     this.streakSide = side;
-    const active = this.streak >= persistence;
-    const moved = `${fmt(before)} -> ${fmt(value)} (${change >= 0 ? '+' : ''}${Number.isFinite(relative) ? pct(relative) : 'from 0'}) over ${lag} steps`;
-    const typical = `typical ${lag}-step change ${median >= 0 ? '+' : ''}${fmt(median)}, robust sd ${fmt(scale)}`;
-    const message = active
-      ? `${metric} ${change > 0 ? 'rising' : 'falling'} fast: ${moved}, ${fmt(Math.abs(z))} robust sd beyond its ${typical} ` +
-        `(${this.streak} steps in a row)`
-      : `${metric} ${moved}, z ${fmt(z)} against its ${typical}`;
+    const streak = this.streak;
+    const active = streak >= persistence;
     return {
       detector: 'trend',
       metric,
@@ -99,7 +94,15 @@ export class TrendDetector {
       active,
       severity,
       signal: 'instability',
-      message,
+      // Built when read: hysteresis reads the message only of the conditions that become alerts.
+      get message() {
+        const moved = `${fmt(before)} -> ${fmt(value)} (${change >= 0 ? '+' : ''}${Number.isFinite(relative) ? pct(relative) : 'from 0'}) over ${lag} steps`;
+        const typical = `typical ${lag}-step change ${median >= 0 ? '+' : ''}${fmt(median)}, robust sd ${fmt(scale)}`;
+        return active
+          ? `${metric} ${change > 0 ? 'rising' : 'falling'} fast: ${moved}, ${fmt(Math.abs(z))} robust sd beyond its ${typical} ` +
+              `(${streak} steps in a row)`
+          : `${metric} ${moved}, z ${fmt(z)} against its ${typical}`;
+      },
       value: Math.abs(z),
       threshold,
       evidence: {
@@ -112,7 +115,7 @@ export class TrendDetector {
           changeMedian: median,
           changeScale: scale,
           lag,
-          streak: this.streak,
+          streak,
           persistence,
           minRelative,
           baselineChanges: this.changes.count,

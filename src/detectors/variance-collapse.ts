@@ -92,13 +92,10 @@ export class VarianceCollapseDetector {
       if (jump >= suddenJump) {
         signal = 'exploit';
         severity = 'warning';
-        where = `at the ceiling after a sudden rise from ${fmt(lagged)}`;
+        where = 'at the ceiling after a sudden rise from';
       }
     }
-    const message = active
-      ? `${metric} variance collapsed: std ${fmt(std)} is ${fmt(ratio * 100)}% of its baseline ${fmt(this.baseline)} ` +
-        `(threshold ${fmt(threshold * 100)}%), level ${fmt(mean)} ${where} of the observed range ${fmt(this.min)}..${fmt(this.max)}`
-      : `${metric} std ${fmt(std)} is ${fmt(ratio * 100)}% of its baseline ${fmt(this.baseline)}`;
+    const { baseline, min, max } = this;
     return {
       detector: 'varianceCollapse',
       metric,
@@ -106,17 +103,24 @@ export class VarianceCollapseDetector {
       active,
       severity,
       signal,
-      message,
+      // Built when read: hysteresis reads the message only of the conditions that become alerts.
+      get message() {
+        const level = signal === 'exploit' ? `${where} ${fmt(lagged)}` : where;
+        return active
+          ? `${metric} variance collapsed: std ${fmt(std)} is ${fmt(ratio * 100)}% of its baseline ${fmt(baseline)} ` +
+              `(threshold ${fmt(threshold * 100)}%), level ${fmt(mean)} ${level} of the observed range ${fmt(min)}..${fmt(max)}`
+          : `${metric} std ${fmt(std)} is ${fmt(ratio * 100)}% of its baseline ${fmt(baseline)}`;
+      },
       value: ratio,
       threshold,
       evidence: {
         stats: {
           recentStd: std,
-          baselineStd: this.baseline,
+          baselineStd: baseline,
           ratio,
           mean,
-          observedMin: this.min,
-          observedMax: this.max,
+          observedMin: min,
+          observedMax: max,
           jump,
           laggedMean: Number.isNaN(lagged) ? mean : lagged,
           missing: this.missingCount,
