@@ -40,6 +40,8 @@ export type DegenerateKind = 'empty' | 'malformed' | 'truncated';
 const MALFORMED_UNITS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/;
 /** Anything but white space (`\s` is the set `String.prototype.trim` strips), found without a trimmed copy. */
 const CONTENT = /\S/;
+/** `/`, which makes a tag a closing one. */
+const SLASH = 0x2f;
 
 /**
  * The `<tag>`/`</tag>` needles of a tag list, built once instead of per response, and the checks
@@ -50,6 +52,8 @@ class TagBalance {
   private readonly tags: readonly string[];
   private readonly opens: readonly string[];
   private readonly closes: readonly string[];
+  /** The first code unit of each tag name. */
+  private readonly firsts: Uint16Array;
   /** Openings minus closings of each tag in the response being scanned. */
   private readonly depth: Int32Array;
 
@@ -57,6 +61,7 @@ class TagBalance {
     this.tags = [...tags];
     this.opens = tags.map((tag) => `<${tag}>`);
     this.closes = tags.map((tag) => `</${tag}>`);
+    this.firsts = Uint16Array.from(tags, (tag) => tag.charCodeAt(0));
     this.depth = new Int32Array(tags.length);
   }
 
@@ -83,12 +88,15 @@ class TagBalance {
    * once each, as separate `indexOf` scans per needle would count them.
    */
   private balanced(response: string): boolean {
-    const { opens, closes, depth } = this;
+    const { opens, closes, firsts, depth } = this;
     depth.fill(0);
     for (let at = response.indexOf('<'); at >= 0; at = response.indexOf('<', at + 1)) {
-      for (let tag = 0; tag < opens.length; tag++) {
-        if (response.startsWith(opens[tag]!, at)) depth[tag]!++;
-        else if (response.startsWith(closes[tag]!, at)) depth[tag]!--;
+      const closing = response.charCodeAt(at + 1) === SLASH;
+      const needles = closing ? closes : opens;
+      // The name's first unit rules out most tags before a full comparison.
+      const first = response.charCodeAt(closing ? at + 2 : at + 1);
+      for (let tag = 0; tag < needles.length; tag++) {
+        if (first === firsts[tag] && response.startsWith(needles[tag]!, at)) depth[tag]! += closing ? -1 : 1;
       }
     }
     for (let tag = 0; tag < depth.length; tag++) if (depth[tag] !== 0) return false;

@@ -199,12 +199,13 @@ export function analysedFeaturesOf(
   return remembered(memoFor(maxChars), event);
 }
 
-/** The memoized features of `event`, newest first (the usual hit is the event just analysed). */
+/**
+ * The memoized features of `event`. An event sits in at most one slot unless it was analysed again
+ * after leaving the memo, with the same features then, so any slot order finds the right answer.
+ */
 function remembered(memo: Memo, event: object): TextFeatures | undefined {
-  for (let back = 1; back <= MEMO_SIZE; back++) {
-    const slot = (memo.next - back + MEMO_SIZE) % MEMO_SIZE;
-    if (memo.events[slot] === event) return memo.features[slot];
-  }
+  const { events } = memo;
+  for (let slot = 0; slot < MEMO_SIZE; slot++) if (events[slot] === event) return memo.features[slot];
   return undefined;
 }
 

@@ -42,6 +42,8 @@ for (let code = 0; code < 0x80; code++) {
     : (/\s/u.test(character) ? 0 : NON_SPACE) | (isMalformedUnit(code) ? MALFORMED : 0);
 }
 
+const utf8 = new TextEncoder();
+
 /** Every BMP unit, built on the first non-ASCII unit (see `code-unit-classes.ts`). */
 let bmpUnits: Uint16Array | undefined;
 
@@ -61,12 +63,14 @@ export const DEFAULT_MAX_CHARS = 32_768;
  *
  * - A word is a maximal run of letters, digits and combining marks (see `code-unit-classes.ts`:
  *   BMP `\p{L}\p{N}\p{M}`; characters outside the BMP such as emoji separate words).
- * - Words are lower-cased per code unit (ASCII by a bit flip, the rest of the BMP by table).
+ * - Words are lower-cased per code unit, by the same table read that classifies the unit.
+ * - By-products of the pass: `hasContent` (a unit that is not white space) and `hasMalformedUnit`.
  * - `hashHi[i]` is FNV-1a over the word's lower-cased code units; `hashLo[i]` a second
  *   multiplicative hash with another seed and prime, so a word pair collides in both only with
  *   probability ≈ 2⁻⁶⁴ under the usual independence heuristic.
  * - Only the first `maxChars` code units are read (a word cut by the cap counts as a word).
- * - Cost: O(length) time; the buffers grow to the largest word count seen, then stay.
+ * - Cost: O(length) time, one table read per unit (ASCII texts are copied to bytes by one native
+ *   `TextEncoder#encodeInto` call first); the buffers grow to the largest text seen, then stay.
  *
  * @example
  * const tokens = new WordTokenizer();
@@ -89,6 +93,8 @@ export class WordTokenizer {
    */
   hasMalformedUnit = false;
   readonly maxChars: number;
+  /** Scratch for the units of ASCII texts (grows to the longest analysed length). */
+  private bytes = new Uint8Array(1024);
 
   constructor(maxChars: number = DEFAULT_MAX_CHARS, initialWords = 256) {
     if (!(maxChars >= 1)) throw new RangeError(`WordTokenizer maxChars must be at least 1, got ${maxChars}`);
@@ -100,6 +106,9 @@ export class WordTokenizer {
   /** Tokenizes `text` into `hashHi`/`hashLo` and returns the number of words. */
   tokenize(text: string): number {
     const length = Math.min(text.length, this.maxChars);
+    // ASCII text, the usual case, is read from bytes copied by one native call: a charCodeAt per
+    // unit costs more, above all on strings built by concatenation.
+    const bytes = this.asciiBytes(text, length);
     let { hashHi, hashLo } = this;
     let words = 0;
     let inWord = false;
@@ -108,7 +117,7 @@ export class WordTokenizer {
     /** The OR of every separator's value: which kinds of separator occurred. */
     let separators = 0;
     for (let index = 0; index < length; index++) {
-      const code = text.charCodeAt(index);
+      const code = bytes === undefined ? text.charCodeAt(index) : bytes[index]!;
       const unit = code < 0x80 ? ASCII_UNITS[code]! : (bmpUnits ??= buildBmpUnits())[code]!;
       if (unit >= FIRST_WORD_UNIT) {
         if (!inWord) {
@@ -140,6 +149,16 @@ export class WordTokenizer {
     this.hasContent = words > 0 || (separators & NON_SPACE) !== 0;
     this.hasMalformedUnit = (separators & MALFORMED) !== 0;
     return words;
+  }
+
+  /**
+   * The first `length` units as bytes when they are all ASCII, else `undefined`: UTF-8 of ASCII is
+   * the units themselves, and any other unit makes `encodeInto` write more bytes than it reads.
+   */
+  private asciiBytes(text: string, length: number): Uint8Array | undefined {
+    if (this.bytes.length < length) this.bytes = new Uint8Array(Math.min(this.maxChars, Math.max(length, 2 * this.bytes.length)));
+    const { read, written } = utf8.encodeInto(text, this.bytes);
+    return read === written && read >= length ? this.bytes : undefined;
   }
 
   /** Doubles the hash buffers, keeping their contents. */

@@ -53,6 +53,20 @@ describe('WordTokenizer', () => {
     expect(capped.tokenize('abc defgh')).toBe(2); // "abc de" → abc, de
   });
 
+  it('hashes a word alike whether the text is read as ASCII bytes or as UTF-16 units', () => {
+    const tokens = new WordTokenizer();
+    const ascii = 'Alpha beta, GAMMA 42';
+    tokens.tokenize(ascii);
+    const asBytes = hashSequence(tokens);
+    // One non-ASCII unit at the end sends the whole text down the unit-by-unit path.
+    tokens.tokenize(`${ascii} é`);
+    expect(hashSequence(tokens).slice(0, 4)).toEqual(asBytes);
+    // Longer than the byte scratch (1024) and than the cap: only the first maxChars units count.
+    const capped = new WordTokenizer(3000);
+    expect(capped.tokenize('ab '.repeat(1500))).toBe(1000);
+    expect(capped.tokenize(`${'ab '.repeat(999)}abc`)).toBe(1000);
+  });
+
   it('rejects a bad cap', () => {
     expect(() => new WordTokenizer(0)).toThrow(RangeError);
   });

@@ -77,6 +77,18 @@ describe('degenerateKind against the reference rule', () => {
     );
   });
 
+  it('should count tags whose names share a beginning apart', () => {
+    const close = ['a', 'an', 'answer', 'a.b'];
+    const pieces = ['<a>', '</a>', '<an>', '</an>', '<answer>', '</answer>', '<a.b>', '</a.b>', '<', '</', 'a', '>', ' '];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 16 }), (parts) => {
+        const text = `x${parts.join('')}`;
+        expect(degenerateKind(text, undefined, close, undefined)).toBe(referenceKind(text, undefined, close, undefined));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('should classify alike from the shared text pass (its empty and malformed-unit flags)', () => {
     const analyzer = new TextAnalyzer();
     for (let unit = 0; unit < 0x10000; unit++) {
