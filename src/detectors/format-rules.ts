@@ -109,6 +109,12 @@ export class FormatRule {
 
 /** Letters or digits anywhere (any script): text without them is punctuation or symbols. */
 const HAS_CONTENT = /[\p{L}\p{N}]/u;
+/**
+ * Placeholder normalisation, compiled once (a literal in the function body is a new RegExp per
+ * call). `replace` starts a global regex from index 0 every time, so sharing it is safe.
+ */
+const SPACE_RUNS = /\s+/g;
+const TRAILING_STOPS = /[.:!]+$/;
 
 /**
  * Whether an answer is junk: empty or white space, punctuation/symbols only ("...", "-", "?"),
@@ -117,8 +123,11 @@ const HAS_CONTENT = /[\p{L}\p{N}]/u;
 export function isJunkAnswer(answer: string, placeholders: ReadonlySet<string>): boolean {
   const trimmed = answer.trim();
   if (trimmed.length === 0 || !HAS_CONTENT.test(trimmed)) return true;
-  return trimmed.length <= 40 && placeholders.has(trimmed.toLowerCase().replace(/\s+/g, ' ').replace(/[.:!]+$/, ''));
+  return trimmed.length <= 40 && placeholders.has(trimmed.toLowerCase().replace(SPACE_RUNS, ' ').replace(TRAILING_STOPS, ''));
 }
+
+/** The separator of enumerated options (not global: `test` keeps no state between calls). */
+const OR_SEPARATOR = /\s+or\s+/i;
 
 /**
  * Whether an answer enumerates `minOptions` or more alternatives joined by "or" ("A or B or C"),
@@ -126,8 +135,9 @@ export function isJunkAnswer(answer: string, placeholders: ReadonlySet<string>):
  * (under 200 characters): a sentence of reasoning may say "or" twice.
  */
 export function enumeratesOptions(answer: string, minOptions: number): boolean {
-  if (answer.length >= 200) return false;
-  const parts = answer.split(/\s+or\s+/i);
+  // Most answers have no " or " at all: one non-allocating test rejects them before the split.
+  if (answer.length >= 200 || !OR_SEPARATOR.test(answer)) return false;
+  const parts = answer.split(OR_SEPARATOR);
   if (parts.length < minOptions) return false;
   return parts.every((part) => {
     const option = part.trim();

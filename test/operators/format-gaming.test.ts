@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { from, lastValueFrom, map, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { formatGaming, formatGamingConditions, type FormatGamingConfig } from '../../operators/format-gaming.js';
@@ -49,6 +50,22 @@ describe('format rules', () => {
     expect(enumeratesOptions('cat or dog or bird', 3)).toBe(true);
     expect(enumeratesOptions('A or B', 3)).toBe(false);
     expect(enumeratesOptions('it is 4, or maybe 5, or 6 if we round up the value of the second term in the sum', 3)).toBe(false);
+  });
+
+  it('should enumerate exactly as a plain split on every answer (the quick reject changes nothing)', () => {
+    const reference = (answer: string, minOptions: number): boolean => {
+      if (answer.length >= 200) return false;
+      const parts = answer.split(/\s+or\s+/i);
+      return parts.length >= minOptions && parts.every((part) => part.trim().length > 0 && part.trim().length <= 40);
+    };
+    const pieces = ['or', 'OR', 'Or', ' ', '\n', '\u00a0', 'A', 'cat', 'order', 'x'.repeat(41), ','];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }), fc.integer({ min: 2, max: 4 }), (parts, minOptions) => {
+        const answer = parts.join('');
+        expect(enumeratesOptions(answer, minOptions)).toBe(reference(answer, minOptions));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
