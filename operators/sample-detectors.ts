@@ -1,4 +1,4 @@
-import { filter, map, merge, share, type Observable, type OperatorFunction } from 'rxjs';
+import { filter, merge, share, type Observable, type OperatorFunction } from 'rxjs';
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import type { Alert, RewardEvent, StepRecord } from '../src/core/types.js';
 import {
@@ -16,7 +16,7 @@ import { constraintConditions, type ConstraintConfig } from './constraint.js';
 import { degenerateOutputsConditions, type DegenerateOutputsConfig } from './degenerate-outputs.js';
 import { distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
 import { diversityCollapseConditions, type DiversityCollapseConfig } from './diversity-collapse.js';
-import { detectorSpec, type DetectorSpec } from './internal/detector-spec.js';
+import { detectorSpec, pickedDetector, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
 import { componentDominanceTuning, groupCollapseTuning, lengthDriftTuning } from './internal/shared-tuning.js';
 import { formatGamingConditions, type FormatGamingConfig } from './format-gaming.js';
@@ -149,12 +149,8 @@ export function sampleDetectors(config: SampleDetectorsConfig = {}): OperatorFun
   return (source: Observable<SummarizeInput>) =>
     source.pipe(
       fanOut((shared: Observable<SummarizeInput>) => {
-        const events = shared.pipe(
-          map(eventOf),
-          filter((event): event is RewardEvent => event !== undefined),
-          share(),
-        );
-        const alerts = sample.map((detector) => events.pipe(detector.operator));
+        // Each detector picks the events itself: one rxjs hop per item and built-in detector.
+        const alerts = sample.map((detector) => shared.pipe(pickedDetector(detector, eventOf)));
         if (step !== undefined) {
           const records = shared.pipe(
             summarizeSteps(summarize),

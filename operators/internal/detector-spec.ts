@@ -21,38 +21,67 @@ export interface DetectorSpec<T> {
   readonly only?: (item: T) => boolean;
 }
 
-const isAlert = (alert: Alert | undefined): alert is Alert => alert !== undefined;
-
 /**
- * `filter(only)`, the conditions machine and hysteresis as ONE `map` stage: per item, one rxjs
- * hop (plus a filter that passes only the rare alerts) instead of a five-operator chain, and no
- * intermediate notification per condition. Same items, same calls in the same order as the
- * chain: a throwing callback errors the stream (rxjs `map` semantics); on completion the machine
+ * `filter(only)`, the conditions machine and hysteresis as ONE stage over the items of a wider
+ * stream (`pick` selects the detector's items: undefined for any other): per item one rxjs hop
+ * instead of a five-operator chain, and no notification per condition. Same items, same calls in
+ * the same order as the chain: a throwing callback errors the stream; on completion the machine
  * is flushed once (nothing is flushed on error).
  */
-function fused<T>(
+function fused<S, T>(
   create: () => ConditionMachine<T>,
   hysteresisConfig: Required<HysteresisConfig>,
-  only: ((item: T) => boolean) | undefined,
-): OperatorFunction<T, Alert> {
+  pick: (item: S) => T | undefined,
+): OperatorFunction<S, Alert> {
   return (source) =>
     defer(() => {
       const machine = create();
       const episodes = new Hysteresis(hysteresisConfig);
-      const judge = (item: T): Alert | undefined => {
-        if (only !== undefined && !only(item)) return undefined;
-        const condition = machine.push(item);
-        return condition === undefined ? undefined : episodes.next(condition);
+      let alert: Alert | undefined;
+      // The filter judges each item and passes only those that raised an alert (rare); the map,
+      // which runs synchronously right after it, hands that alert on.
+      const raisesAlert = (item: S): boolean => {
+        const picked = pick(item);
+        if (picked === undefined) return false;
+        const condition = machine.push(picked);
+        alert = condition === undefined ? undefined : episodes.next(condition);
+        return alert !== undefined;
       };
       return concat(
-        source.pipe(map(judge), filter(isAlert)),
+        source.pipe(
+          filter(raisesAlert),
+          map(() => alert!),
+        ),
         defer(() => {
           const condition = machine.flush();
-          const alert = condition === undefined ? undefined : episodes.next(condition);
-          return alert === undefined ? EMPTY : of(alert);
+          const last = condition === undefined ? undefined : episodes.next(condition);
+          return last === undefined ? EMPTY : of(last);
         }),
       );
     });
+}
+
+/**
+ * The alerts of `spec` over a wider stream whose items `pick` maps to the detector's items
+ * (undefined: not one of them). A built-in detector picks inside its one stage; any other
+ * operator gets `map(pick)` and `filter` in front.
+ */
+export function pickedDetector<S, T>(spec: DetectorSpec<T>, pick: (item: S) => T | undefined): OperatorFunction<S, Alert> {
+  const create = spec.conditions === undefined ? undefined : machineFactory(spec.conditions);
+  if (create === undefined) {
+    return (source) =>
+      source.pipe(
+        map(pick),
+        filter((item): item is T => item !== undefined),
+        spec.operator,
+      );
+  }
+  const only = spec.only;
+  const pickAndKeep = only === undefined ? pick : (item: S): T | undefined => {
+    const picked = pick(item);
+    return picked !== undefined && only(picked) ? picked : undefined;
+  };
+  return fused(create, resolveHysteresisConfig(spec.hysteresis), pickAndKeep);
 }
 
 /** A built-in detector: `conditions` then `hysteresis(hysteresisConfig)`, on the items `only` keeps. */
@@ -65,7 +94,7 @@ export function detectorSpec<T>(
   const create = machineFactory(conditions);
   let operator: OperatorFunction<T, Alert>;
   if (create !== undefined) {
-    operator = fused(create, resolveHysteresisConfig(hysteresisConfig), only);
+    operator = fused(create, resolveHysteresisConfig(hysteresisConfig), only === undefined ? (item: T) => item : (item: T) => (only(item) ? item : undefined));
   } else {
     const episodes = hysteresis(hysteresisConfig);
     operator = only === undefined ? (source) => source.pipe(conditions, episodes) : (source) => source.pipe(filter(only), conditions, episodes);

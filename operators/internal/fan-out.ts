@@ -3,29 +3,77 @@
 // to its subject and only adds that subscription to the subscriber once `subscribe` returns, so a
 // synchronous source (a file replay, the simulator) would run to its end after `take(1)`. Here
 // the source is one more inner of a `merge`, whose subscriber closes at once on unsubscription.
-import { defer, ignoreElements, merge, Subject, tap, type Observable, type OperatorFunction } from 'rxjs';
+import { defer, ignoreElements, merge, Observable, tap, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
+
+/**
+ * A multicast of fed items to the current subscribers, as a `Subject` does, but without its
+ * per-item allocations: the CommonJS build of rxjs (what Node loads) downlevels `Subject.next`'s
+ * `for...of` to an iterator object plus one result object per subscriber per item, and wraps it in
+ * a fresh closure. Semantics kept from `Subject`: each item goes to the subscribers present when
+ * it is fed, in subscription order; after `error`/`complete`, late subscribers get the same end at
+ * once.
+ */
+class Multicast<T> implements Observer<T> {
+  /** Replaced, never mutated, so a feed loop sees a stable snapshot while subscribers come and go. */
+  private subscribers: readonly Subscriber<T>[] = [];
+  private end: { readonly error: unknown } | 'complete' | undefined;
+
+  readonly observable = new Observable<T>((subscriber) => {
+    const end = this.end;
+    if (end === 'complete') subscriber.complete();
+    else if (end !== undefined) subscriber.error(end.error);
+    else {
+      this.subscribers = [...this.subscribers, subscriber];
+      return () => {
+        this.subscribers = this.subscribers.filter((other) => other !== subscriber);
+      };
+    }
+    return undefined;
+  });
+
+  next(item: T): void {
+    const subscribers = this.subscribers;
+    for (let i = 0; i < subscribers.length; i++) subscribers[i]!.next(item);
+  }
+
+  error(error: unknown): void {
+    if (this.end !== undefined) return;
+    this.end = { error };
+    const subscribers = this.subscribers;
+    this.subscribers = [];
+    for (const subscriber of subscribers) subscriber.error(error);
+  }
+
+  complete(): void {
+    if (this.end !== undefined) return;
+    this.end = 'complete';
+    const subscribers = this.subscribers;
+    this.subscribers = [];
+    for (const subscriber of subscribers) subscriber.complete();
+  }
+}
 
 /**
  * Feeds every item of the source to `selector(shared)` through one subscription. The consumers
  * subscribe to `shared` synchronously inside `selector` (before the source starts); completion and
- * errors of the source reach them through the subject.
+ * errors of the source reach them through the multicast.
  */
 export function fanOut<T, R>(selector: (shared: Observable<T>) => Observable<R>): OperatorFunction<T, R> {
   return (source) =>
     defer(() => {
-      const subject = new Subject<T>();
-      // Not `tap(subject)`: tap calls an observer's `subscribe`/`unsubscribe` hooks, which a Subject has.
-      const feed = {
-        next: (item: T) => {
-          subject.next(item);
+      const multicast = new Multicast<T>();
+      // Not `tap(multicast)` itself: tap calls an observer's `subscribe`/`unsubscribe` hooks if any.
+      const feed: Observer<T> = {
+        next: (item) => {
+          multicast.next(item);
         },
         error: (error: unknown) => {
-          subject.error(error);
+          multicast.error(error);
         },
         complete: () => {
-          subject.complete();
+          multicast.complete();
         },
       };
-      return merge(selector(subject.asObservable()), source.pipe(tap(feed), ignoreElements()));
+      return merge(selector(multicast.observable), source.pipe(tap(feed), ignoreElements()));
     });
 }

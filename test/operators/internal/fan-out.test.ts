@@ -1,10 +1,12 @@
-import { connect, filter, map, merge, Observable, take, toArray } from 'rxjs';
+import { catchError, concatMap, connect, endWith, filter, from, ignoreElements, lastValueFrom, map, merge, Observable, take, throwError, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fanOut } from '../../../operators/internal/fan-out.js';
 import { testScheduler } from '../fixtures.js';
 
 const evensAndTens = (shared: Observable<number>): Observable<string> =>
   merge(shared.pipe(filter((x) => x % 2 === 0), map((x) => `e${String(x)}`)), shared.pipe(filter((x) => x % 10 === 0), map((x) => `t${String(x)}`)));
+
+const failing = <T>(error: Error): Observable<T> => throwError(() => error);
 
 function countingSource(limit: number, pulled: { count: number }): Observable<number> {
   return new Observable<number>((subscriber) => {
@@ -58,5 +60,27 @@ describe('fanOut', () => {
       countingSource(10, pulled).pipe(fanOut(evensAndTens), toArray()).subscribe(resolve);
     });
     expect(out).toEqual(['e2', 'e4', 'e6', 'e8', 'e10', 't10']);
+  });
+
+  it('should keep feeding the other consumers after one unsubscribes, in subscription order', async () => {
+    const out = await lastValueFrom(
+      from([1, 2, 3, 4]).pipe(
+        fanOut((shared: Observable<number>) => merge(shared.pipe(take(2), map((x) => `a${String(x)}`)), shared.pipe(map((x) => `b${String(x)}`)))),
+        toArray(),
+      ),
+    );
+    expect(out).toEqual(['a1', 'b1', 'a2', 'b2', 'b3', 'b4']);
+  });
+
+  it('should give a consumer that subscribes after the end that end at once, as a Subject does', async () => {
+    const ended = (shared: Observable<number>): Observable<string> =>
+      merge(
+        shared.pipe(map((x) => `v${String(x)}`)),
+        // Subscribes to the shared items only once the source has ended.
+        shared.pipe(ignoreElements(), endWith('late'), concatMap(() => shared.pipe(map(String), endWith('late-complete')))),
+      );
+    expect(await lastValueFrom(from([1, 2]).pipe(fanOut(ended), toArray()))).toEqual(['v1', 'v2', 'late-complete']);
+    const failed = failing<number>(new Error('boom'));
+    await expect(lastValueFrom(failed.pipe(fanOut((shared: Observable<number>) => shared.pipe(catchError(() => shared)))))).rejects.toThrow('boom');
   });
 });
