@@ -42,7 +42,11 @@ export interface GroupCollapseConfig<T = RewardEvent> extends NumericSelectConfi
   readonly group?: (item: T) => string | undefined;
   /** Close a group at this many members; default: at the end of its step. */
   readonly groupSize?: number;
-  /** Evidence for a sample. Default: its step, group, reward, components, length, response. */
+  /**
+   * Evidence for a sample, called only for the samples a step cites (the last one of each
+   * zero-spread group, up to 5 per level). Default: its step, group, reward, components, length,
+   * response.
+   */
   readonly sample?: (item: T) => SampleRef;
 }
 
@@ -99,14 +103,14 @@ export function groupCollapseConditions<T = RewardEvent>(config: GroupCollapseCo
   const groupOf = config.group ?? ((item: T) => (item as Partial<RewardEvent>).group);
   const sampleOf: (item: T) => SampleRef = config.sample ?? defaultSample;
   return judgedConditions(() => {
-    const steps = new GroupSteps({ groupSize, floor: config.floor, ceiling: config.ceiling });
+    const steps = new GroupSteps(sampleOf, { groupSize, floor: config.floor, ceiling: config.ceiling });
     const judge = new GroupCollapseJudge(rule);
     return {
       push: (item: T) => {
         const value = finiteOrMissing(selection.select(item));
         const group = groupOf(item);
         if (value === undefined || group === undefined) return undefined;
-        const summary = steps.add(selection.step(item), group, value, sampleOf(item));
+        const summary = steps.add(selection.step(item), group, value, item);
         return summary === undefined ? undefined : judge.judge(summary);
       },
       flush: () => {

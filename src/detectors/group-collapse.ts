@@ -180,10 +180,8 @@ function finiteStats(stats: Record<string, number>): Record<string, number> {
   return known;
 }
 
-/** Keeps up to 5 evidence samples. */
-export function keepSample(samples: SampleRef[], sample: SampleRef): void {
-  if (samples.length < 5) samples.push(sample);
-}
+/** Evidence samples kept per level (floor, ceiling) and step. */
+const EVIDENCE_SAMPLES = 5;
 
 /** Settings of {@link GroupSteps}. */
 export interface GroupStepsOptions {
@@ -202,32 +200,37 @@ const LEVEL_TOLERANCE = 1e-6;
  * Per-step bookkeeping of GRPO groups from samples: a `GroupAccumulator` (Welford per group,
  * TRL's zero-std test), the step's reward moments, and the run's reward range; a step is
  * summarised when a later step starts (`add` returns the summary) or at `finish()`.
+ * Samples are kept as given (`T`) and turned into evidence by `sampleOf` only for the few
+ * zero-spread groups a summary cites, not once per sample.
  * Cost: O(1) expected per sample, O(groups) per step; memory O(groups of one step).
  */
-export class GroupSteps {
+export class GroupSteps<T> {
   private readonly groups: GroupAccumulator;
   private readonly configuredFloor: number | undefined;
   private readonly configuredCeiling: number | undefined;
+  private readonly sampleOf: (sample: T) => SampleRef;
   private closed: GroupSummary[] = [];
   /** The last sample seen of each open or closed group of the current step, for evidence. */
-  private readonly lastSample = new Map<string, SampleRef>();
+  private readonly lastSample = new Map<string, T>();
   private step = Number.NaN;
   /** The step's reward moments (scaled kernel: finite at any reward scale). */
   private readonly rewards = new Moments();
   private runMin = Number.POSITIVE_INFINITY;
   private runMax = Number.NEGATIVE_INFINITY;
 
-  constructor(options: GroupStepsOptions = {}) {
+  /** `sampleOf` turns a kept sample into evidence (called at step close, for cited groups only). */
+  constructor(sampleOf: (sample: T) => SampleRef, options: GroupStepsOptions = {}) {
     this.groups = new GroupAccumulator(options.groupSize === undefined ? {} : { expectedSize: options.groupSize });
     this.configuredFloor = options.floor;
     this.configuredCeiling = options.ceiling;
+    this.sampleOf = sampleOf;
   }
 
   /**
    * Adds one finite reward of group `group` at `step`; returns the previous step's summary when
    * `step` starts a new step.
    */
-  add(step: number, group: string, value: number, sample: SampleRef): GroupStepSummary | undefined {
+  add(step: number, group: string, value: number, sample: T): GroupStepSummary | undefined {
     let finished: GroupStepSummary | undefined;
     if (step !== this.step) {
       finished = this.finish();
@@ -264,13 +267,12 @@ export class GroupSteps {
       zero += 1;
       if (!known) continue;
       const sample = this.lastSample.get(summary.key);
-      const evidence = sample === undefined ? undefined : { ...sample, reward: summary.mean, score: summary.std };
       if (summary.max <= floor + tolerance) {
         atFloor += 1;
-        if (evidence) keepSample(floorSamples, evidence);
+        if (sample !== undefined && floorSamples.length < EVIDENCE_SAMPLES) floorSamples.push(this.evidence(sample, summary));
       } else if (summary.min >= ceiling - tolerance) {
         atCeiling += 1;
-        if (evidence) keepSample(ceilingSamples, evidence);
+        if (sample !== undefined && ceilingSamples.length < EVIDENCE_SAMPLES) ceilingSamples.push(this.evidence(sample, summary));
       }
     }
     const result: GroupStepSummary = {
@@ -292,6 +294,11 @@ export class GroupSteps {
     this.step = Number.NaN;
     this.rewards.reset();
     return result;
+  }
+
+  /** The evidence of a zero-spread group: its last sample, with the group's mean and spread. */
+  private evidence(sample: T, summary: GroupSummary): SampleRef {
+    return { ...this.sampleOf(sample), reward: summary.mean, score: summary.std };
   }
 }
 
