@@ -141,6 +141,16 @@ describe('readLines', () => {
     }
   });
 
+  it('reads many chunks at a time but batches lines one chunk at a time (a batch\'s records stay young)', async () => {
+    const text = Array.from({ length: 2000 }, (_, k) => `line ${k}`).join('\n');
+    const items = await read(file(text), { chunkBytes: 64 });
+    expect(flatten(items).lines).toEqual(oracle(text));
+    const batchBytes = items.map((item) => (item.kind === 'lines' ? item.lines.reduce((sum, line) => sum + line.length + 1, 0) : 0));
+    // A batch holds the lines completed by one 64-byte chunk: at most 64 bytes plus the line carried into it.
+    expect(Math.max(...batchBytes)).toBeLessThanOrEqual(64 + 'line 1999'.length);
+    expect(items.length).toBeGreaterThanOrEqual(text.length / 64 - 1);
+  });
+
   it('completes with nothing for an empty file', async () => {
     expect(await read(file(''))).toEqual([]);
   });
