@@ -6,7 +6,7 @@
  *
  * The file is generated in os.tmpdir() and deleted afterwards. Its size defaults to 200 MB so the
  * suite runs in reasonable time; `GOODHART_BENCH_JSONL_MB=1024 npm run bench -- jsonl` measures
- * the 1 GB figure. `GOODHART_BENCH_JSONL_RUNS` sets the runs per variant (default 3; median).
+ * the 1 GB figure. `GOODHART_BENCH_JSONL_RUNS` sets the runs per variant (default 3; median), interleaved.
  */
 import { closeSync, createReadStream, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,20 +106,31 @@ interface Rate {
   readonly perCpuSecond: number;
 }
 
-async function measure(body: () => number | Promise<number>, expected: number, runs: number): Promise<Rate> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
+/**
+ * Runs every variant `runs` times, interleaved (one run of each in turn, the order rotating), so
+ * a change in the machine's load touches all variants alike; medians per variant.
+ */
+async function measureInterleaved(
+  variants: readonly (() => number | Promise<number>)[],
+  expected: number,
+  runs: number,
+): Promise<Rate[]> {
+  const wall = variants.map((): number[] => []);
+  const cpu = variants.map((): number[] => []);
   for (let run = 0; run < runs; run++) {
-    const cpuStart = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    const lines = await body();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const used = process.cpuUsage(cpuStart);
-    if (lines !== expected) throw new Error(`expected ${expected} lines, read ${lines}`);
-    wall.push(lines / seconds);
-    cpu.push(lines / ((used.user + used.system) / 1e6));
+    for (let turn = 0; turn < variants.length; turn++) {
+      const index = (turn + run) % variants.length;
+      const cpuStart = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      const lines = await variants[index]!();
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const used = process.cpuUsage(cpuStart);
+      if (lines !== expected) throw new Error(`expected ${expected} lines, read ${lines}`);
+      wall[index]!.push(lines / seconds);
+      cpu[index]!.push(lines / ((used.user + used.system) / 1e6));
+    }
   }
-  return { perSecond: median(wall), perCpuSecond: median(cpu) };
+  return variants.map((_, index) => ({ perSecond: median(wall[index]!), perCpuSecond: median(cpu[index]!) }));
 }
 
 export async function run(): Promise<Table[]> {
@@ -128,9 +139,11 @@ export async function run(): Promise<Table[]> {
   const path = join(tmpdir(), `goodhart-bench-${process.pid}.jsonl`);
   try {
     const lines = generate(path, megabytes);
-    const bare = await measure(() => bareSplitParse(path), lines, runs);
-    const reader = await measure(() => goodhartReader(path), lines, runs);
-    const readline = await measure(() => readlineParse(path), lines, runs);
+    const [bare, reader, readline] = (await measureInterleaved(
+      [() => bareSplitParse(path), () => goodhartReader(path), () => readlineParse(path)],
+      lines,
+      runs,
+    )) as [Rate, Rate, Rate];
     const row = (name: string, result: Rate) => ({
       name,
       cells: [
@@ -153,6 +166,7 @@ export async function run(): Promise<Table[]> {
         ],
         notes: [
           `Target: >= 600,000 lines/s for fromFile on one core; met (wall clock): ${fmt.pass(reader.perSecond >= 600_000)}; met (per CPU-second): ${fmt.pass(reader.perCpuSecond >= 600_000)}.`,
+          `Variants run interleaved (one run of each in turn), so load changes touch all three alike.`,
           `Lines per CPU-second counts every thread of the process (reads run on libuv's pool), so it is the one-core figure with other processes' load taken out.`,
           `File generated in os.tmpdir() and deleted afterwards; GOODHART_BENCH_JSONL_MB=1024 reproduces the 1 GB figure.`,
         ],
