@@ -23,8 +23,9 @@ export interface SlidingKsWindowsConfig {
 
 /**
  * Two sliding windows (a reference and a recent one) over an incremental KS structure
- * ({@link IntegerKsTree} for integer lengths, {@link ValueKsTreap} for real values): pushing into
- * a full window evicts its oldest value, so the statistic always compares the last
+ * ({@link IntegerKsTree} for integer lengths, {@link ValueKsBlocks} or {@link ValueKsTreap} for
+ * real values): pushing into a full window evicts its oldest value, so the statistic always
+ * compares the last
  * `referenceSize` reference values with the last `recentSize` recent values.
  *
  * A frozen reference is simply one that is no longer pushed to; a "reference = the window before
@@ -34,7 +35,7 @@ export interface SlidingKsWindowsConfig {
  * returns NaN and nothing changes).
  *
  * @example
- * const windows = new SlidingKsWindows(new ValueKsTreap(), { referenceSize: 1000, recentSize: 1000 });
+ * const windows = new SlidingKsWindows(new ValueKsBlocks(), { referenceSize: 1000, recentSize: 1000 });
  * const evicted = windows.pushRecent(x);
  * if (!Number.isNaN(evicted)) windows.pushReference(evicted); // adjacent windows
  * windows.kernel.statistic();

@@ -14,6 +14,9 @@
  * As in {@link IntegerKsTree}, aggregates are kept for the weight pair they were built with and
  * rebuilt in O(u) only when a statistic is asked for after the size ratio changed.
  *
+ * {@link ValueKsBlocks} keeps the same augmentation in sorted blocks of typed arrays and gives the
+ * same results bit for bit, about twice as fast at drift-window sizes (w = 1000 each).
+ *
  * Cost: insert/remove O(log u) expected (u = distinct values held), statistic O(1), memory
  * ~60 bytes per distinct value in typed arrays (grown by doubling; freed nodes are reused, so
  * steady-state sliding allocates nothing). Priorities come from a seeded xorshift generator, so

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IntegerKsTree } from '../../src/kernels/ks-integer-tree.js';
 import { type IncrementalKs, SlidingKsWindows } from '../../src/kernels/ks-sliding-windows.js';
 import { ksStatistics } from '../../src/kernels/ks-statistic.js';
+import { ValueKsBlocks } from '../../src/kernels/ks-value-blocks.js';
 import { ValueKsTreap } from '../../src/kernels/ks-value-treap.js';
 import { scipyStatistics, suiteCases, suiteInputs } from '../support/ks-reference.js';
 
@@ -10,6 +11,7 @@ import { scipyStatistics, suiteCases, suiteInputs } from '../support/ks-referenc
 const kinds: readonly [string, () => IncrementalKs, boolean][] = [
   ['IntegerKsTree', () => new IntegerKsTree({ domain: 16 }), true],
   ['ValueKsTreap', () => new ValueKsTreap(4), false],
+  ['ValueKsBlocks', () => new ValueKsBlocks(4), false],
 ];
 
 type Op = { kind: 'insert' | 'remove'; sample: 'ref' | 'rec'; value: number } ;
@@ -147,7 +149,7 @@ describe.each(kinds)('%s', (_name, make, integerOnly) => {
     for (let i = 0; i < 80; i++) windows.pushReference(draw(i));
     for (let i = 0; i < 30; i++) windows.pushRecent(draw(i + 3));
     windows.kernel.statistic();
-    const kernel = windows.kernel as IntegerKsTree | ValueKsTreap;
+    const kernel = windows.kernel as IntegerKsTree | ValueKsTreap | ValueKsBlocks;
     const rebuilds = kernel.rebuilds;
     for (let i = 0; i < 200; i++) {
       windows.pushRecent(draw(5 * i + 1));
