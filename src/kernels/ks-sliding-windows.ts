@@ -25,8 +25,7 @@ export interface SlidingKsWindowsConfig {
  * Two sliding windows (a reference and a recent one) over an incremental KS structure
  * ({@link IntegerKsTree} for integer lengths, {@link ValueKsBlocks} or {@link ValueKsTreap} for
  * real values): pushing into a full window evicts its oldest value, so the statistic always
- * compares the last
- * `referenceSize` reference values with the last `recentSize` recent values.
+ * compares the last `referenceSize` reference values with the last `recentSize` recent values.
  *
  * A frozen reference is simply one that is no longer pushed to; a "reference = the window before
  * the recent one" scheme pushes each value evicted from the recent window into the reference

@@ -26,8 +26,9 @@ const INT_PREFIX_LIMIT = 2 ** 30;
  * ({@link ksStatisticsSorted}) bit for bit.
  *
  * A value that loses its last copy stays as a zero-weight entry until its block fills up or runs
- * low on live values (see `remove`), so the usual slide, where a value leaves the recent window
- * and enters the reference, moves a count instead of shifting entries out and back in. As in the
+ * low on live values (see `remove`), and the last removal's place is remembered, so the usual
+ * slide, where a value leaves the recent window and enters the reference, moves a count without
+ * searching twice or shifting entries out and back in. As in the
  * treap, summaries are kept for the weight pair they were built with and rebuilt in O(u) only
  * when a statistic is asked for after the size ratio changed.
  *
@@ -71,6 +72,10 @@ export class ValueKsBlocks {
   private weightRef = 0;
   private weightRec = 0;
   private rebuildCount = 0;
+  /** The last value removed and where it was (checked before use: entries move). */
+  private lastRemoved = Number.NaN;
+  private lastRemovedId = 0;
+  private lastRemovedSlot = 0;
   /** Where each block id sits in `order`; valid unless `reshaped`. */
   private positionOf: Int32Array;
   /**
@@ -224,16 +229,25 @@ export class ValueKsBlocks {
     this.nodes = 0;
     this.nRef = 0;
     this.nRec = 0;
+    this.lastRemoved = Number.NaN;
   }
 
   private insert(x: number, isRef: boolean): void {
+    if (x === this.lastRemoved) {
+      // The slide re-inserts the value just removed from the other window: if it is still where
+      // `remove` found it (values are unique, so its key there proves it), skip both searches.
+      const id = this.lastRemovedId;
+      const slot = this.lastRemovedSlot;
+      if (slot < id * BLOCK + this.size[id]! && this.keys[slot] === x) {
+        this.addCopy(id, slot, isRef);
+        return;
+      }
+    }
     let position = this.findBlock(x);
     let id = this.order[position]!;
     let slot = this.lowerBound(id, x);
     if (slot < id * BLOCK + this.size[id]! && this.keys[slot] === x) {
-      if (this.countRef[slot] === 0 && this.countRec[slot] === 0) this.revived(id);
-      (isRef ? this.countRef : this.countRec)[slot]!++;
-      this.markDirty(id);
+      this.addCopy(id, slot, isRef);
       return;
     }
     if (this.size[id] === BLOCK && this.live[id]! < BLOCK) {
@@ -281,12 +295,22 @@ export class ValueKsBlocks {
     if (slot === id * BLOCK + this.size[id]! || this.keys[slot] !== x || counts[slot] === 0) return false;
     counts[slot]!--;
     this.markDirty(id);
+    this.lastRemoved = x;
+    this.lastRemovedId = id;
+    this.lastRemovedSlot = slot;
     if (this.countRef[slot] === 0 && this.countRec[slot] === 0) {
       this.live[id]!--;
       this.nodes--;
       if (this.live[id]! < MERGE_BELOW && this.blocks > 1) this.mergeSmall(position);
     }
     return true;
+  }
+
+  /** One more copy of the value at `slot` of block `id`. */
+  private addCopy(id: number, slot: number, isRef: boolean): void {
+    if (this.countRef[slot] === 0 && this.countRec[slot] === 0) this.revived(id);
+    (isRef ? this.countRef : this.countRec)[slot]!++;
+    this.markDirty(id);
   }
 
   /** A value of block `id` went from no copies to one. */

@@ -134,10 +134,18 @@ describe('ValueKsBlocks', () => {
       ks.insertReference(i);
       ks.insertRecent(i + 250);
     }
+    expect(ks.removeRecent(700)).toBe(true); // remembered as the last removal, in a high block
     ks.clear();
     expect(ks.referenceSize).toBe(0);
     expect(ks.distinctValues).toBe(0);
     expect(ks.statistic()).toBeNaN();
+    // Re-inserting the last removed value must not find it in the cleared blocks.
+    ks.insertReference(700);
+    ks.insertRecent(800);
+    expect(ks.distinctValues).toBe(2);
+    expect(ks.greater()).toBe(1);
+    expect(ks.less()).toBe(0);
+    ks.clear();
     ks.insertReference(-0);
     ks.insertRecent(0);
     expect(ks.statistic()).toBe(0);
