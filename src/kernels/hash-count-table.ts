@@ -180,7 +180,7 @@ export function fmix32(value: number): number {
  * every input bit, so raw polynomial hashes with weak low bits still spread; one more multiply
  * is far cheaper than a full finaliser.
  */
-function homeSlot(hi: number, lo: number, shift: number): number {
+export function homeSlot(hi: number, lo: number, shift: number): number {
   return Math.imul(Math.imul(hi, 0x85ebca6b) ^ lo, 0x9e3779b1) >>> shift;
 }
 

@@ -1,6 +1,9 @@
-import { HashCountTable } from './hash-count-table.js';
+import { homeSlot } from './hash-count-table.js';
 import { ROLLING_BASE_HI, ROLLING_BASE_LO, rollingPower, substituteSymbol } from './rolling-hash.js';
 import { DEFAULT_MAX_CHARS, WordTokenizer } from './word-tokens.js';
+
+/** Fewest count slots a text gets. */
+const MIN_SLOTS = 64;
 
 export interface WordNgramRepetitionConfig {
   /** Number of consecutive words per n-gram. Default 3. */
@@ -22,6 +25,9 @@ export interface WordNgramRepetitionConfig {
  *   `repeatedShare` is the fraction of occurrences whose n-gram occurs more than once.
  * - Keys: each word is two 32-bit hashes; n of them are combined by the Karp–Rabin rolling hash of
  *   `rolling-hash.ts`, so collisions need both 32-bit halves to agree (≈ k²/2⁶⁵ for k n-grams).
+ * - Counting: an open-addressing table private to the text (linear probing, Fibonacci home slot
+ *   as in `hash-count-table.ts`), a prefix of one array sized to at least twice the text's n-grams
+ *   and cleared by a generation stamp: no load checks, deletions or growth while counting.
  * - Cost: O(min(length, maxChars)) time; allocation-free once the buffers have grown.
  *
  * @example
@@ -31,13 +37,18 @@ export interface WordNgramRepetitionConfig {
 export class WordNgramRepetition {
   readonly n: number;
   private readonly tokenizer: WordTokenizer;
-  private readonly table = new HashCountTable(256);
+  /** Per-text count slots, 4 words each: [generation, key hi, key lo, count]. */
+  private cells = new Uint32Array(4 * MIN_SLOTS);
+  private generation = 0;
+  /** Slots in use for the current text (a power of two). */
+  private slotCount = MIN_SLOTS;
   private readonly powerHi: number;
   private readonly powerLo: number;
   /** The substituted low-half symbols of the last n words, so each word is substituted once. */
   private readonly symbols: Uint32Array;
   private lastTotal = 0;
   private lastRepeated = 0;
+  private lastDistinct = 0;
 
   constructor(config: WordNgramRepetitionConfig = {}) {
     const { n = 3, maxChars = DEFAULT_MAX_CHARS } = config;
@@ -61,11 +72,16 @@ export class WordNgramRepetition {
    * over the text can feed several kernels.
    */
   measureTokens(wordHi: Uint32Array, wordLo: Uint32Array, words: number): number {
-    const { n, table, powerHi, powerLo, symbols } = this;
+    const { n, powerHi, powerLo, symbols } = this;
+    const ngrams = Math.max(0, words - n + 1);
+    this.claimSlots(ngrams);
+    const { cells, generation } = this;
+    const mask = this.slotCount - 1;
+    const shift = 32 - Math.log2(this.slotCount);
     let slot = 0;
-    table.clear();
     let hi = 0;
     let lo = 0;
+    let distinct = 0;
     let repeated = 0;
     for (let index = 0; index < words; index++) {
       // The low half's symbol of the word leaving the window sits in the slot the new one takes.
@@ -79,14 +95,51 @@ export class WordNgramRepetition {
       hi = (Math.imul(hi, ROLLING_BASE_HI) + wordHi[index]!) | 0;
       lo = (Math.imul(lo, ROLLING_BASE_LO) + symbol) | 0;
       if (index >= n - 1) {
-        const seen = table.increment(hi, lo);
-        if (seen === 2) repeated += 2;
-        else if (seen > 2) repeated++;
+        // Linear probing in this text's slots: a new key takes the first slot of another generation.
+        const keyHi = hi >>> 0;
+        const keyLo = lo >>> 0;
+        for (let probe = homeSlot(keyHi, keyLo, shift); ; probe = (probe + 1) & mask) {
+          const base = probe << 2;
+          if (cells[base] !== generation) {
+            cells[base] = generation;
+            cells[base + 1] = keyHi;
+            cells[base + 2] = keyLo;
+            cells[base + 3] = 1;
+            distinct++;
+            break;
+          }
+          if (cells[base + 1] === keyHi && cells[base + 2] === keyLo) {
+            // The second occurrence makes both count as repeated; later ones add themselves.
+            repeated += ++cells[base + 3]! === 2 ? 2 : 1;
+            break;
+          }
+        }
       }
     }
-    this.lastTotal = Math.max(0, words - n + 1);
+    this.lastTotal = ngrams;
+    this.lastDistinct = distinct;
     this.lastRepeated = repeated;
     return this.repetition;
+  }
+
+  /**
+   * Starts a new generation in a prefix of the slot array sized for this text (a power of two at
+   * least twice its n-grams), growing the array when too short: a short text touches few cache
+   * lines even after a long one, and nothing is wiped between texts.
+   */
+  private claimSlots(ngrams: number): void {
+    let size = MIN_SLOTS;
+    while (size < 2 * ngrams) size *= 2;
+    if (size * 4 > this.cells.length) {
+      this.cells = new Uint32Array(size * 4);
+      this.generation = 0;
+    }
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.cells.fill(0);
+      this.generation = 1;
+    }
+    this.slotCount = size;
   }
 
   /** Number of word n-grams in the last text. */
@@ -96,17 +149,17 @@ export class WordNgramRepetition {
 
   /** Number of different word n-grams in the last text. */
   get distinct(): number {
-    return this.table.size;
+    return this.lastDistinct;
   }
 
   /** 1 − distinct/total for the last text (0 when it had no n-grams). */
   get repetition(): number {
-    return this.lastTotal === 0 ? 0 : 1 - this.table.size / this.lastTotal;
+    return this.lastTotal === 0 ? 0 : 1 - this.lastDistinct / this.lastTotal;
   }
 
   /** distinct/total for the last text: its distinct-n (1 when it had no n-grams). */
   get distinctRatio(): number {
-    return this.lastTotal === 0 ? 1 : this.table.size / this.lastTotal;
+    return this.lastTotal === 0 ? 1 : this.lastDistinct / this.lastTotal;
   }
 
   /** Fraction of the last text's n-gram occurrences whose n-gram occurs at least twice. */

@@ -64,4 +64,21 @@ describe('WordNgramRepetition', () => {
       { numRuns: 300 },
     );
   });
+
+  it('one kernel reused over texts long and short agrees with the recomputation on each (no count leaks between texts)', () => {
+    const word = fc.constantFrom('a', 'b', 'c', 'd', 'the', 'cat', 'Σ', '7');
+    const text = fc.array(word, { maxLength: 300 }).map((words) => words.join(' '));
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 2, maxLength: 12 }), fc.integer({ min: 1, max: 4 }), (samples, n) => {
+        const kernel = new WordNgramRepetition({ n });
+        for (const sample of samples) {
+          const oracle = naiveWordStats(sample, n);
+          kernel.measure(sample);
+          expect([kernel.total, kernel.distinct]).toEqual([oracle.total, oracle.distinct]);
+          expect(kernel.repeatedShare).toBeCloseTo(oracle.repeatedShare, 12);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
