@@ -1,9 +1,9 @@
 /**
  * kernels-drift: the drift kernels alone (no RxJS). KS statistic between two windows of 1000
  * per event (push one value into the recent window, read D), for integer lengths
- * (IntegerKsTree) and real values (ValueKsTreap), with the reference window fixed or sliding
- * (adjacent windows: what leaves the recent window enters the reference), against the naive
- * per-event re-sort + merge walk. Plus CUSUM / Page–Hinkley per event and the on-demand
+ * (IntegerKsTree) and real values (ValueKsBlocks, and the slower ValueKsTreap), with the
+ * reference window fixed or sliding (adjacent windows: what leaves the recent window enters the
+ * reference), against the naive per-event re-sort + merge walk. Plus CUSUM / Page–Hinkley per event and the on-demand
  * p-values. Target (foundation issue): KS <= 1 µs/event amortized. Inputs are generated before timing.
  */
 import { fmt, time, type Row, type Table } from './harness.js';
@@ -12,6 +12,7 @@ import { IntegerKsTree } from '../src/kernels/ks-integer-tree.js';
 import { ksTwoSamplePValue } from '../src/kernels/ks-p-value.js';
 import { type IncrementalKs, SlidingKsWindows } from '../src/kernels/ks-sliding-windows.js';
 import { ksStatisticsSorted } from '../src/kernels/ks-statistic.js';
+import { ValueKsBlocks } from '../src/kernels/ks-value-blocks.js';
 import { ValueKsTreap } from '../src/kernels/ks-value-treap.js';
 import { PageHinkley } from '../src/kernels/page-hinkley.js';
 
@@ -113,6 +114,7 @@ export function run(): Table[] {
   const cpuNotes: string[] = [];
   const cases: readonly [string, () => IncrementalKs, Float64Array][] = [
     ['KS lengths (IntegerKsTree, M = 4096)', () => new IntegerKsTree({ domain: 4096 }), lengths],
+    ['KS reals (ValueKsBlocks)', () => new ValueKsBlocks(2 * WINDOW), rewards],
     ['KS reals (ValueKsTreap)', () => new ValueKsTreap(2 * WINDOW), rewards],
   ];
   for (const [label, make, input] of cases) {
