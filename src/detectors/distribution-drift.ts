@@ -220,8 +220,10 @@ export class DistributionDriftJudge {
     const up = change > 0;
     const verb = up ? 'rose' : 'fell';
     const steps = summary.step - this.episodeStart;
-    const moved =
-      `mean length ${verb} ${fmt(this.episodeFrom)} -> ${fmt(summary.mean)} ${o.unit} in ${steps} step${steps === 1 ? '' : 's'} ` +
+    const episodeFrom = this.episodeFrom;
+    // Built when read (ongoing conditions become alerts only every few steps).
+    const moved = (): string =>
+      `mean length ${verb} ${fmt(episodeFrom)} -> ${fmt(summary.mean)} ${o.unit} in ${steps} step${steps === 1 ? '' : 's'} ` +
       `(KS D ${fmt(d)} > ${fmt(critical)}, p ${fmt(pValue)}, W1 ${fmt(w1)} ${o.unit}; window mean ${pct(Math.abs(change))} ${up ? 'up' : 'down'})`;
 
     const proxyTrend = this.proxy.trend(o.gainRecent);
@@ -238,7 +240,7 @@ export class DistributionDriftJudge {
     }
     const trueTrend = summary.trueName === undefined ? undefined : this.truth.trend(o.gainRecent);
     let exploit = false;
-    let context = '';
+    let context = (): string => '';
     if (up && trueTrend !== undefined && summary.trueName !== undefined) {
       stats.trueBefore = trueTrend.before;
       stats.trueAfter = trueTrend.after;
@@ -247,18 +249,40 @@ export class DistributionDriftJudge {
       if (exploit) {
         const reward = proxyTrend ? `, reward ${fmt(proxyTrend.before)} -> ${fmt(proxyTrend.after)}` : '';
         const falling = trueTrend.rise < 0 && -trueTrend.rise >= o.gainFloor * this.truth.range && trueTrend.t <= -o.tCritical;
-        context = `${summary.trueName} ${falling ? 'falling' : 'flat'} at ${fmt(trueTrend.after)}${reward}, while `;
+        const trueName = summary.trueName;
+        const trueAfter = trueTrend.after;
+        context = () => `${trueName} ${falling ? 'falling' : 'flat'} at ${fmt(trueAfter)}${reward}, while `;
       }
     } else if (up && proxyTrend !== undefined) {
       exploit = !proxyGain && proxyHigh;
-      if (exploit) context = `reward flat at ${fmt(proxyTrend.after)} while `;
+      const proxyAfter = proxyTrend.after;
+      if (exploit) context = () => `reward flat at ${fmt(proxyAfter)} while `;
     }
     const samples = summary.samples;
     const evidence = samples === undefined || samples.length === 0 ? { stats } : { stats, samples };
     if (exploit) {
-      return { ...base, active: true, severity: 'warning', signal: 'exploit', message: `${context}${moved}`, evidence };
+      const exploitContext = context;
+      return {
+        ...base,
+        active: true,
+        severity: 'warning',
+        signal: 'exploit',
+        get message() {
+          return `${exploitContext()}${moved()}`;
+        },
+        evidence,
+      };
     }
-    return { ...base, active: true, severity: 'info', signal: 'info', message: `length drifting: ${moved}`, evidence };
+    return {
+      ...base,
+      active: true,
+      severity: 'info',
+      signal: 'info',
+      get message() {
+        return `length drifting: ${moved()}`;
+      },
+      evidence,
+    };
   }
 
   /** Entries kept in {@link pValues} (tests: the memo stays bounded). */
