@@ -1,6 +1,6 @@
 import { filter, from, lastValueFrom, map, Observable, take, toArray, type OperatorFunction } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { detectorSpec, type DetectorSpec } from '../../../operators/internal/detector-spec.js';
+import { detectorSpec, pickedDetector, type DetectorSpec } from '../../../operators/internal/detector-spec.js';
 import { judgedConditions } from '../../../operators/internal/judged.js';
 import { hysteresis } from '../../../operators/hysteresis.js';
 import { sampleDetectorLists } from '../../../operators/sample-detectors.js';
@@ -8,7 +8,9 @@ import { summarizeSteps } from '../../../operators/summarize-steps.js';
 import type { Condition } from '../../../src/core/condition.js';
 import type { Alert, StepRecord } from '../../../src/core/types.js';
 import { simulate, type HackPattern } from '../../../src/sim/index.js';
-import { testScheduler } from '../fixtures.js';
+import { alert as makeAlert, testScheduler } from '../fixtures.js';
+
+const alertOf = (step: number): Alert => makeAlert({ detector: 'custom', metric: 'x', step, state: 'onset' });
 
 /** The chain a detector's public operator is: `filter(only)`, conditions, then hysteresis. */
 function chain<T>(spec: DetectorSpec<T>): OperatorFunction<T, Alert> {
@@ -127,5 +129,19 @@ describe('detectorSpec', () => {
 
   it('should reject a bad hysteresis config at call time', () => {
     expect(() => detectorSpec('x', aboveFive(), { clearAfter: 0 })).toThrow(RangeError);
+  });
+
+  it('should pick a detector\'s items from a wider stream, built-in or not, then apply `only`', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      type Item = { readonly x: number } | { readonly other: string };
+      const source = cold<Item>('-a-b-c-d-|', { a: { x: 7 }, b: { other: 'skip' }, c: { x: 6 }, d: { x: 9 } });
+      const pickX = (item: Item): number | undefined => ('x' in item ? item.x : undefined);
+      const builtIn = detectorSpec('x', aboveFive(), { ongoingEvery: 1 }, (x: number) => x !== 6);
+      const states = map((a: Alert) => `${a.state}${String(a.step)}`);
+      expectObservable(source.pipe(pickedDetector(builtIn, pickX), states)).toBe('-a-----d-(f|)', { a: 'onset7', d: 'ongoing9', f: 'ongoing109' });
+      // Any other operator (no machine) gets the picked items through map/filter.
+      const custom: DetectorSpec<number> = { slot: 'extra', operator: map(alertOf) };
+      expectObservable(source.pipe(pickedDetector(custom, pickX), map((a) => a.step))).toBe('-a---c-d-|', { a: 7, c: 6, d: 9 });
+    });
   });
 });
