@@ -134,14 +134,14 @@ describe('detectorSpec', () => {
   it('should pick a detector\'s items from a wider stream, built-in or not, then apply `only`', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       type Item = { readonly x: number } | { readonly other: string };
-      const source = cold<Item>('-a-b-c-d-|', { a: { x: 7 }, b: { other: 'skip' }, c: { x: 6 }, d: { x: 9 } });
+      const source = cold<Item>('-a-b-c-d-|', { a: { x: 7 }, b: { other: 'skip' }, c: { x: 3 }, d: { x: 9 } });
       const pickX = (item: Item): number | undefined => ('x' in item ? item.x : undefined);
-      const builtIn = detectorSpec('x', aboveFive(), { ongoingEvery: 1 }, (x: number) => x !== 6);
+      const builtIn = detectorSpec('x', aboveFive(), { ongoingEvery: 1, clearAfter: 1, cooldown: 0 }, (x: number) => x !== 3);
       const states = map((a: Alert) => `${a.state}${String(a.step)}`);
       expectObservable(source.pipe(pickedDetector(builtIn, pickX), states)).toBe('-a-----d-(f|)', { a: 'onset7', d: 'ongoing9', f: 'ongoing109' });
       // Any other operator (no machine) gets the picked items through map/filter.
       const custom: DetectorSpec<number> = { slot: 'extra', operator: map(alertOf) };
-      expectObservable(source.pipe(pickedDetector(custom, pickX), map((a) => a.step))).toBe('-a---c-d-|', { a: 7, c: 6, d: 9 });
+      expectObservable(source.pipe(pickedDetector(custom, pickX), map((a) => a.step))).toBe('-a---c-d-|', { a: 7, c: 3, d: 9 });
     });
   });
 });
