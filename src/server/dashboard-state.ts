@@ -5,7 +5,7 @@
  * run and inlines its snapshot into a static page (`renderReportHtml`).
  */
 import { SlidingKsWindows } from '../kernels/ks-sliding-windows.js';
-import { ValueKsTreap } from '../kernels/ks-value-treap.js';
+import { ValueKsBlocks } from '../kernels/ks-value-blocks.js';
 import { WordNgramRepetition } from '../kernels/word-ngram-repetition.js';
 import type { Alert, InputProblem, RewardEvent, SampleRef, StepRecord, Verdict } from '../core/types.js';
 
@@ -172,7 +172,7 @@ class Channel {
   verdict: Verdict | undefined;
   lengthCap: number | undefined;
   /** KS distance between the first `driftWindow` completion lengths and the latest ones. */
-  readonly drift: SlidingKsWindows<ValueKsTreap>;
+  readonly drift: SlidingKsWindows<ValueKsBlocks>;
   private readonly driftWindow: number;
   steps = 0;
   alertCount = 0;
@@ -185,7 +185,7 @@ class Channel {
     this.samples = new Ring(config.historySamples);
     this.problems = new Ring(config.historyProblems);
     this.driftWindow = config.driftWindow;
-    this.drift = new SlidingKsWindows(new ValueKsTreap(), { referenceSize: config.driftWindow, recentSize: config.driftWindow });
+    this.drift = new SlidingKsWindows(new ValueKsBlocks(), { referenceSize: config.driftWindow, recentSize: config.driftWindow });
   }
 
   /** Feeds one completion length: the first `driftWindow` fill the (then frozen) reference. */
