@@ -7,7 +7,7 @@ import { DistributionDriftJudge } from '../src/detectors/distribution-drift.js';
 import { checkTrue, ComponentRoles, componentOfMetric, type TrueComponent } from '../src/detectors/reward-components.js';
 import { checkBetween, checkInteger, checkOneOf, checkPositive, finiteOrMissing, isStepRecordLike } from '../src/detectors/select.js';
 import { IntegerKsTree } from '../src/kernels/ks-integer-tree.js';
-import { ValueKsTreap } from '../src/kernels/ks-value-treap.js';
+import { ValueKsBlocks } from '../src/kernels/ks-value-blocks.js';
 import { hysteresis } from './hysteresis.js';
 import { judgedConditions } from './internal/judged.js';
 
@@ -42,7 +42,7 @@ export interface DistributionDriftConfig {
   readonly gainFloor?: number;
   /** "Pinned high": the recent reward in the top `1 - highFrac` of its observed range. Default 0.75. */
   readonly highFrac?: number;
-  /** KS structure: `'integer'` (IntegerKsTree; values floored) or `'value'` (ValueKsTreap). Default integer for samples, value for steps. */
+  /** KS structure: `'integer'` (IntegerKsTree; values floored) or `'value'` (ValueKsBlocks). Default integer for samples, value for steps. */
   readonly kernel?: 'integer' | 'value';
   /** Unit for messages. Default `'tokens'`. */
   readonly unit?: string;
@@ -135,7 +135,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
     const create = (first: RewardEvent | StepRecord): DistributionDriftJudge => {
       const defaults = isStepRecordLike(first) ? d.step : d.sample;
       metric = config.metric ?? defaults.metric;
-      const kernel = (config.kernel ?? defaults.kernel) === 'integer' ? new IntegerKsTree() : new ValueKsTreap();
+      const kernel = (config.kernel ?? defaults.kernel) === 'integer' ? new IntegerKsTree() : new ValueKsBlocks();
       return new DistributionDriftJudge(kernel, {
         ...shared,
         metric,

@@ -18,7 +18,7 @@
  *   `gainReference` steps before by `tCritical` Welch standard errors AND by `gainFloor` of the
  *   observed range of step means (units never matter).
  * - any other drift: info ('info', "length drifting"); otherwise an inactive condition.
- * Cost per value: O(log M) (IntegerKsTree) or O(log w) expected (ValueKsTreap); per step O(1),
+ * Cost per value: O(log M) (IntegerKsTree) or O(log w + B) (ValueKsBlocks, blocks of B = 64); per step O(1),
  * O(gainReference + gainRecent) for the gain, plus the p-value and W1 while drifting.
  */
 import type { Condition } from '../core/condition.js';
