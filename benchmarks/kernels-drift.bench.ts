@@ -1,7 +1,7 @@
 /**
  * kernels-drift: the drift kernels alone (no RxJS). KS statistic between two windows of 1000
  * per event (push one value into the recent window, read D), for integer lengths
- * (IntegerKsTree) and real values (ValueKsBlocks, and the slower ValueKsTreap), with the
+ * (IntegerKsTree) and real values (ValueKsBlocks), with the
  * reference window fixed or sliding (adjacent windows: what leaves the recent window enters the
  * reference), against the naive per-event re-sort + merge walk. Plus CUSUM / Page–Hinkley per event and the on-demand
  * p-values. Target (foundation issue): KS <= 1 µs/event amortized. Inputs are generated before timing.
@@ -13,7 +13,6 @@ import { ksTwoSamplePValue } from '../src/kernels/ks-p-value.js';
 import { type IncrementalKs, SlidingKsWindows } from '../src/kernels/ks-sliding-windows.js';
 import { ksStatisticsSorted } from '../src/kernels/ks-statistic.js';
 import { ValueKsBlocks } from '../src/kernels/ks-value-blocks.js';
-import { ValueKsTreap } from '../src/kernels/ks-value-treap.js';
 import { PageHinkley } from '../src/kernels/page-hinkley.js';
 
 const WINDOW = 1000;
@@ -115,7 +114,6 @@ export function run(): Table[] {
   const cases: readonly [string, () => IncrementalKs, Float64Array][] = [
     ['KS lengths (IntegerKsTree, M = 4096)', () => new IntegerKsTree({ domain: 4096 }), lengths],
     ['KS reals (ValueKsBlocks)', () => new ValueKsBlocks(2 * WINDOW), rewards],
-    ['KS reals (ValueKsTreap)', () => new ValueKsTreap(2 * WINDOW), rewards],
   ];
   for (const [label, make, input] of cases) {
     for (const scheme of ['fixed', 'sliding'] as const) {

@@ -39,7 +39,6 @@ export type { TextHashMode } from './text-hash.js';
 export { TypeTokenWindow } from './type-token-window.js';
 export type { TypeTokenWindowConfig } from './type-token-window.js';
 export { ValueKsBlocks } from './ks-value-blocks.js';
-export { ValueKsTreap } from './ks-value-treap.js';
 export { wassersteinDistance } from './wasserstein.js';
 export { WordNgramRepetition } from './word-ngram-repetition.js';
 export type { WordNgramRepetitionConfig } from './word-ngram-repetition.js';

@@ -23,7 +23,7 @@ export interface SlidingKsWindowsConfig {
 
 /**
  * Two sliding windows (a reference and a recent one) over an incremental KS structure
- * ({@link IntegerKsTree} for integer lengths, {@link ValueKsBlocks} or {@link ValueKsTreap} for
+ * ({@link IntegerKsTree} for integer lengths, {@link ValueKsBlocks} for
  * real values): pushing into a full window evicts its oldest value, so the statistic always
  * compares the last `referenceSize` reference values with the last `recentSize` recent values.
  *

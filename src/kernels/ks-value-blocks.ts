@@ -16,21 +16,22 @@ const INT_PREFIX_LIMIT = 2 ** 30;
  * value is a·nRef·(F_ref − F_rec) there, and D+ = max prefix / (a·nRef), D- = −min prefix /
  * (a·nRef), D = max(D+, D-): scipy's `ks_2samp` statistic with ties. Tied copies of a value, from
  * either sample, share one entry, so the ECDF gap is read only after the last copy (A = {1},
- * B = {1} gives 0) and a tie never straddles two blocks. This is the augmentation of
- * {@link ValueKsTreap} on sorted typed arrays instead of tree nodes: an update is a binary
+ * B = {1} gives 0) and a tie never straddles two blocks. It is the prefix-sum augmentation of a
+ * balanced search tree, laid out on sorted typed arrays instead of tree nodes: an update is a binary
  * search for the block, one in the block and a shift of at most 64 entries; a query
  * re-summarises the blocks changed since the last one (O(64) each, integer prefix sums while
  * nRef·nRec < 2³⁰, whose max and min need no branch) and their O(log blocks) tree paths. At a
- * drift window's size (2000 distinct values) that is about twice as fast as the treap in V8.
- * All sums are integers below 2⁵³, so results equal the treap's and the plain merge walk's
+ * drift window's size (2000 distinct values) that was about twice as fast in V8 as the randomized
+ * search tree (treap) it replaced.
+ * All sums are integers below 2⁵³, so results equal the plain merge walk's
  * ({@link ksStatisticsSorted}) bit for bit.
  *
  * A value that loses its last copy stays as a zero-weight entry until its block fills up or runs
  * low on live values (see `remove`), and the last removal's place is remembered, so the usual
  * slide, where a value leaves the recent window and enters the reference, moves a count without
- * searching twice or shifting entries out and back in. As in the
- * treap, summaries are kept for the weight pair they were built with and rebuilt in O(u) only
- * when a statistic is asked for after the size ratio changed.
+ * searching twice or shifting entries out and back in. Summaries are kept for the weight pair
+ * they were built with and rebuilt in O(u) only when a statistic is asked for after the size
+ * ratio changed.
  *
  * Cost: insert/remove O(log u + B) with B = 64, statistic O(B + log u) per block changed since
  * the last query, memory ~16–32 bytes per distinct value in typed arrays (grown by doubling;

@@ -6,7 +6,7 @@
  * Optional non-negative weights (counts or masses, each side with a positive finite total) make
  * the CDFs weighted. Cost: O(n log n) for the sorts plus one merge walk; it copies the inputs, so
  * use it on demand (an alarm, a step summary), not per event. For two sliding windows the
- * incremental KS structures offer the same area in O(distinct values): `ValueKsTreap#wasserstein`,
+ * incremental KS structures offer the same area in O(distinct values): `ValueKsBlocks#wasserstein`,
  * `IntegerKsTree#wasserstein`.
  *
  * @example

@@ -4,13 +4,11 @@ import { IntegerKsTree } from '../../src/kernels/ks-integer-tree.js';
 import { type IncrementalKs, SlidingKsWindows } from '../../src/kernels/ks-sliding-windows.js';
 import { ksStatistics } from '../../src/kernels/ks-statistic.js';
 import { ValueKsBlocks } from '../../src/kernels/ks-value-blocks.js';
-import { ValueKsTreap } from '../../src/kernels/ks-value-treap.js';
 import { scipyStatistics, suiteCases, suiteInputs } from '../support/ks-reference.js';
 
 // Both incremental structures share the contract; every test runs against each.
 const kinds: readonly [string, () => IncrementalKs, boolean][] = [
   ['IntegerKsTree', () => new IntegerKsTree({ domain: 16 }), true],
-  ['ValueKsTreap', () => new ValueKsTreap(4), false],
   ['ValueKsBlocks', () => new ValueKsBlocks(4), false],
 ];
 
@@ -149,7 +147,7 @@ describe.each(kinds)('%s', (_name, make, integerOnly) => {
     for (let i = 0; i < 80; i++) windows.pushReference(draw(i));
     for (let i = 0; i < 30; i++) windows.pushRecent(draw(i + 3));
     windows.kernel.statistic();
-    const kernel = windows.kernel as IntegerKsTree | ValueKsTreap | ValueKsBlocks;
+    const kernel = windows.kernel as IntegerKsTree | ValueKsBlocks;
     const rebuilds = kernel.rebuilds;
     for (let i = 0; i < 200; i++) {
       windows.pushRecent(draw(5 * i + 1));
@@ -200,10 +198,10 @@ describe('SlidingKsWindows', () => {
   });
 
   it('refuses non-finite values and bad sizes', () => {
-    const windows = new SlidingKsWindows(new ValueKsTreap(), { referenceSize: 2, recentSize: 2 });
+    const windows = new SlidingKsWindows(new ValueKsBlocks(), { referenceSize: 2, recentSize: 2 });
     expect(windows.pushRecent(Number.NaN)).toBeNaN();
     expect(windows.recentLength).toBe(0);
-    expect(() => new SlidingKsWindows(new ValueKsTreap(), { recentSize: 0 })).toThrow(RangeError);
+    expect(() => new SlidingKsWindows(new ValueKsBlocks(), { recentSize: 0 })).toThrow(RangeError);
   });
 });
 

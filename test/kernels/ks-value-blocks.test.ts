@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SlidingKsWindows } from '../../src/kernels/ks-sliding-windows.js';
 import { ksStatistics } from '../../src/kernels/ks-statistic.js';
 import { ValueKsBlocks } from '../../src/kernels/ks-value-blocks.js';
-import { ValueKsTreap } from '../../src/kernels/ks-value-treap.js';
+import { wassersteinDistance } from '../../src/kernels/wasserstein.js';
 import { suiteCases, suiteInputs } from '../support/ks-reference.js';
 
 // The shared contract (ties, NaN, symmetry, monotone invariance, no rebuilds while sliding) is in
@@ -35,12 +35,11 @@ describe('ValueKsBlocks', () => {
     }
   });
 
-  it('property: long insert/remove sequences equal the plain recomputation and the treap bit for bit', () => {
+  it('property: long insert/remove sequences equal the plain recomputation (KS bit for bit, Wasserstein to 1e-9)', () => {
     const op = fc.record({ remove: fc.boolean(), reference: fc.boolean(), value: tiedOrDistinct });
     fc.assert(
       fc.property(fc.array(op, { minLength: 200, maxLength: 1500 }), fc.integer({ min: 1, max: 50 }), (ops, every) => {
         const blocks = new ValueKsBlocks(4);
-        const treap = new ValueKsTreap(4);
         const model = { ref: [] as number[], rec: [] as number[] };
         ops.forEach((o, i) => {
           const list = o.reference ? model.ref : model.rec;
@@ -49,18 +48,11 @@ describe('ValueKsBlocks', () => {
             const value = list.length > 0 && i % 4 !== 0 ? list[(i * 7919) % list.length]! : o.value;
             const at = list.indexOf(value);
             const removed = o.reference ? blocks.removeReference(value) : blocks.removeRecent(value);
-            if (o.reference) treap.removeReference(value);
-            else treap.removeRecent(value);
             expect(removed).toBe(at >= 0);
             if (at >= 0) list.splice(at, 1);
           } else {
-            if (o.reference) {
-              blocks.insertReference(o.value);
-              treap.insertReference(o.value);
-            } else {
-              blocks.insertRecent(o.value);
-              treap.insertRecent(o.value);
-            }
+            if (o.reference) blocks.insertReference(o.value);
+            else blocks.insertRecent(o.value);
             list.push(o.value);
           }
           if (i % every !== 0) return;
@@ -70,7 +62,8 @@ describe('ValueKsBlocks', () => {
             return;
           }
           expectExact(blocks, model.ref, model.rec);
-          expect(blocks.wasserstein()).toBe(treap.wasserstein());
+          const area = wassersteinDistance(model.ref, model.rec);
+          expect(Math.abs(blocks.wasserstein() - area)).toBeLessThanOrEqual(1e-9 * Math.max(1, area));
         });
       }),
       { numRuns: 40 },
