@@ -1,3 +1,4 @@
+import { AsciiUnits } from './ascii-units.js';
 import { HashCountTable } from './hash-count-table.js';
 import { ROLLING_BASE_HI, ROLLING_BASE_LO, rollingPower, substituteSymbol } from './rolling-hash.js';
 import { DEFAULT_MAX_CHARS } from './word-tokens.js';
@@ -19,7 +20,6 @@ const MAX_PACKED_NGRAMS = 1 << 16;
 /** Packed slots are two Int32 words, [tag, key], with tag = generation·2 + (key seen at least twice). */
 const MAX_GENERATION = 2 ** 30 - 1;
 
-const utf8 = new TextEncoder();
 
 /** Negative when x is 0, else ≥ 0, without a branch: (x − 1) & ~x has its sign bit set only for x = 0. */
 function zeroSign(x: number): number {
@@ -67,7 +67,7 @@ export class CharNgramRepetition {
   /** Exact path's table: a slot is live only while its tag's generation is `generation`. */
   private packed = new Int32Array(MIN_PACKED_SLOTS * 2);
   /** Exact path: the analysed units as bytes. */
-  private units = new Uint8Array(0);
+  private readonly units: AsciiUnits;
   private generation = 0;
   private lastTotal = 0;
   private lastDistinct = 0;
@@ -79,6 +79,7 @@ export class CharNgramRepetition {
     if (!(maxChars >= 1)) throw new RangeError(`CharNgramRepetition maxChars must be at least 1, got ${maxChars}`);
     this.n = n;
     this.maxChars = maxChars;
+    this.units = new AsciiUnits(maxChars);
     this.powerHi = rollingPower(ROLLING_BASE_HI, n);
     this.powerLo = rollingPower(ROLLING_BASE_LO, n);
   }
@@ -126,7 +127,7 @@ export class CharNgramRepetition {
   private measurePacked(text: string, length: number): boolean {
     const { n } = this;
     if (!this.gatherLatin1(text, length)) return false;
-    const units = this.units;
+    const units = this.units.bytes;
     const size = this.claimPackedSlots(this.lastTotal);
     const cells = this.packed;
     const liveTag = this.generation << 1;
@@ -166,18 +167,11 @@ export class CharNgramRepetition {
 
   /**
    * Copies the first `length` units into `units` as bytes; false when one is ≥ 256. ASCII text,
-   * the usual case, is copied by one native `TextEncoder#encodeInto` call (UTF-8 of ASCII is the
-   * units themselves; anything else makes it write more bytes than it reads), which is several
-   * times cheaper than a `charCodeAt` per unit; other text is copied unit by unit.
+   * the usual case, is copied by one native call ({@link AsciiUnits}); other text unit by unit.
    */
   private gatherLatin1(text: string, length: number): boolean {
-    if (this.units.length < length) {
-      // Never past maxChars: encodeInto then stops at the analysed prefix of a longer text.
-      this.units = new Uint8Array(Math.min(this.maxChars, Math.max(length, 2 * this.units.length)));
-    }
-    const units = this.units;
-    const { read, written } = utf8.encodeInto(text, units);
-    if (read === written && read >= length) return true;
+    if (this.units.copy(text, length)) return true;
+    const units = this.units.bytes;
     for (let index = 0; index < length; index++) {
       const unit = text.charCodeAt(index);
       if (unit > 0xff) return false;

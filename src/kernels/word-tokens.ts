@@ -1,3 +1,4 @@
+import { AsciiUnits } from './ascii-units.js';
 import { SPACE_UNIT, WORD_UNIT, codeUnitTables } from './code-unit-classes.js';
 
 /** FNV-1a 32-bit offset basis and prime (Fowler, Noll, Vo; IETF draft-eastlake-fnv). */
@@ -41,8 +42,6 @@ for (let code = 0; code < 0x80; code++) {
     ? character.toLowerCase().charCodeAt(0)
     : (/\s/u.test(character) ? 0 : NON_SPACE) | (isMalformedUnit(code) ? MALFORMED : 0);
 }
-
-const utf8 = new TextEncoder();
 
 /** Every BMP unit, built on the first non-ASCII unit (see `code-unit-classes.ts`). */
 let bmpUnits: Uint16Array | undefined;
@@ -93,12 +92,13 @@ export class WordTokenizer {
    */
   hasMalformedUnit = false;
   readonly maxChars: number;
-  /** Scratch for the units of ASCII texts (grows to the longest analysed length). */
-  private bytes = new Uint8Array(1024);
+  /** Scratch for the units of ASCII texts. */
+  private readonly ascii: AsciiUnits;
 
   constructor(maxChars: number = DEFAULT_MAX_CHARS, initialWords = 256) {
     if (!(maxChars >= 1)) throw new RangeError(`WordTokenizer maxChars must be at least 1, got ${maxChars}`);
     this.maxChars = maxChars;
+    this.ascii = new AsciiUnits(maxChars);
     this.hashHi = new Uint32Array(Math.max(16, initialWords));
     this.hashLo = new Uint32Array(Math.max(16, initialWords));
   }
@@ -108,7 +108,7 @@ export class WordTokenizer {
     const length = Math.min(text.length, this.maxChars);
     // ASCII text, the usual case, is read from bytes copied by one native call: a charCodeAt per
     // unit costs more, above all on strings built by concatenation.
-    const bytes = this.asciiBytes(text, length);
+    const bytes = this.ascii.copy(text, length) ? this.ascii.bytes : undefined;
     let { hashHi, hashLo } = this;
     let words = 0;
     let inWord = false;
@@ -149,16 +149,6 @@ export class WordTokenizer {
     this.hasContent = words > 0 || (separators & NON_SPACE) !== 0;
     this.hasMalformedUnit = (separators & MALFORMED) !== 0;
     return words;
-  }
-
-  /**
-   * The first `length` units as bytes when they are all ASCII, else `undefined`: UTF-8 of ASCII is
-   * the units themselves, and any other unit makes `encodeInto` write more bytes than it reads.
-   */
-  private asciiBytes(text: string, length: number): Uint8Array | undefined {
-    if (this.bytes.length < length) this.bytes = new Uint8Array(Math.min(this.maxChars, Math.max(length, 2 * this.bytes.length)));
-    const { read, written } = utf8.encodeInto(text, this.bytes);
-    return read === written && read >= length ? this.bytes : undefined;
   }
 
   /** Doubles the hash buffers, keeping their contents. */
