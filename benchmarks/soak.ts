@@ -22,8 +22,8 @@
  * GOODHART_SOAK_EVENTS (default 2,000,000; the issue's figure is 10,000,000: 6-15 minutes
  * here), GOODHART_SOAK_PRODUCERS (50), GOODHART_SOAK_INGEST_SECONDS (60),
  * GOODHART_SOAK_BROWSERS (20), GOODHART_SOAK_DASHBOARD_SECONDS (30), GOODHART_CHROMIUM,
- * GOODHART_SOAK_NODE_FLAGS (flags of the memory child; default `--heap-growing-percent=25`, the
- * garbage-collector setting the goodhart CLI runs with (src/cli/main.ts); '' for V8's defaults).
+ * GOODHART_SOAK_NODE_FLAGS (flags of the memory child; default the garbage-collector setting the
+ * goodhart CLI runs with, `CLI_V8_FLAGS` of src/cli/gc-setting.ts; '' for V8's defaults).
  * Default run: about 6-7 minutes on a busy 2-core machine. Exits 1 when a check fails.
  */
 import { spawn } from 'node:child_process';
@@ -36,6 +36,7 @@ import type { Browser, Page } from 'playwright-core';
 import { sampleDetectors } from '../operators/sample-detectors.js';
 import { summarizeSteps } from '../operators/summarize-steps.js';
 import { verdict } from '../operators/verdict.js';
+import { CLI_V8_FLAGS } from '../src/cli/gc-setting.js';
 import type { Alert, StepRecord, Verdict } from '../src/core/types.js';
 import { serveDashboard, type DashboardServer } from '../src/server/serve-dashboard.js';
 import { toWebSocket } from '../src/server/to-web-socket.js';
@@ -64,7 +65,7 @@ const INGEST_SECONDS = envNumber('GOODHART_SOAK_INGEST_SECONDS', 60);
 const BROWSERS = Math.round(envNumber('GOODHART_SOAK_BROWSERS', 20));
 const DASHBOARD_SECONDS = envNumber('GOODHART_SOAK_DASHBOARD_SECONDS', 30);
 /** Extra Node flags of the memory child, e.g. `--max-semi-space-size=4` (V8's young generation dominates its RSS). */
-const NODE_FLAGS = (process.env['GOODHART_SOAK_NODE_FLAGS'] ?? '--heap-growing-percent=25').split(' ').filter((flag) => flag !== '');
+const NODE_FLAGS = (process.env['GOODHART_SOAK_NODE_FLAGS'] ?? CLI_V8_FLAGS.join(' ')).split(' ').filter((flag) => flag !== '');
 
 /** Bounds the checks hold to (the issue's, or stated with their reason). */
 const BOUND = {

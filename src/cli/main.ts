@@ -1,15 +1,11 @@
 #!/usr/bin/env node
 // The goodhart command line. Verbs live in src/cli/verbs; this file only wires process I/O.
 import { setFlagsFromString } from 'node:v8';
+import { CLI_V8_FLAGS } from './gc-setting.js';
 import { runCli } from './run.js';
 
-// Let the old generation grow 25% between full collections instead of V8's default 2-4x. The
-// analysis keeps a small, flat live heap (~11 MB after GC on a 10^6-event text audit) while
-// parsing throws away ~2 KB per line, so the default growth only lets dead samples pile up: peak
-// RSS of that audit falls from ~139 MB to ~113 MB for ~1.5% more CPU in full collections
-// (benchmarks/README.md, suite cli). The flag is read by V8's heap controller at each collection,
-// so setting it at start-up takes effect; the library itself never touches process-wide flags.
-setFlagsFromString('--heap-growing-percent=25');
+// Before any work: see gc-setting.ts for why.
+for (const flag of CLI_V8_FLAGS) setFlagsFromString(flag);
 
 // A closed pipe (`goodhart summary run.jsonl | head`) is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
