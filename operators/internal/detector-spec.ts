@@ -61,6 +61,15 @@ function fused<S, T>(
     });
 }
 
+/** `pick`, then only the items `only` keeps (undefined for the others). */
+function picking<S, T>(pick: (item: S) => T | undefined, only: ((item: T) => boolean) | undefined): (item: S) => T | undefined {
+  if (only === undefined) return pick;
+  return (item) => {
+    const picked = pick(item);
+    return picked !== undefined && only(picked) ? picked : undefined;
+  };
+}
+
 /**
  * The alerts of `spec` over a wider stream whose items `pick` maps to the detector's items
  * (undefined: not one of them). A built-in detector picks inside its one stage; any other
@@ -76,12 +85,7 @@ export function pickedDetector<S, T>(spec: DetectorSpec<T>, pick: (item: S) => T
         spec.operator,
       );
   }
-  const only = spec.only;
-  const pickAndKeep = only === undefined ? pick : (item: S): T | undefined => {
-    const picked = pick(item);
-    return picked !== undefined && only(picked) ? picked : undefined;
-  };
-  return fused(create, resolveHysteresisConfig(spec.hysteresis), pickAndKeep);
+  return fused(create, resolveHysteresisConfig(spec.hysteresis), picking(pick, spec.only));
 }
 
 /** A built-in detector: `conditions` then `hysteresis(hysteresisConfig)`, on the items `only` keeps. */
@@ -94,7 +98,7 @@ export function detectorSpec<T>(
   const create = machineFactory(conditions);
   let operator: OperatorFunction<T, Alert>;
   if (create !== undefined) {
-    operator = fused(create, resolveHysteresisConfig(hysteresisConfig), only === undefined ? (item: T) => item : (item: T) => (only(item) ? item : undefined));
+    operator = fused(create, resolveHysteresisConfig(hysteresisConfig), picking((item: T) => item, only));
   } else {
     const episodes = hysteresis(hysteresisConfig);
     operator = only === undefined ? (source) => source.pipe(conditions, episodes) : (source) => source.pipe(filter(only), conditions, episodes);
