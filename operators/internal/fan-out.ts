@@ -62,18 +62,8 @@ export function fanOut<T, R>(selector: (shared: Observable<T>) => Observable<R>)
   return (source) =>
     defer(() => {
       const multicast = new Multicast<T>();
-      // Not `tap(multicast)` itself: tap calls an observer's `subscribe`/`unsubscribe` hooks if any.
-      const feed: Observer<T> = {
-        next: (item) => {
-          multicast.next(item);
-        },
-        error: (error: unknown) => {
-          multicast.error(error);
-        },
-        complete: () => {
-          multicast.complete();
-        },
-      };
-      return merge(selector(multicast.observable), source.pipe(tap(feed), ignoreElements()));
+      // tap calls the observer's methods on it (and would call subscribe/unsubscribe/finalize hooks,
+      // which a Multicast has none of).
+      return merge(selector(multicast.observable), source.pipe(tap(multicast), ignoreElements()));
     });
 }
