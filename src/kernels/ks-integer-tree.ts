@@ -1,3 +1,5 @@
+import { ksFromPrefixExtremes, ksGreaterFromPrefix, ksLessFromPrefix } from './ks-statistic.js';
+
 /** Settings of an {@link IntegerKsTree}. */
 export interface IntegerKsTreeConfig {
   /** Initial value domain [0, domain): leaves allocated up front (rounded up to a power of 2). Default 4096. */
@@ -114,24 +116,17 @@ export class IntegerKsTree {
 
   /** D = max |F_ref − F_rec|; NaN while either sample is empty. */
   statistic(): number {
-    if (!this.prepare()) return Number.NaN;
-    const greater = this.maxPrefix[1]!;
-    const less = 0 - this.minPrefix[1]!; // +0, never -0
-    return (greater > less ? greater : less) / (this.weightRef * this.nRef);
+    return this.prepare() ? ksFromPrefixExtremes(this.maxPrefix[1]!, this.minPrefix[1]!, this.weightRef * this.nRef) : Number.NaN;
   }
 
   /** D+ = max (F_ref − F_rec), ≥ 0 (scipy `alternative='greater'` with the reference first). */
   greater(): number {
-    if (!this.prepare()) return Number.NaN;
-    const value = this.maxPrefix[1]!;
-    return (value > 0 ? value : 0) / (this.weightRef * this.nRef);
+    return this.prepare() ? ksGreaterFromPrefix(this.maxPrefix[1]!, this.weightRef * this.nRef) : Number.NaN;
   }
 
   /** D- = max (F_rec − F_ref), ≥ 0 (scipy `alternative='less'` with the reference first). */
   less(): number {
-    if (!this.prepare()) return Number.NaN;
-    const value = -this.minPrefix[1]!;
-    return (value > 0 ? value : 0) / (this.weightRef * this.nRef);
+    return this.prepare() ? ksLessFromPrefix(this.minPrefix[1]!, this.weightRef * this.nRef) : Number.NaN;
   }
 
   /**

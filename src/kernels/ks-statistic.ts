@@ -67,3 +67,28 @@ function sortedCopy(values: ArrayLike<number>, name: string): Float64Array {
   }
   return copy.sort();
 }
+
+/*
+ * The statistics from prefix-sum extremes, as the incremental structures (IntegerKsTree,
+ * ValueKsBlocks) keep them: with weight a per reference copy and −b per recent copy,
+ * (a, b) ∝ (nRec, nRef), the running sum after each distinct value in order is
+ * a·nRef·(F_ref − F_rec) there, so D+ = max prefix / scale and D- = −min prefix / scale with
+ * scale = a·nRef. Both are ≥ 0 and never −0 (an empty prefix counts as 0).
+ */
+
+/** D = max(D+, D-) from the max and min prefix sums. */
+export function ksFromPrefixExtremes(maxPrefix: number, minPrefix: number, scale: number): number {
+  const less = 0 - minPrefix; // +0, never -0
+  return (maxPrefix > less ? maxPrefix : less) / scale;
+}
+
+/** D+ = max (F_ref − F_rec) from the max prefix sum. */
+export function ksGreaterFromPrefix(maxPrefix: number, scale: number): number {
+  return (maxPrefix > 0 ? maxPrefix : 0) / scale;
+}
+
+/** D- = max (F_rec − F_ref) from the min prefix sum. */
+export function ksLessFromPrefix(minPrefix: number, scale: number): number {
+  const value = -minPrefix;
+  return (value > 0 ? value : 0) / scale;
+}

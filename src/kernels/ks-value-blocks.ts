@@ -1,3 +1,5 @@
+import { ksFromPrefixExtremes, ksGreaterFromPrefix, ksLessFromPrefix } from './ks-statistic.js';
+
 /** Most distinct values one block holds; a full block splits in two on the next new value. */
 const BLOCK = 64;
 /** A block left with fewer values than this merges into a neighbour when the two fit in 3/4 of a block. */
@@ -169,24 +171,17 @@ export class ValueKsBlocks {
 
   /** D = max |F_ref − F_rec|; NaN while either sample is empty. */
   statistic(): number {
-    if (!this.prepare()) return Number.NaN;
-    const greater = this.treeMax[1]!;
-    const less = 0 - this.treeMin[1]!; // +0, never -0
-    return (greater > less ? greater : less) / (this.weightRef * this.nRef);
+    return this.prepare() ? ksFromPrefixExtremes(this.treeMax[1]!, this.treeMin[1]!, this.weightRef * this.nRef) : Number.NaN;
   }
 
   /** D+ = max (F_ref − F_rec), ≥ 0 (scipy `alternative='greater'` with the reference first). */
   greater(): number {
-    if (!this.prepare()) return Number.NaN;
-    const value = this.treeMax[1]!;
-    return (value > 0 ? value : 0) / (this.weightRef * this.nRef);
+    return this.prepare() ? ksGreaterFromPrefix(this.treeMax[1]!, this.weightRef * this.nRef) : Number.NaN;
   }
 
   /** D- = max (F_rec − F_ref), ≥ 0 (scipy `alternative='less'` with the reference first). */
   less(): number {
-    if (!this.prepare()) return Number.NaN;
-    const value = -this.treeMin[1]!;
-    return (value > 0 ? value : 0) / (this.weightRef * this.nRef);
+    return this.prepare() ? ksLessFromPrefix(this.treeMin[1]!, this.weightRef * this.nRef) : Number.NaN;
   }
 
   /**
