@@ -21,6 +21,25 @@ export const MIN_NORMAL_EXPONENT = -1022;
 export const MAX_EXPONENT = 1023;
 
 /**
+ * The window scaled state is kept in: scaled values outside [2^−256, 2^256] move the scale (their
+ * squares stay far inside the double range). Shared by the moment kernels that scale.
+ */
+export const SCALED_HIGH = 2 ** 256;
+export const SCALED_LOW = 2 ** -256;
+/** Exponent changes of at most this much are not worth a rescale. */
+export const RESCALE_MARGIN = 128;
+
+/**
+ * The exponent scaled state moves to when a value of binary exponent `wanted` arrives: the value's
+ * own for an empty state (`stateSize` 0), else the larger of it and the state's magnitude
+ * (`current` plus the exponent of the state's scaled size), kept in the normal range.
+ */
+export function targetExponent(wanted: number, current: number, stateSize: number): number {
+  if (stateSize === 0) return wanted;
+  return Math.min(MAX_EXPONENT, Math.max(MIN_NORMAL_EXPONENT, wanted, current + binaryExponent(stateSize)));
+}
+
+/**
  * floor(log2 |x|) clamped to [−1022, 1023] (denormals report −1022, so `x · 2^−e` stays a
  * double); 0 for 0 and for non-finite `x`. Off by one near exact powers of two is harmless: callers
  * only need `|x · 2^−e|` within a factor of four of 1.

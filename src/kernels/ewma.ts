@@ -1,4 +1,4 @@
-import { binaryExponent, MAX_EXPONENT, MIN_NORMAL_EXPONENT, scaleByPowerOfTwo } from './binary-scale.js';
+import { binaryExponent, RESCALE_MARGIN, SCALED_HIGH, SCALED_LOW, scaleByPowerOfTwo, targetExponent } from './binary-scale.js';
 
 /**
  * Exponentially weighted moving average and variance of a stream, updated in O(1) per value.
@@ -137,7 +137,7 @@ export class Ewma {
   private rescale(x: number, replacesState: boolean): number {
     const stateSize = replacesState ? 0 : Math.max(Math.abs(this.average), Math.sqrt(this.spread));
     const wanted = binaryExponent(x);
-    const exponent = stateSize === 0 ? wanted : Math.min(MAX_EXPONENT, Math.max(MIN_NORMAL_EXPONENT, wanted, this.exponent + binaryExponent(stateSize)));
+    const exponent = targetExponent(wanted, this.exponent, stateSize);
     if (stateSize === 0 || Math.abs(exponent - this.exponent) > RESCALE_MARGIN) {
       const shift = this.exponent - exponent;
       this.average = scaleByPowerOfTwo(this.average, shift);
@@ -153,12 +153,6 @@ export class Ewma {
     this.scale = scaleByPowerOfTwo(1, exponent);
   }
 }
-
-/** Scaled values outside [2^−256, 2^256] move the scale (their squares stay far inside the double range). */
-const SCALED_HIGH = 2 ** 256;
-const SCALED_LOW = 2 ** -256;
-/** Exponent changes of at most this much are not worth a rescale. */
-const RESCALE_MARGIN = 128;
 
 /** Options of {@link Ewma}: exactly one of `alpha` or `halflife`. */
 export interface EwmaConfig {

@@ -1,5 +1,5 @@
 // GRPO group statistics: see the GroupAccumulator doc comment below.
-import { binaryExponent, MAX_EXPONENT, MIN_NORMAL_EXPONENT, scaleByPowerOfTwo } from './binary-scale.js';
+import { binaryExponent, RESCALE_MARGIN, SCALED_HIGH, SCALED_LOW, scaleByPowerOfTwo, targetExponent } from './binary-scale.js';
 
 export interface GroupAccumulatorConfig {
   /** Expected group size G: a group closes by itself when it has this many members. Default: none (close explicitly). */
@@ -250,7 +250,7 @@ export class GroupAccumulator {
     const current = this.exponents[slot]!;
     const stateSize = Math.max(Math.abs(mean), Math.sqrt(m2));
     const wanted = binaryExponent(value);
-    const exponent = stateSize === 0 ? wanted : Math.min(MAX_EXPONENT, Math.max(MIN_NORMAL_EXPONENT, wanted, current + binaryExponent(stateSize)));
+    const exponent = targetExponent(wanted, current, stateSize);
     if (stateSize === 0 || Math.abs(exponent - current) > RESCALE_MARGIN) {
       const shift = current - exponent;
       this.means[slot] = scaleByPowerOfTwo(mean, shift);
@@ -287,9 +287,3 @@ export class GroupAccumulator {
     for (let index = 0; index < old; index++) this.free[index] = capacity - 1 - index;
   }
 }
-
-/** Scaled values outside [2^−256, 2^256] move a group's scale (their squares stay far inside the double range). */
-const SCALED_HIGH = 2 ** 256;
-const SCALED_LOW = 2 ** -256;
-/** Exponent changes of at most this much are not worth a rescale. */
-const RESCALE_MARGIN = 128;

@@ -1,4 +1,4 @@
-import { binaryExponent, MAX_EXPONENT, MIN_NORMAL_EXPONENT, scaleByPowerOfTwo } from './binary-scale.js';
+import { binaryExponent, RESCALE_MARGIN, SCALED_HIGH, SCALED_LOW, scaleByPowerOfTwo, targetExponent } from './binary-scale.js';
 
 /**
  * Running moments: count, mean, variance, standard deviation and coefficient of variation of every
@@ -128,7 +128,7 @@ export class Moments {
   private rescale(x: number): number {
     const stateSize = Math.max(Math.abs(this.average), Math.sqrt(this.m2));
     const wanted = binaryExponent(x);
-    const exponent = stateSize === 0 ? wanted : clampExponent(Math.max(wanted, this.exponent + binaryExponent(stateSize)));
+    const exponent = targetExponent(wanted, this.exponent, stateSize);
     if (stateSize === 0 || Math.abs(exponent - this.exponent) > RESCALE_MARGIN) this.moveTo(exponent);
     return scaleByPowerOfTwo(x, -this.exponent);
   }
@@ -147,14 +147,4 @@ export class Moments {
     this.inverse = scaleByPowerOfTwo(1, -exponent);
     this.scale = scaleByPowerOfTwo(1, exponent);
   }
-}
-
-/** Scaled values outside [2^−256, 2^256] move the scale (their squares stay far inside the double range). */
-const SCALED_HIGH = 2 ** 256;
-const SCALED_LOW = 2 ** -256;
-/** Exponent changes of at most this much are not worth a rescale. */
-const RESCALE_MARGIN = 128;
-
-function clampExponent(exponent: number): number {
-  return Math.min(MAX_EXPONENT, Math.max(MIN_NORMAL_EXPONENT, exponent));
 }

@@ -1,4 +1,4 @@
-import { binaryExponent, scaleByPowerOfTwo } from './binary-scale.js';
+import { binaryExponent, SCALED_HIGH, SCALED_LOW, scaleByPowerOfTwo } from './binary-scale.js';
 
 /**
  * Rolling moments: mean, variance, standard deviation and coefficient of variation of the last
@@ -245,8 +245,5 @@ export class RollingMoments {
   }
 }
 
-/** Scaled values outside [2^−256, 2^256] move the scale (their squares stay far inside the double range). */
-const SCALED_HIGH = 2 ** 256;
-const SCALED_LOW = 2 ** -256;
 /** An evicted squared deviation this many times the remaining sum forces a re-derivation (2^26: 8 digits at stake). */
 const DOMINANT = 2 ** 26;
