@@ -6,7 +6,7 @@ import {
   type ComponentDominanceConfig,
 } from '../../operators/component-dominance.js';
 import { componentMean } from '../../src/core/metric-names.js';
-import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
+import type { RewardEvent, StepRecord } from '../../src/core/types.js';
 import { summarizeSteps } from '../../operators/summarize-steps.js';
 import { ComponentRoles } from '../../src/detectors/reward-components.js';
 import type { RewardKind } from '../../src/sim/simulate.js';
@@ -15,6 +15,7 @@ import { realdata } from '../support/paths.js';
 import { brief, testScheduler } from './fixtures.js';
 import { checklist } from './numeric-checklist.js';
 import { simEvents } from './sim-helpers.js';
+import { warnings } from './real-steps.js';
 
 /** A StepRecord with `reward/<c>/mean` per component. */
 function record(step: number, components: Readonly<Record<string, number>>): StepRecord {
@@ -29,7 +30,6 @@ function record(step: number, components: Readonly<Record<string, number>>): Ste
 }
 
 const run = <T, R>(items: readonly T[], op: (s: Observable<T>) => Observable<R>): Promise<R[]> => lastValueFrom(op(from(items)).pipe(toArray()));
-const warnings = (alerts: readonly Alert[]): Alert[] => alerts.filter((a) => a.severity !== 'info');
 
 async function realItems(file: string): Promise<(RewardEvent | StepRecord)[]> {
   return lastValueFrom(

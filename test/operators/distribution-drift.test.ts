@@ -1,32 +1,20 @@
-import { filter, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { distributionDrift, distributionDriftConditions, type DistributionDriftConfig } from '../../operators/distribution-drift.js';
 import { summarizeSteps } from '../../operators/summarize-steps.js';
-import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
+import type { RewardEvent, StepRecord } from '../../src/core/types.js';
 import { ksStatistics } from '../../src/kernels/ks-statistic.js';
 import type { HackPattern, RewardKind } from '../../src/sim/simulate.js';
-import { fromFile } from '../../src/sources/from-file.js';
-import { realdata } from '../support/paths.js';
 import { brief, testScheduler } from './fixtures.js';
 import { checklist } from './numeric-checklist.js';
 import { simEvents } from './sim-helpers.js';
+import { realSteps, warnings } from './real-steps.js';
 
 const record = (step: number, length: number, reward?: number): StepRecord => ({
   step,
   metrics: { 'length/mean': length, ...(reward === undefined ? {} : { 'reward/mean': reward }) },
 });
 const run = <T, R>(items: readonly T[], op: (s: Observable<T>) => Observable<R>): Promise<R[]> => lastValueFrom(op(from(items)).pipe(toArray()));
-const warnings = (alerts: readonly Alert[]): Alert[] => alerts.filter((a) => a.severity !== 'info');
-
-async function realSteps(file: string): Promise<StepRecord[]> {
-  return lastValueFrom(
-    fromFile(realdata(file)).pipe(
-      filter((item) => item.kind === 'step'),
-      map((item) => (item as { readonly record: StepRecord }).record),
-      toArray(),
-    ),
-  );
-}
 
 const sim = (seed: number, options: { hack?: HackPattern; rewardKind?: RewardKind; rewardScale?: number; steps?: number } = {}): RewardEvent[] =>
   simEvents({

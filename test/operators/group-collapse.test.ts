@@ -1,4 +1,4 @@
-import { filter, from, lastValueFrom, map, mergeMap, take, toArray, type Observable } from 'rxjs';
+import { from, lastValueFrom, map, mergeMap, take, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { groupCollapse, groupCollapseConditions, type GroupCollapseConfig } from '../../operators/group-collapse.js';
 import { groupCollapseFromSteps, groupCollapseFromStepsConditions } from '../../operators/group-collapse-from-steps.js';
@@ -6,10 +6,9 @@ import { summarizeSteps } from '../../operators/summarize-steps.js';
 import { verdict } from '../../operators/verdict.js';
 import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
 import { simulate, type HackPattern, type RewardKind } from '../../src/sim/simulate.js';
-import { fromFile } from '../../src/sources/from-file.js';
-import { realdata } from '../support/paths.js';
 import { brief, testScheduler } from './fixtures.js';
 import { checklist } from './numeric-checklist.js';
+import { realSteps, warnings } from './real-steps.js';
 
 /** One step of `groups` groups of `size` samples; `rewardsOf(g, i)` gives each reward. */
 function stepOf(step: number, groups: number, size: number, rewardsOf: (g: number, i: number) => number): RewardEvent[] {
@@ -28,7 +27,6 @@ const allRight = (step: number): RewardEvent[] => stepOf(step, 8, 8, () => 1);
 
 const alertsOf = <T>(items: readonly T[], op: (s: Observable<T>) => Observable<Alert>): Promise<Alert[]> =>
   lastValueFrom(op(from(items)).pipe(toArray()));
-const warnings = (alerts: readonly Alert[]): Alert[] => alerts.filter((a) => a.severity !== 'info');
 
 function simEvents(kind: RewardKind, seed: number, steps: number, hack?: HackPattern, atStep = 60): RewardEvent[] {
   const events: RewardEvent[] = [];
@@ -36,16 +34,6 @@ function simEvents(kind: RewardKind, seed: number, steps: number, hack?: HackPat
     if (item.kind === 'event') events.push(item.event);
   }
   return events;
-}
-
-async function realSteps(file: string): Promise<StepRecord[]> {
-  return lastValueFrom(
-    fromFile(realdata(file)).pipe(
-      filter((item) => item.kind === 'step'),
-      map((item) => (item as { readonly record: StepRecord }).record),
-      toArray(),
-    ),
-  );
 }
 
 describe('groupCollapse', () => {

@@ -1,28 +1,16 @@
-import { filter, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { spike, spikeConditions, type SpikeConfig } from '../../operators/spike.js';
-import { severityRank, type Alert, type RewardEvent, type StepRecord } from '../../src/core/types.js';
+import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
 import { Random } from '../../src/sim/random.js';
 import type { RewardKind } from '../../src/sim/simulate.js';
-import { fromFile } from '../../src/sources/from-file.js';
-import { realdata } from '../support/paths.js';
 import { brief, testScheduler } from './fixtures.js';
 import { checklist } from './numeric-checklist.js';
 import { simEvents, simPolicySteps } from './sim-helpers.js';
+import { realSteps, warnings } from './real-steps.js';
 
 const events = (values: readonly number[]): RewardEvent[] => values.map((reward, step) => ({ step, reward }));
 const run = <T>(items: readonly T[], op: (s: Observable<T>) => Observable<Alert>): Promise<Alert[]> => lastValueFrom(op(from(items)).pipe(toArray()));
-const warnings = (alerts: readonly Alert[]) => alerts.filter((a) => severityRank[a.severity] >= severityRank.warning);
-
-async function realSteps(file: string): Promise<StepRecord[]> {
-  return lastValueFrom(
-    fromFile(realdata(file)).pipe(
-      filter((item) => item.kind === 'step'),
-      map((item) => (item as { readonly record: StepRecord }).record),
-      toArray(),
-    ),
-  );
-}
 
 describe('spike', () => {
   it('should open an episode at the second of three extreme values (doc marble)', () => {

@@ -1,28 +1,16 @@
-import { filter, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { trend, trendConditions, type TrendConfig } from '../../operators/trend.js';
-import { severityRank, type Alert, type StepRecord } from '../../src/core/types.js';
-import { fromFile } from '../../src/sources/from-file.js';
-import { realdata } from '../support/paths.js';
+import type { Alert, StepRecord } from '../../src/core/types.js';
 import { brief, testScheduler } from './fixtures.js';
 import { checklist } from './numeric-checklist.js';
 import { simPolicySteps } from './sim-helpers.js';
+import { realSteps, warnings } from './real-steps.js';
 
 const records = (metric: string, values: readonly number[]): StepRecord[] => values.map((value, i) => ({ step: i + 1, metrics: { [metric]: value } }));
 const run = (items: readonly StepRecord[], op: (s: Observable<StepRecord>) => Observable<Alert>): Promise<Alert[]> =>
   lastValueFrom(op(from(items)).pipe(toArray()));
-const warnings = (alerts: readonly Alert[]) => alerts.filter((a) => severityRank[a.severity] >= severityRank.warning);
 const onsets = (alerts: readonly Alert[]) => alerts.filter((a) => a.state === 'onset');
-
-async function realSteps(file: string): Promise<StepRecord[]> {
-  return lastValueFrom(
-    fromFile(realdata(file)).pipe(
-      filter((item) => item.kind === 'step'),
-      map((item) => (item as { readonly record: StepRecord }).record),
-      toArray(),
-    ),
-  );
-}
 
 const SMOOTH = [1, 1.1, 1.15, 1.3, 1.35, 1.5, 1.55, 1.7, 1.75, 1.9, 1.95, 2.1];
 

@@ -1,27 +1,15 @@
-import { filter, from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
+import { from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { truncation, truncationConditions, type TruncationConfig } from '../../operators/truncation.js';
-import { severityRank, type Alert, type RewardEvent, type StepRecord } from '../../src/core/types.js';
+import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
 import type { RewardKind } from '../../src/sim/simulate.js';
-import { fromFile } from '../../src/sources/from-file.js';
-import { realdata } from '../support/paths.js';
 import { brief, testScheduler } from './fixtures.js';
 import { checklist } from './numeric-checklist.js';
 import { simEvents } from './sim-helpers.js';
+import { realSteps, warnings } from './real-steps.js';
 
 const record = (step: number, clip: number, reward: number): StepRecord => ({ step, metrics: { 'length/clip_ratio': clip, 'reward/mean': reward } });
 const run = <T>(items: readonly T[], op: (s: Observable<T>) => Observable<Alert>): Promise<Alert[]> => lastValueFrom(op(from(items)).pipe(toArray()));
-const warnings = (alerts: readonly Alert[]) => alerts.filter((a) => severityRank[a.severity] >= severityRank.warning);
-
-async function realSteps(file: string): Promise<StepRecord[]> {
-  return lastValueFrom(
-    fromFile(realdata(file)).pipe(
-      filter((item) => item.kind === 'step'),
-      map((item) => (item as { readonly record: StepRecord }).record),
-      toArray(),
-    ),
-  );
-}
 
 describe('truncation', () => {
   it('should report clipping as info and escalate to a critical collapse when the reward hits its floor (doc marble)', () => {

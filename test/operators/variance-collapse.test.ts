@@ -1,17 +1,17 @@
 import { from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { varianceCollapse, varianceCollapseConditions, type VarianceCollapseConfig } from '../../operators/variance-collapse.js';
-import { severityRank, type Alert, type RewardEvent } from '../../src/core/types.js';
+import type { Alert, RewardEvent } from '../../src/core/types.js';
 import { Random } from '../../src/sim/random.js';
 import type { RewardKind } from '../../src/sim/simulate.js';
 import { brief, testScheduler } from './fixtures.js';
 import { checklist } from './numeric-checklist.js';
 import { simEvents } from './sim-helpers.js';
+import { warnings } from './real-steps.js';
 
 const events = (values: readonly number[]): RewardEvent[] => values.map((reward, step) => ({ step, reward }));
 const run = (items: readonly RewardEvent[], op: (s: Observable<RewardEvent>) => Observable<Alert>): Promise<Alert[]> =>
   lastValueFrom(op(from(items)).pipe(toArray()));
-const warnings = (alerts: readonly Alert[]) => alerts.filter((a) => severityRank[a.severity] >= severityRank.warning);
 
 describe('varianceCollapse', () => {
   it('should open an episode once the window holds one value (doc marble)', () => {
