@@ -18,6 +18,7 @@ import { distributionDriftConditions, type DistributionDriftConfig } from './dis
 import { diversityCollapseConditions, type DiversityCollapseConfig } from './diversity-collapse.js';
 import { detectorSpec, pickedDetector, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
+import { fusedDetectors, isFusable } from './internal/fused-detectors.js';
 import { componentDominanceTuning, groupCollapseTuning, lengthDriftTuning } from './internal/shared-tuning.js';
 import { formatGamingConditions, type FormatGamingConfig } from './format-gaming.js';
 import { groupCollapseConditions, type GroupCollapseConfig } from './group-collapse.js';
@@ -149,8 +150,12 @@ export function sampleDetectors(config: SampleDetectorsConfig = {}): OperatorFun
   return (source: Observable<SummarizeInput>) =>
     source.pipe(
       fanOut((shared: Observable<SummarizeInput>) => {
-        // Each detector picks the events itself: one rxjs hop per item and built-in detector.
-        const alerts = sample.map((detector) => shared.pipe(pickedDetector(detector, eventOf)));
+        // The built-in detectors (and any others with a plain state machine) share one rxjs stage;
+        // the rest, from `extra`, each pick the events themselves. Fused detectors come first in the
+        // list, so the alerts keep the order of one operator per detector.
+        const fusable = leadingFusable(sample);
+        const alerts = fusable.length === 0 ? [] : [shared.pipe(fusedDetectors(fusable, eventOf))];
+        for (const detector of sample.slice(fusable.length)) alerts.push(shared.pipe(pickedDetector(detector, eventOf)));
         if (step !== undefined) {
           const records = shared.pipe(
             summarizeSteps(summarize),
@@ -162,6 +167,12 @@ export function sampleDetectors(config: SampleDetectorsConfig = {}): OperatorFun
         return merge(...alerts);
       }),
     );
+}
+
+/** The detectors at the head of `specs` that can share one stage (see `fusedDetectors`). */
+function leadingFusable<T>(specs: readonly DetectorSpec<T>[]): DetectorSpec<T>[] {
+  const end = specs.findIndex((spec) => !isFusable(spec));
+  return specs.slice(0, end === -1 ? specs.length : end);
 }
 
 /** The validated detector lists of a sample pipeline (exported for the plain-loop benchmark and `judgeRun`). */
