@@ -27,8 +27,15 @@ export interface IntegerKsTreeConfig {
  * O(M). Two windows of fixed sizes (or equal sizes, even while filling) never rebuild; a fixed
  * reference with a filling recent window rebuilds on each query until the window is full.
  *
- * Cost: insert/remove O(log M), statistic O(1) (O(M) after a size-ratio change), memory
- * 2M counts + 6M doubles. Values are floored to integers; negative values count as 0.
+ * Updates are lazy: insert/remove change a leaf count and note the leaf (O(1)); the next query
+ * brings the aggregates of the noted leaves and their ancestors up to date, each node once, level
+ * by level. A sliding window queried once per trainer step (a few hundred updates, many to the
+ * same lengths) pays a fraction of an eager O(log M) per update, and the integer weights make
+ * the result the same whatever the order of the updates.
+ *
+ * Cost: insert/remove O(1); statistic O(min(k·log M, M)) after k updates (O(1) with none, O(M)
+ * after a size-ratio change); memory 2M counts + 6M doubles + 3M bytes/ints of bookkeeping.
+ * Values are floored to integers; negative values count as 0.
  * Source: ALGORITHMS.md ("KS, lengths"); the value-keyed fix of the (value, sample)-keyed
  * incremental KS of dos Reis et al., KDD 2016, whose ties across samples overstate D.
  *
@@ -53,6 +60,10 @@ export class IntegerKsTree {
   private weightRec = 0;
   private clampedCount = 0;
   private rebuildCount = 0;
+  /** Nodes whose aggregate is stale: `stale` marks them, `staleNodes[0, staleCount)` lists the leaves. */
+  private stale: Uint8Array;
+  private staleNodes: Int32Array;
+  private staleCount = 0;
 
   constructor(config: IntegerKsTreeConfig = {}) {
     const { domain = 4096, maxDomain = 2 ** 20 } = config;
@@ -69,6 +80,8 @@ export class IntegerKsTree {
     this.sum = new Float64Array(2 * this.size);
     this.maxPrefix = new Float64Array(2 * this.size);
     this.minPrefix = new Float64Array(2 * this.size);
+    this.stale = new Uint8Array(2 * this.size);
+    this.staleNodes = new Int32Array(this.size);
   }
 
   get referenceSize(): number {
@@ -158,6 +171,8 @@ export class IntegerKsTree {
     this.minPrefix.fill(0);
     this.nRef = 0;
     this.nRec = 0;
+    this.stale.fill(0);
+    this.staleCount = 0;
   }
 
   private change(x: number, deltaRef: number, deltaRec: number): boolean {
@@ -180,25 +195,10 @@ export class IntegerKsTree {
     this.countRec[v] = rec;
     this.nRef += deltaRef;
     this.nRec += deltaRec;
-    // Leaf, then its ancestors (pull inlined over local references: this is the hot loop).
-    const sum = this.sum;
-    const maxPrefix = this.maxPrefix;
-    const minPrefix = this.minPrefix;
-    let node = this.size + v;
-    const weight = ref * this.weightRef - rec * this.weightRec;
-    sum[node] = weight;
-    maxPrefix[node] = weight;
-    minPrefix[node] = weight;
-    for (node >>= 1; node >= 1; node >>= 1) {
-      const left = 2 * node;
-      const leftSum = sum[left]!;
-      sum[node] = leftSum + sum[left + 1]!;
-      const maxLeft = maxPrefix[left]!;
-      const maxRight = leftSum + maxPrefix[left + 1]!;
-      maxPrefix[node] = maxLeft > maxRight ? maxLeft : maxRight;
-      const minLeft = minPrefix[left]!;
-      const minRight = leftSum + minPrefix[left + 1]!;
-      minPrefix[node] = minLeft < minRight ? minLeft : minRight;
+    const leaf = this.size + v;
+    if (this.stale[leaf] === 0) {
+      this.stale[leaf] = 1;
+      this.staleNodes[this.staleCount++] = leaf;
     }
     return true;
   }
@@ -224,12 +224,51 @@ export class IntegerKsTree {
       this.weightRec = this.nRef;
       this.rebuild();
       this.rebuildCount++;
+    } else if (this.staleCount > 0) {
+      this.refresh();
     }
     return true;
   }
 
+  /**
+   * Recomputes the stale leaves, then their parents one level at a time (all stale leaves sit at
+   * the same depth, so a level's nodes only read the level below, already fresh). The list is
+   * rewritten in place with each level's distinct parents.
+   */
+  private refresh(): void {
+    const { stale, staleNodes, sum, maxPrefix, minPrefix, countRef, countRec, weightRef, weightRec, size } = this;
+    let count = this.staleCount;
+    for (let i = 0; i < count; i++) {
+      const node = staleNodes[i]!;
+      stale[node] = 0;
+      const weight = countRef[node - size]! * weightRef - countRec[node - size]! * weightRec;
+      sum[node] = weight;
+      maxPrefix[node] = weight;
+      minPrefix[node] = weight;
+    }
+    while (count > 0 && staleNodes[0]! > 1) {
+      let parents = 0;
+      for (let i = 0; i < count; i++) {
+        const parent = staleNodes[i]! >> 1;
+        if (stale[parent] === 0) {
+          stale[parent] = 1;
+          staleNodes[parents++] = parent;
+        }
+      }
+      for (let i = 0; i < parents; i++) {
+        const node = staleNodes[i]!;
+        stale[node] = 0;
+        this.pull(node);
+      }
+      count = parents;
+    }
+    this.staleCount = 0;
+  }
+
   private rebuild(): void {
     const size = this.size;
+    for (let i = 0; i < this.staleCount; i++) this.stale[this.staleNodes[i]!] = 0;
+    this.staleCount = 0;
     for (let v = 0; v < size; v++) {
       const weight = this.countRef[v]! * this.weightRef - this.countRec[v]! * this.weightRec;
       this.sum[size + v] = weight;
@@ -251,6 +290,9 @@ export class IntegerKsTree {
     this.sum = new Float64Array(2 * size);
     this.maxPrefix = new Float64Array(2 * size);
     this.minPrefix = new Float64Array(2 * size);
+    this.stale = new Uint8Array(2 * size);
+    this.staleNodes = new Int32Array(size);
+    this.staleCount = 0;
     this.rebuild();
   }
 }

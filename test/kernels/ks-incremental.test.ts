@@ -221,3 +221,39 @@ describe('IntegerKsTree domain', () => {
     expect(() => new IntegerKsTree({ domain: 128, maxDomain: 64 })).toThrow(RangeError);
   });
 });
+
+describe('IntegerKsTree lazy refresh', () => {
+  it('property: queried after long runs of updates (growing the domain between queries), equals the recomputation', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 })), { minLength: 150, maxLength: 400, size: 'max' }),
+        fc.integer({ min: 20, max: 70 }),
+        (pushes, every) => {
+          const windows = new SlidingKsWindows(new IntegerKsTree({ domain: 8 }), { referenceSize: 40, recentSize: 15 });
+          const ref: number[] = [];
+          const rec: number[] = [];
+          pushes.forEach(([toReference, value], i) => {
+            if (toReference) {
+              windows.pushReference(value);
+              ref.push(value);
+            } else {
+              const evicted = windows.pushRecent(value);
+              rec.push(value);
+              if (!Number.isNaN(evicted)) {
+                windows.pushReference(rec.shift()!);
+                ref.push(evicted);
+              }
+            }
+            if (ref.length > 40) ref.shift();
+            if (i % every !== every - 1 || ref.length === 0 || rec.length === 0) return;
+            const expected = scipyStatistics(ref, rec);
+            expect(Math.abs(windows.kernel.statistic() - expected.statistic)).toBeLessThan(1e-12);
+            expect(Math.abs(windows.kernel.greater() - expected.greater)).toBeLessThan(1e-12);
+            expect(Math.abs(windows.kernel.less() - expected.less)).toBeLessThan(1e-12);
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
