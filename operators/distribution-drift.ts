@@ -65,7 +65,14 @@ export const DISTRIBUTION_DRIFT_DEFAULTS = {
 
 const defaultSelect = (event: RewardEvent): number | undefined => event.length;
 
-/** Per-step bookkeeping of samples: mean length, proxy, true component, the 5 longest samples. */
+/** Samples kept per step as evidence (the longest). */
+const LONGEST = 5;
+
+/**
+ * Per-step bookkeeping of samples: mean length, proxy, true component, the 5 longest samples.
+ * The longest are kept as given (event and value) and turned into `SampleRef`s once, at step
+ * close, rather than once for every sample that enters the top 5 on its way.
+ */
 class SampleStep {
   step = Number.NaN;
   count = 0;
@@ -74,29 +81,48 @@ class SampleStep {
   proxyCount = 0;
   trueSum = 0;
   trueCount = 0;
-  longest: SampleRef[] = [];
+  /** The longest samples of the step, longest first (ties: earliest first), and their values. */
+  private readonly longestEvents: (RewardEvent | undefined)[] = new Array<RewardEvent | undefined>(LONGEST).fill(undefined);
+  private readonly longestValues = new Float64Array(LONGEST);
+  private kept = 0;
 
   reset(step: number): void {
     this.step = step;
     this.count = this.sum = this.proxySum = this.proxyCount = this.trueSum = this.trueCount = 0;
-    this.longest = [];
+    this.longestEvents.fill(undefined);
+    this.kept = 0;
   }
 
   keep(event: RewardEvent, value: number): void {
-    const longest = this.longest;
-    if (longest.length === 5 && value <= longest[4]!.length!) return;
-    const sample: SampleRef = {
-      step: event.step,
-      length: value,
-      ...(event.group === undefined ? {} : { group: event.group }),
-      ...(event.reward === undefined ? {} : { reward: event.reward }),
-      ...(event.components === undefined ? {} : { components: event.components }),
-      ...(event.response === undefined ? {} : { response: event.response.slice(0, 2000) }),
-    };
-    let at = longest.length;
-    while (at > 0 && longest[at - 1]!.length! < value) at--;
-    longest.splice(at, 0, sample);
-    if (longest.length > 5) longest.pop();
+    const events = this.longestEvents;
+    const values = this.longestValues;
+    if (this.kept === LONGEST && value <= values[LONGEST - 1]!) return;
+    let at = this.kept;
+    while (at > 0 && values[at - 1]! < value) at--;
+    for (let i = Math.min(this.kept, LONGEST - 1); i > at; i--) {
+      events[i] = events[i - 1];
+      values[i] = values[i - 1]!;
+    }
+    events[at] = event;
+    values[at] = value;
+    if (this.kept < LONGEST) this.kept++;
+  }
+
+  /** The kept samples as evidence, longest first. */
+  longest(): SampleRef[] {
+    const samples: SampleRef[] = [];
+    for (let i = 0; i < this.kept; i++) {
+      const event = this.longestEvents[i]!;
+      samples.push({
+        step: event.step,
+        length: this.longestValues[i]!,
+        ...(event.group === undefined ? {} : { group: event.group }),
+        ...(event.reward === undefined ? {} : { reward: event.reward }),
+        ...(event.components === undefined ? {} : { components: event.components }),
+        ...(event.response === undefined ? {} : { response: event.response.slice(0, 2000) }),
+      });
+    }
+    return samples;
   }
 }
 
@@ -152,7 +178,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
         proxy: open.proxyCount > 0 ? open.proxySum / open.proxyCount : undefined,
         truth: trueName !== undefined && open.trueCount > 0 ? open.trueSum / open.trueCount : undefined,
         trueName,
-        samples: open.longest,
+        samples: open.longest(),
       });
     };
     return {

@@ -100,6 +100,25 @@ describe('distributionDrift', () => {
     expect(last.active).toBe(false); // minChange 10: significant or not, the effect floor is not met
   });
 
+  it('cites the 5 longest samples of the drifting step, longest first, ties in arrival order', async () => {
+    // 8 calm steps of 4 samples (length 10), then a step of 7 longer ones: windows 16 + 8 values.
+    const events: RewardEvent[] = [];
+    for (let step = 0; step < 8; step++) for (let i = 0; i < 4; i++) events.push({ step, length: 10, reward: 0.5, group: `g${step}` });
+    const last = [40, 90, 60, 90, 20, 75, 60];
+    last.forEach((length, i) => events.push({ step: 8, length, reward: 0.5, group: `late-${i}`, response: `r${i}` }));
+    const conditions = await run(events, distributionDriftConditions({ reference: 16, recent: 7, alpha: 0.5 }));
+    const judged = conditions.at(-1)!;
+    expect(judged).toMatchObject({ step: 8, active: true });
+    expect(judged.evidence.samples!.map((s) => [s.length, s.group, s.response])).toEqual([
+      [90, 'late-1', 'r1'],
+      [90, 'late-3', 'r3'],
+      [75, 'late-5', 'r5'],
+      [60, 'late-2', 'r2'],
+      [60, 'late-6', 'r6'],
+    ]);
+    expect(judged.evidence.samples![0]).toEqual({ step: 8, length: 90, group: 'late-1', reward: 0.5, response: 'r1' });
+  });
+
   it('holds the reference while a drift lasts, so a lasting length explosion stays one episode', async () => {
     const steps = await realSteps('verl-gpg_qwen2-7b_math_length_explosion.log');
     const conditions = await run(steps, distributionDriftConditions());
