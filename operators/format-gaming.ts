@@ -8,6 +8,7 @@ import {
   FORMAT_PRESETS,
   FormatRule,
   isJunkAnswer,
+  PlaceholderSet,
   type FormatPreset,
 } from '../src/detectors/format-rules.js';
 import { RateDetector } from '../src/detectors/rate-detector.js';
@@ -76,7 +77,7 @@ export function formatGamingConditions(config: FormatGamingConfig = {}): Operato
   if (!Array.isArray(placeholderList) || !placeholderList.every((p): p is string => typeof p === 'string')) {
     throw new TypeError('formatGaming placeholders must be an array of strings');
   }
-  const placeholders = new Set([...placeholderList, ...rule.tags].map((p) => p.trim().toLowerCase()));
+  const placeholders = new PlaceholderSet([...placeholderList, ...rule.tags]);
   const enumeration = config.enumeration ?? 3;
   if (enumeration !== 0) checkInteger('formatGaming', 'enumeration', enumeration, 2);
   const paidName: string = config.paid ?? 'typical';

@@ -117,13 +117,55 @@ const SPACE_RUNS = /\s+/g;
 const TRAILING_STOPS = /[.:!]+$/;
 
 /**
+ * The placeholder answers of a rule, normalised as `isJunkAnswer` compares them (trimmed, lower
+ * case), with the ASCII units they start with: most answers start with a digit or a letter no
+ * placeholder starts with, and are settled without a lower-cased copy.
+ */
+export class PlaceholderSet {
+  readonly keys: ReadonlySet<string>;
+  /** 1 at each ASCII unit some placeholder starts with. */
+  private readonly asciiFirsts = new Uint8Array(128);
+
+  constructor(placeholders: Iterable<string>) {
+    const keys = new Set<string>();
+    for (const placeholder of placeholders) keys.add(placeholder.trim().toLowerCase());
+    for (const key of keys) if (key.length > 0 && key.charCodeAt(0) < 128) this.asciiFirsts[key.charCodeAt(0)] = 1;
+    this.keys = keys;
+  }
+
+  /** Whether some placeholder starts with the ASCII unit `unit` (0..127). */
+  startsWithAscii(unit: number): boolean {
+    return this.asciiFirsts[unit] === 1;
+  }
+}
+
+/**
  * Whether an answer is junk: empty or white space, punctuation/symbols only ("...", "-", "?"),
  * or a placeholder (case-insensitive, trimmed). A one-digit answer ("7") is content.
  */
-export function isJunkAnswer(answer: string, placeholders: ReadonlySet<string>): boolean {
+export function isJunkAnswer(answer: string, placeholders: PlaceholderSet): boolean {
+  // An answer whose first unit past ASCII white space is an ASCII letter or digit has content, and
+  // its placeholder key (trimmed, lower-cased) starts with that unit lower-cased: when no
+  // placeholder starts so, it is content without the copies below.
+  const first = firstUnitAfterAsciiSpace(answer);
+  if (isAsciiAlphanumeric(first) && !placeholders.startsWithAscii(first | 0x20)) return false;
   const trimmed = answer.trim();
   if (trimmed.length === 0 || !HAS_CONTENT.test(trimmed)) return true;
-  return trimmed.length <= 40 && placeholders.has(trimmed.toLowerCase().replace(SPACE_RUNS, ' ').replace(TRAILING_STOPS, ''));
+  return trimmed.length <= 40 && placeholders.keys.has(trimmed.toLowerCase().replace(SPACE_RUNS, ' ').replace(TRAILING_STOPS, ''));
+}
+
+/** The first code unit of `text` that is not ASCII white space (`\t`-`\r`, space), -1 when none. */
+function firstUnitAfterAsciiSpace(text: string): number {
+  for (let at = 0; at < text.length; at++) {
+    const unit = text.charCodeAt(at);
+    if (unit !== 0x20 && (unit < 0x09 || unit > 0x0d)) return unit;
+  }
+  return -1;
+}
+
+/** `0-9`, `A-Z`, `a-z`. */
+function isAsciiAlphanumeric(unit: number): boolean {
+  return (unit >= 0x30 && unit <= 0x39) || (unit >= 0x41 && unit <= 0x5a) || (unit >= 0x61 && unit <= 0x7a);
 }
 
 /** The separator of enumerated options (not global: `test` keeps no state between calls). */

@@ -3,7 +3,7 @@ import { from, lastValueFrom, map, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { formatGaming, formatGamingConditions, type FormatGamingConfig } from '../../operators/format-gaming.js';
 import type { RewardEvent } from '../../src/core/types.js';
-import { DEFAULT_PLACEHOLDERS, enumeratesOptions, FormatRule, isJunkAnswer } from '../../src/detectors/format-rules.js';
+import { DEFAULT_PLACEHOLDERS, enumeratesOptions, FormatRule, isJunkAnswer, PlaceholderSet } from '../../src/detectors/format-rules.js';
 import { brief, testScheduler } from './fixtures.js';
 import { simEvents } from './sim-helpers.js';
 import { prose, realEvents, runAlerts, stepsOf, textChecklist } from './text-helpers.js';
@@ -13,7 +13,7 @@ const small: FormatGamingConfig = { window: 4, minSamples: 4, persistence: 2 };
 // Honest: a real answer paid 1 half the time, 0 otherwise (typical reward ≈ 0.5).
 const honest = (i: number): Partial<RewardEvent> => ({ response: tagged(String(10 + i)), reward: i % 2 });
 const gamed = (): Partial<RewardEvent> => ({ response: tagged(''), reward: 1 });
-const placeholders = new Set(DEFAULT_PLACEHOLDERS);
+const placeholders = new PlaceholderSet(DEFAULT_PLACEHOLDERS);
 
 /** The incumbent rule: "short answer or no answer tag = gaming". */
 const incumbentFlags = (response: string): boolean => {
