@@ -89,6 +89,23 @@ describe('degenerateKind against the reference rule', () => {
     );
   });
 
+  it('should count tags cut short, nested or at the very start and end alike', () => {
+    const pieces = ['<answer>', '</answer>', '<answer', '</answe', 'answer>', '<think>', '</think>', '<thin', '<<', '</>', '<>', '>', 'é', '🙂', '\ud800', 'x', '\n'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 16 }), (parts) => {
+        const text = parts.join('');
+        for (const cut of [text, `a${text}`, text.slice(1), text.slice(0, -1)]) {
+          expect(degenerateKind(cut, undefined, tags, undefined)).toBe(referenceKind(cut, undefined, tags, undefined));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    // Case matters, and a tag one unit longer or shorter is another tag.
+    expect(degenerateKind('<ANSWER>7</answer>', undefined, tags, undefined)).toBe('malformed');
+    expect(degenerateKind('<answer>7</answer', undefined, tags, undefined)).toBe('malformed');
+    expect(degenerateKind('<answers>7</answer>', undefined, tags, undefined)).toBe('malformed');
+  });
+
   it('should classify alike from the shared text pass (its empty and malformed-unit flags)', () => {
     const analyzer = new TextAnalyzer();
     for (let unit = 0; unit < 0x10000; unit++) {
