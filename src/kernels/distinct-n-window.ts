@@ -1,5 +1,5 @@
-import { HashCountTable } from './hash-count-table.js';
 import { ROLLING_BASE_HI, ROLLING_BASE_LO, rollingPower, substituteSymbol } from './rolling-hash.js';
+import { SlotCountTable } from './slot-count-table.js';
 import { DEFAULT_MAX_CHARS, WordTokenizer } from './word-tokens.js';
 
 export interface DistinctNWindowConfig {
@@ -20,8 +20,9 @@ export interface DistinctNWindowConfig {
  * - N-grams never cross a response boundary; words as in `word-tokens.ts` (lower-cased).
  * - Before the window has filled, the ratio is over the responses seen so far; with no n-gram in
  *   the window the ratio is 1 (no evidence of collapse). `reset()` empties the window.
- * - State: an n-gram-key → count table plus a FIFO ring of every key in the window, so evicting
- *   the oldest response decrements exactly its own n-grams.
+ * - State: an n-gram-key → count table (`SlotCountTable`) plus a FIFO ring of the table slot of
+ *   every n-gram in the window, so evicting the oldest response decrements exactly its own n-grams,
+ *   by slot, without hashing or probing them again.
  * - Cost: O(n-grams in + n-grams out) per response, O(1) each; memory O(n-grams in the window).
  *   Allocation-free once the ring and table have grown to the working set.
  * - Keys are 2×32-bit hashes: a false merge of two n-grams has probability ≈ k²/2⁶⁵ for k
@@ -36,7 +37,7 @@ export class DistinctNWindow {
   readonly window: number;
   readonly n: number;
   private readonly tokenizer: WordTokenizer;
-  private readonly table = new HashCountTable(256);
+  private readonly table = new SlotCountTable(256);
   private readonly powerHi: number;
   private readonly powerLo: number;
   /** The substituted low-half symbols of the last n words, so each word is substituted once. */
@@ -45,9 +46,8 @@ export class DistinctNWindow {
   private readonly perResponse: Uint32Array;
   private responses = 0;
   private oldest = 0;
-  /** FIFO ring of the window's n-gram keys: `ringLength` keys from `ringStart`, wrapping. */
-  private ringHi = new Uint32Array(1024);
-  private ringLo = new Uint32Array(1024);
+  /** FIFO ring of the table slots of the window's n-grams: `ringLength` from `ringStart`, wrapping. */
+  private ring = new Int32Array(1024);
   private ringStart = 0;
   private ringLength = 0;
 
@@ -77,7 +77,8 @@ export class DistinctNWindow {
     let slot = 0;
     const ngrams = Math.max(0, words - n + 1);
     this.reserve(ngrams);
-    const mask = this.ringHi.length - 1;
+    const { ring } = this;
+    const mask = ring.length - 1;
     let write = (this.ringStart + this.ringLength) & mask;
     let hi = 0;
     let lo = 0;
@@ -93,9 +94,7 @@ export class DistinctNWindow {
       hi = (Math.imul(hi, ROLLING_BASE_HI) + wordHi[index]!) | 0;
       lo = (Math.imul(lo, ROLLING_BASE_LO) + symbol) | 0;
       if (index >= n - 1) {
-        table.increment(hi, lo);
-        this.ringHi[write] = hi;
-        this.ringLo[write] = lo;
+        ring[write] = table.add(hi, lo);
         write = (write + 1) & mask;
       }
     }
@@ -129,7 +128,7 @@ export class DistinctNWindow {
     return this.responses;
   }
 
-  /** Empties the window in O(1). */
+  /** Empties the window. O(table capacity). */
   reset(): void {
     this.table.clear();
     this.responses = 0;
@@ -140,11 +139,11 @@ export class DistinctNWindow {
 
   private evictOldest(): void {
     const count = this.perResponse[this.oldest]!;
-    const { table, ringHi, ringLo } = this;
-    const mask = ringHi.length - 1;
+    const { table, ring } = this;
+    const mask = ring.length - 1;
     let read = this.ringStart;
     for (let evicted = 0; evicted < count; evicted++) {
-      table.decrement(ringHi[read]!, ringLo[read]!);
+      table.release(ring[read]!);
       read = (read + 1) & mask;
     }
     this.ringStart = read;
@@ -153,22 +152,26 @@ export class DistinctNWindow {
     this.responses--;
   }
 
-  /** Grows the key ring (keeping FIFO order) so `extra` more keys fit. */
+  /**
+   * Makes room for `extra` more n-grams: in the table (mapping the ring's slots when it rebuilds)
+   * and in the ring (growing it, keeping FIFO order).
+   */
   private reserve(extra: number): void {
-    const needed = this.ringLength + extra;
-    if (needed <= this.ringHi.length) return;
-    let capacity = this.ringHi.length;
-    while (capacity < needed) capacity *= 2;
-    const grownHi = new Uint32Array(capacity);
-    const grownLo = new Uint32Array(capacity);
-    const mask = this.ringHi.length - 1;
-    for (let index = 0; index < this.ringLength; index++) {
-      const from = (this.ringStart + index) & mask;
-      grownHi[index] = this.ringHi[from]!;
-      grownLo[index] = this.ringLo[from]!;
+    const mask = this.ring.length - 1;
+    if (this.table.reserve(extra)) {
+      const { ring, table } = this;
+      for (let index = 0; index < this.ringLength; index++) {
+        const at = (this.ringStart + index) & mask;
+        ring[at] = table.movedTo(ring[at]!);
+      }
     }
-    this.ringHi = grownHi;
-    this.ringLo = grownLo;
+    const needed = this.ringLength + extra;
+    if (needed <= this.ring.length) return;
+    let capacity = this.ring.length;
+    while (capacity < needed) capacity *= 2;
+    const grown = new Int32Array(capacity);
+    for (let index = 0; index < this.ringLength; index++) grown[index] = this.ring[(this.ringStart + index) & mask]!;
+    this.ring = grown;
     this.ringStart = 0;
   }
 }

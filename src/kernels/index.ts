@@ -34,6 +34,7 @@ export { RollingMoments } from './rolling-moments.js';
 export { RollingQuantiles } from './rolling-quantiles.js';
 export { SlidingKsWindows } from './ks-sliding-windows.js';
 export { SlidingMinMax } from './sliding-min-max.js';
+export { SlotCountTable } from './slot-count-table.js';
 export { TabularCusum } from './cusum.js';
 export type { TextHashMode } from './text-hash.js';
 export { TypeTokenWindow } from './type-token-window.js';

@@ -83,4 +83,21 @@ describe('DistinctNWindow', () => {
       { numRuns: 150 },
     );
   });
+
+  it('equals a recount while many n-grams come and go (the count table rebuilds and its slots move)', () => {
+    const word = fc.integer({ min: 0, max: 300 }).map((index) => `w${index}`);
+    const response = fc.array(word, { minLength: 10, maxLength: 40, size: 'max' }).map((words) => words.join(' '));
+    fc.assert(
+      fc.property(fc.array(response, { minLength: 30, maxLength: 80 }), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 1, max: 2 }), (responses, window, n) => {
+        const kernel = new DistinctNWindow({ window, n });
+        responses.forEach((text, index) => {
+          kernel.push(text);
+          const oracle = naiveDistinctN(responses.slice(Math.max(0, index + 1 - window), index + 1), n);
+          expect(kernel.distinct).toBe(oracle.distinct);
+          expect(kernel.total).toBe(oracle.total);
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
