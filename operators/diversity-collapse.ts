@@ -56,7 +56,7 @@ class DiversityDetector implements JudgedMachine<RewardEvent> {
     private readonly maxChars: number,
     private readonly severity: Severity,
   ) {
-    this.window = new DiversityWindow({ window: config.window, n, minWords, distinctEvery });
+    this.window = new DiversityWindow({ window: config.window, n, minWords, distinctEvery }, (event) => wordTokensOf(event, maxChars));
     this.clock = new StepClock(config.judgeEvery);
     this.duplicates = new RateRule(config);
   }
@@ -69,7 +69,7 @@ class DiversityDetector implements JudgedMachine<RewardEvent> {
     }
     const previous = this.clock.step;
     let condition = this.clock.closes(event.step) ? this.judge(previous) : undefined;
-    this.window.push(event, features.keyHi, features.keyLo, features.words, () => wordTokensOf(event, this.maxChars));
+    this.window.push(event, features.keyHi, features.keyLo, features.words);
     this.seen++;
     if (this.clock.full() && condition === undefined) condition = this.judge(event.step);
     return condition;

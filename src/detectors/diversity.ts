@@ -65,7 +65,11 @@ export class DiversityWindow {
   private keyedCount = 0;
   private crossDuplicates = 0;
 
-  constructor(config: DiversityWindowConfig) {
+  /**
+   * @param tokensOf the word hashes of an event's response, asked only for the responses
+   *   distinct-n samples (the tokenizer is read at once, so it may be a shared one).
+   */
+  constructor(config: DiversityWindowConfig, private readonly tokensOf: (event: RewardEvent) => WordTokenizer) {
     this.window = config.window;
     this.minWords = config.minWords;
     this.copies = new HashCountTable(2 * config.window);
@@ -81,17 +85,14 @@ export class DiversityWindow {
     this.ringEvents = new Array<RewardEvent | undefined>(config.window).fill(undefined);
   }
 
-  /**
-   * Adds a response: its event (for evidence and its context), word-sequence key, word count and
-   * a getter of its word hashes (called only when distinct-n samples this response).
-   */
-  push(event: RewardEvent, keyHi: number, keyLo: number, words: number, tokens: () => WordTokenizer): void {
+  /** Adds a response: its event (for evidence, context and word hashes), word-sequence key and word count. */
+  push(event: RewardEvent, keyHi: number, keyLo: number, words: number): void {
     if (this.size === this.window) this.evict();
     const slot = (this.oldest + this.size) % this.window;
     this.size++;
     this.ringEvents[slot] = event;
     if (this.pushed++ % this.distinctEvery === 0) {
-      const words = tokens();
+      const words = this.tokensOf(event);
       this.distinctN.pushTokens(words.hashHi, words.hashLo, words.count);
     }
     if (words < this.minWords) {
@@ -108,10 +109,10 @@ export class DiversityWindow {
     this.ringPairLo[slot] = pairLo;
     this.keyedCount++;
     const copies = this.copies.increment(keyHi, keyLo);
-    let contexts = this.contexts.count(keyHi, keyLo);
-    if (this.pairs.increment(pairHi, pairLo) === 1) contexts = this.contexts.increment(keyHi, keyLo);
+    const newContext = this.pairs.increment(pairHi, pairLo) === 1;
+    const contexts = newContext ? this.contexts.increment(keyHi, keyLo) : this.contexts.count(keyHi, keyLo);
     // Every copy of a key seen under >= 2 contexts is a cross-context duplicate.
-    if (contexts === 2 && copies > 1 && this.pairs.count(pairHi, pairLo) === 1) this.crossDuplicates += copies;
+    if (contexts === 2 && copies > 1 && newContext) this.crossDuplicates += copies;
     else if (contexts >= 2) this.crossDuplicates++;
   }
 
@@ -175,13 +176,12 @@ export class DiversityWindow {
     this.keyedCount--;
     const hi = this.ringKeyHi[slot]!;
     const lo = this.ringKeyLo[slot]!;
-    const contextsBefore = this.contexts.count(hi, lo);
-    if (contextsBefore >= 2) this.crossDuplicates--;
     const copiesLeft = this.copies.decrement(hi, lo);
-    if (this.pairs.decrement(this.ringPairHi[slot]!, this.ringPairLo[slot]!) === 0) {
-      const contextsLeft = this.contexts.decrement(hi, lo);
-      // Down to one context: the remaining copies are no longer cross-context duplicates.
-      if (contextsLeft === 1) this.crossDuplicates -= copiesLeft;
-    }
+    const lastInContext = this.pairs.decrement(this.ringPairHi[slot]!, this.ringPairLo[slot]!) === 0;
+    const contextsLeft = lastInContext ? this.contexts.decrement(hi, lo) : this.contexts.count(hi, lo);
+    const contextsBefore = lastInContext ? contextsLeft + 1 : contextsLeft;
+    if (contextsBefore >= 2) this.crossDuplicates--;
+    // Down to one context: the remaining copies are no longer cross-context duplicates.
+    if (lastInContext && contextsLeft === 1) this.crossDuplicates -= copiesLeft;
   }
 }

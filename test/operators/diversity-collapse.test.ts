@@ -33,12 +33,12 @@ describe('DiversityWindow', () => {
         fc.integer({ min: 1, max: 12 }),
         fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 }), fc.boolean()), { maxLength: 80 }),
         (window, pushes) => {
-          const diversity = new DiversityWindow({ window, n: 2, minWords: 1, distinctEvery: 1 });
+          const diversity = new DiversityWindow({ window, n: 2, minWords: 1, distinctEvery: 1 }, () => tokens);
           const seen: { key: number; context: number; keyed: boolean }[] = [];
           for (const [key, context, keyed] of pushes) {
             const event: RewardEvent = { step: 0, group: `g${context}` };
             tokens.tokenize('');
-            diversity.push(event, key, key * 7, keyed ? 3 : 0, () => tokens);
+            diversity.push(event, key, key * 7, keyed ? 3 : 0);
             seen.push({ key, context, keyed });
             const last = seen.slice(-window).filter((s) => s.keyed);
             const contexts = new Map<number, Set<number>>();
