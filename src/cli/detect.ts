@@ -5,7 +5,7 @@
  * stream), whatever the input holds (samples, trainer step records, or both).
  */
 import type { OperatorFunction } from 'rxjs';
-import { summarizeSteps } from '../../operators/index.js';
+import { summarizeSteps } from '../../operators/summarize-steps.js';
 import { SAMPLE_DETECTOR_SLOTS, sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
 import { STEP_DETECTOR_SLOTS, type StepDetectorsConfig } from '../../operators/step-detectors.js';
 import type { StepRecord } from '../core/types.js';

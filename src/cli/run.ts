@@ -4,13 +4,6 @@ import { UnreadableInputError } from '../sources/line-reader.js';
 import { resolveIo, type CliIo } from './io.js';
 import { UsageError, type VerbContext } from './options.js';
 import { defaultDetect } from './detect.js';
-import { registerAudit } from './verbs/audit.js';
-import { registerDemo } from './verbs/demo.js';
-import { registerExport } from './verbs/export.js';
-import { registerProbe } from './verbs/probe.js';
-import { registerReport } from './verbs/report.js';
-import { registerSummary } from './verbs/summary.js';
-import { registerWatch } from './verbs/watch.js';
 
 export type { CliIo, DashboardFeed, DashboardSeam } from './io.js';
 
@@ -25,6 +18,30 @@ function packageVersion(): string {
     }
   }
   return 'unknown';
+}
+
+type Register = (program: Command, context: VerbContext) => void;
+
+/**
+ * The verbs in the order `--help` lists them, each module loaded only when needed: a command
+ * line naming a verb loads that verb alone (`audit` needs neither the simulator of `demo` nor
+ * the statistics of `summary`), anything else (`--help`, `help audit`, a typo commander should
+ * answer with "did you mean") loads them all.
+ */
+const VERBS: readonly (readonly [string, () => Promise<Register>])[] = [
+  ['demo', async () => (await import('./verbs/demo.js')).registerDemo],
+  ['watch', async () => (await import('./verbs/watch.js')).registerWatch],
+  ['summary', async () => (await import('./verbs/summary.js')).registerSummary],
+  ['audit', async () => (await import('./verbs/audit.js')).registerAudit],
+  ['export', async () => (await import('./verbs/export.js')).registerExport],
+  ['probe', async () => (await import('./verbs/probe.js')).registerProbe],
+  ['report', async () => (await import('./verbs/report.js')).registerReport],
+];
+
+/** The verbs `argv` needs: the one it names first, else all of them. */
+function verbsFor(argv: readonly string[]): Promise<Register[]> {
+  const named = VERBS.filter(([name]) => name === argv[0]);
+  return Promise.all((named.length > 0 ? named : VERBS).map(([, load]) => load()));
 }
 
 /** Test seams of `runCli` beyond the I/O. */
@@ -59,9 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
       '\nExit codes: 0 success, 1 flagged run (audit) or failed probe, 2 bad usage, unreadable input or an unwritable --out file, 130 audit interrupted (Ctrl-C).\n' +
         'Start with:  goodhart demo --fast\n',
     );
-  for (const register of [registerDemo, registerWatch, registerSummary, registerAudit, registerExport, registerProbe, registerReport]) {
-    register(program, context);
-  }
+  for (const register of await verbsFor(argv)) register(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
