@@ -285,7 +285,8 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  * by 25%; a step-level KS on autocorrelated means is not a calibrated test (a trend gives D = 1), so
  * the effect floor, not α, carries the false-alarm rate there. Evidence: d, critical, pValue,
  * wasserstein, referenceMean, recentMean, change, reward and true trends; samples: the 5 longest
- * samples of the step (sample input). Cost: O(log M) per sample, O(1) per step while calm.
+ * samples of the step (sample input). Cost: O(1) per sample, O(k·log M) per step for the k distinct
+ * lengths it moved (at most O(M)), while calm.
  *
  * @see componentDominance
  * @see distributionDriftConditions

@@ -18,8 +18,9 @@
  *   `gainReference` steps before by `tCritical` Welch standard errors AND by `gainFloor` of the
  *   observed range of step means (units never matter).
  * - any other drift: info ('info', "length drifting"); otherwise an inactive condition.
- * Cost per value: O(log M) (IntegerKsTree) or O(log w + B) (ValueKsBlocks, blocks of B = 64); per step O(1),
- * O(gainReference + gainRecent) for the gain, plus the p-value and W1 while drifting.
+ * Cost per value: O(1) with IntegerKsTree (the step's statistic then refreshes the k lengths touched
+ * since the last one in O(min(k·log M, M))) or O(log w + B) with ValueKsBlocks (blocks of B = 64);
+ * per step O(gainReference + gainRecent) for the gain, plus the p-value and W1 while drifting.
  */
 import type { Condition } from '../core/condition.js';
 import type { SampleRef } from '../core/types.js';
