@@ -9,13 +9,15 @@
  * the window under at least two different contexts. Responses under `minWords` words are not
  * keyed: short answers coincide across prompts legitimately ("A", "yes", "12").
  *
- * State: three `HashCountTable`s (key → copies, key×context → copies, key → distinct contexts),
- * a ring of the window's keys, and a running count of cross-context duplicates, all updated in
- * O(1) per response in and out; distinct-n via `DistinctNWindow.pushTokens` (O(n-grams in + out)).
+ * State: three `SlotCountTable`s (key → copies, key×context → copies, key → distinct contexts),
+ * a ring of the window's keys and of their slots in those tables (so eviction needs no hashing or
+ * probing), and a running count of cross-context duplicates, all updated in O(1) (amortised) per
+ * response in and out; distinct-n via `DistinctNWindow.pushTokens` (O(n-grams in + out)).
  */
 import type { RewardEvent } from '../core/types.js';
 import { DistinctNWindow } from '../kernels/distinct-n-window.js';
 import { fmix32, HashCountTable } from '../kernels/hash-count-table.js';
+import { SlotCountTable } from '../kernels/slot-count-table.js';
 import { hashText } from '../kernels/text-hash.js';
 import type { WordTokenizer } from '../kernels/word-tokens.js';
 
@@ -44,16 +46,18 @@ export interface RepeatedResponse {
 export class DiversityWindow {
   readonly window: number;
   private readonly minWords: number;
-  private readonly copies: HashCountTable;
-  private readonly pairs: HashCountTable;
-  private readonly contexts: HashCountTable;
+  private readonly copies: SlotCountTable;
+  private readonly pairs: SlotCountTable;
+  private readonly contexts: SlotCountTable;
   private readonly distinctN: DistinctNWindow;
   private readonly distinctEvery: number;
   private pushed = 0;
   private readonly ringKeyHi: Uint32Array;
   private readonly ringKeyLo: Uint32Array;
-  private readonly ringPairHi: Uint32Array;
-  private readonly ringPairLo: Uint32Array;
+  /** Each keyed response's slots in `copies`, `pairs` and `contexts`: eviction releases by slot. */
+  private readonly ringCopySlot: Int32Array;
+  private readonly ringPairSlot: Int32Array;
+  private readonly ringContextSlot: Int32Array;
   /** 1 when the slot's response was keyed (long enough). */
   private readonly ringKeyed: Uint8Array;
   private readonly ringEvents: (RewardEvent | undefined)[];
@@ -72,15 +76,16 @@ export class DiversityWindow {
   constructor(config: DiversityWindowConfig, private readonly tokensOf: (event: RewardEvent) => WordTokenizer) {
     this.window = config.window;
     this.minWords = config.minWords;
-    this.copies = new HashCountTable(2 * config.window);
-    this.pairs = new HashCountTable(2 * config.window);
-    this.contexts = new HashCountTable(2 * config.window);
+    this.copies = new SlotCountTable(4 * config.window);
+    this.pairs = new SlotCountTable(4 * config.window);
+    this.contexts = new SlotCountTable(4 * config.window);
     this.distinctEvery = config.distinctEvery;
     this.distinctN = new DistinctNWindow({ window: Math.max(1, Math.ceil(config.window / config.distinctEvery)), n: config.n });
     this.ringKeyHi = new Uint32Array(config.window);
     this.ringKeyLo = new Uint32Array(config.window);
-    this.ringPairHi = new Uint32Array(config.window);
-    this.ringPairLo = new Uint32Array(config.window);
+    this.ringCopySlot = new Int32Array(config.window);
+    this.ringPairSlot = new Int32Array(config.window);
+    this.ringContextSlot = new Int32Array(config.window);
     this.ringKeyed = new Uint8Array(config.window);
     this.ringEvents = new Array<RewardEvent | undefined>(config.window).fill(undefined);
   }
@@ -91,26 +96,31 @@ export class DiversityWindow {
     const slot = (this.oldest + this.size) % this.window;
     this.size++;
     this.ringEvents[slot] = event;
+    this.ringKeyed[slot] = 0;
     if (this.pushed++ % this.distinctEvery === 0) {
       const words = this.tokensOf(event);
       this.distinctN.pushTokens(words.hashHi, words.hashLo, words.count);
     }
-    if (words < this.minWords) {
-      this.ringKeyed[slot] = 0;
-      return;
-    }
+    if (words < this.minWords) return;
     this.contextOf(event);
     const pairHi = keyHi ^ fmix32(this.contextKey[0]! ^ 0x85ebca6b);
     const pairLo = (keyLo + Math.imul(fmix32(this.contextKey[1]!), 0x9e3779b1)) | 0;
+    this.makeRoom(this.copies, this.ringCopySlot);
+    this.makeRoom(this.pairs, this.ringPairSlot);
+    this.makeRoom(this.contexts, this.ringContextSlot);
+    const copySlot = this.copies.add(keyHi, keyLo);
+    const pairSlot = this.pairs.add(pairHi, pairLo);
+    const copies = this.copies.countAt(copySlot);
+    const newContext = this.pairs.countAt(pairSlot) === 1;
+    const contextSlot = newContext ? this.contexts.add(keyHi, keyLo) : this.contexts.slotOf(keyHi, keyLo);
+    const contexts = this.contexts.countAt(contextSlot);
     this.ringKeyed[slot] = 1;
     this.ringKeyHi[slot] = keyHi;
     this.ringKeyLo[slot] = keyLo;
-    this.ringPairHi[slot] = pairHi;
-    this.ringPairLo[slot] = pairLo;
+    this.ringCopySlot[slot] = copySlot;
+    this.ringPairSlot[slot] = pairSlot;
+    this.ringContextSlot[slot] = contextSlot;
     this.keyedCount++;
-    const copies = this.copies.increment(keyHi, keyLo);
-    const newContext = this.pairs.increment(pairHi, pairLo) === 1;
-    const contexts = newContext ? this.contexts.increment(keyHi, keyLo) : this.contexts.count(keyHi, keyLo);
     // Every copy of a key seen under >= 2 contexts is a cross-context duplicate.
     if (contexts === 2 && copies > 1 && newContext) this.crossDuplicates += copies;
     else if (contexts >= 2) this.crossDuplicates++;
@@ -167,6 +177,18 @@ export class DiversityWindow {
     }
   }
 
+  /**
+   * Makes room in `table` for one more key; when that rebuilds it, maps the keyed responses'
+   * remembered slots (`slots`) to their new places.
+   */
+  private makeRoom(table: SlotCountTable, slots: Int32Array): void {
+    if (!table.reserve(1)) return;
+    for (let i = 0; i < this.size; i++) {
+      const slot = (this.oldest + i) % this.window;
+      if (this.ringKeyed[slot] === 1) slots[slot] = table.movedTo(slots[slot]!);
+    }
+  }
+
   private evict(): void {
     const slot = this.oldest;
     this.oldest = (this.oldest + 1) % this.window;
@@ -174,11 +196,10 @@ export class DiversityWindow {
     this.ringEvents[slot] = undefined;
     if (this.ringKeyed[slot] === 0) return;
     this.keyedCount--;
-    const hi = this.ringKeyHi[slot]!;
-    const lo = this.ringKeyLo[slot]!;
-    const copiesLeft = this.copies.decrement(hi, lo);
-    const lastInContext = this.pairs.decrement(this.ringPairHi[slot]!, this.ringPairLo[slot]!) === 0;
-    const contextsLeft = lastInContext ? this.contexts.decrement(hi, lo) : this.contexts.count(hi, lo);
+    const copiesLeft = this.copies.release(this.ringCopySlot[slot]!);
+    const lastInContext = this.pairs.release(this.ringPairSlot[slot]!) === 0;
+    const contextSlot = this.ringContextSlot[slot]!;
+    const contextsLeft = lastInContext ? this.contexts.release(contextSlot) : this.contexts.countAt(contextSlot);
     const contextsBefore = lastInContext ? contextsLeft + 1 : contextsLeft;
     if (contextsBefore >= 2) this.crossDuplicates--;
     // Down to one context: the remaining copies are no longer cross-context duplicates.

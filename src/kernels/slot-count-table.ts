@@ -9,7 +9,7 @@ const EMPTY = -1;
  * its keys is counted and later release it by slot, without hashing or probing again.
  *
  * - `add(hi, lo)` counts one occurrence and returns the key's slot; `release(slot)` removes one
- *   occurrence of whatever key that slot holds. O(1) expected and O(1) respectively.
+ *   occurrence of whatever key that slot holds and returns its count. O(1) expected and O(1).
  * - A key whose count falls to zero keeps its slot as a reusable tombstone (the key returns to the
  *   same slot if it comes back, and `add` reuses the first tombstone on a new key's probe path)
  *   instead of a backward-shift delete (Knuth, TAOCP vol. 3, Algorithm 6.4R), which would move
@@ -28,8 +28,8 @@ const EMPTY = -1;
  * const a = table.add(1, 2); // slot of key (1, 2), count 1
  * table.add(1, 2);           // same slot, count 2
  * table.size;                // 1 distinct key
- * table.release(a);          // count 1
- * table.release(a);          // count 0: table.size is 0
+ * table.release(a);          // 1 (count left)
+ * table.release(a);          // 0: table.size is 0
  */
 export class SlotCountTable {
   /** Count per slot; `EMPTY` when the slot has held no key since the last rebuild. */
@@ -119,14 +119,19 @@ export class SlotCountTable {
     return slot;
   }
 
-  /** Removes one occurrence of the key in `slot` (which must have a positive count). */
-  release(slot: number): void {
+  /**
+   * Removes one occurrence of the key in `slot` (which must have a positive count) and returns
+   * the key's new count.
+   */
+  release(slot: number): number {
     const { counts } = this;
-    if (--counts[slot]! !== 0) return;
+    const left = --counts[slot]!;
+    if (left !== 0) return left;
     this.live--;
     // A tombstone just before an empty slot ends every probe path through it, so it (and the
     // tombstones right before it) can become empty: no key moves, and few tombstones remain.
     if (counts[(slot + 1) & this.mask] === EMPTY) this.vacate(slot);
+    return 0;
   }
 
   /** Current count of the key in `slot` (0 for a tombstone or an empty slot). */
@@ -136,13 +141,19 @@ export class SlotCountTable {
 
   /** Current count of the key (0 when absent). O(1) expected. */
   count(hi: number, lo: number): number {
+    const slot = this.slotOf(hi, lo);
+    return slot < 0 ? 0 : this.counts[slot]!;
+  }
+
+  /** The slot of the key if its count is positive, else -1. O(1) expected. */
+  slotOf(hi: number, lo: number): number {
     hi >>>= 0;
     lo >>>= 0;
     const { counts, keys, mask } = this;
     for (let slot = homeSlot(hi, lo, this.shift); counts[slot] !== EMPTY; slot = (slot + 1) & mask) {
-      if (keys[2 * slot] === hi && keys[2 * slot + 1] === lo) return counts[slot]!;
+      if (keys[2 * slot] === hi && keys[2 * slot + 1] === lo) return counts[slot]! > 0 ? slot : -1;
     }
-    return 0;
+    return -1;
   }
 
   /** Forgets every key. O(capacity). */

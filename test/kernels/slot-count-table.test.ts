@@ -13,10 +13,13 @@ describe('SlotCountTable', () => {
     expect(table.size).toBe(2);
     expect(table.count(1, 2)).toBe(2);
     expect(table.countAt(a)).toBe(2);
-    table.release(a);
+    expect(table.slotOf(1, 2)).toBe(a);
+    expect(table.release(a)).toBe(1);
     expect(table.count(1, 2)).toBe(1);
-    table.release(a);
+    expect(table.release(a)).toBe(0);
     expect(table.count(1, 2)).toBe(0);
+    expect(table.slotOf(1, 2)).toBe(-1); // a tombstone is not a slot of a counted key
+    expect(table.slotOf(9, 9)).toBe(-1);
     expect(table.countAt(a)).toBe(0);
     expect(table.size).toBe(1);
     expect(table.count(2, 1)).toBe(1);

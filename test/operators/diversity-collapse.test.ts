@@ -53,6 +53,36 @@ describe('DiversityWindow', () => {
   });
 });
 
+describe('DiversityWindow over many distinct responses', () => {
+  it('should count cross-context duplicates as a recount does while its tables rebuild (property)', () => {
+    // Many keys come and go, so the count tables fill with tombstones and rebuild, moving the slots
+    // the window remembers for each response.
+    const tokens = new WordTokenizer();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 5 })), { minLength: 100, maxLength: 300, size: 'max' }),
+        (window, pushes) => {
+          const diversity = new DiversityWindow({ window, n: 2, minWords: 1, distinctEvery: 1 }, () => tokens);
+          const seen: { key: number; context: number }[] = [];
+          tokens.tokenize('');
+          for (const [key, context] of pushes) {
+            // Keys below 100 recur often (duplicates); the rest are mostly new.
+            const hashed = key < 200 ? key % 100 : key;
+            diversity.push({ step: 0, group: `g${context}` }, hashed, hashed * 7, 3);
+            seen.push({ key: hashed, context });
+            const last = seen.slice(-window);
+            const contexts = new Map<number, Set<number>>();
+            for (const s of last) contexts.set(s.key, (contexts.get(s.key) ?? new Set()).add(s.context));
+            expect(diversity.crossDuplicateCount).toBe(last.filter((s) => contexts.get(s.key)!.size >= 2).length);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('diversityCollapse', () => {
   it('should open an exploit episode when one string answers every prompt (doc marble)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
