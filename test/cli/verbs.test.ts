@@ -121,6 +121,18 @@ describe('--help', () => {
     expect(result.out.trim()).toBe(JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version);
   });
 
+  // Verbs load on demand (run.ts): a command line without a verb must still see all of them.
+  it('--help lists every verb in order, and a mistyped verb gets a suggestion', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    const listed = [...help.out.matchAll(/^ {2}(\w+) \[options\]/gm)].map((match) => match[1]);
+    expect(listed).toEqual(['demo', 'watch', 'summary', 'audit', 'export', 'probe', 'report']);
+    const typo = await run(['audti', 'run.jsonl']);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("unknown command 'audti'");
+    expect(typo.err).toContain('Did you mean audit?');
+  });
+
   it.each(['demo', 'watch', 'summary', 'audit', 'export', 'probe', 'report'])('%s --help shows examples and the shared options', async (verb) => {
     const result = await run([verb, '--help']);
     expect(result.code).toBe(0);
