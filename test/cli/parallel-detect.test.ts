@@ -1,0 +1,61 @@
+// parallelDetect: the text detectors on a worker thread (here run from source through tsx) must
+// raise exactly the alerts of sampleDetectors on one thread, in the same order.
+import { from, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
+import type { Alert } from '../../src/core/types.js';
+import { parallelDetect } from '../../src/cli/parallel-detect.js';
+import { HACK_PATTERNS, simulate } from '../../src/sim/index.js';
+import { fromFile } from '../../src/sources/from-file.js';
+import type { Ingested } from '../../src/sources/ingested.js';
+import { realdata } from '../support/paths.js';
+
+/** Both ways, as JSON (what every sink sees) so the field order counts too. */
+async function both(items: readonly Ingested[] | Observable<Ingested>, config: SampleDetectorsConfig = {}): Promise<{ one: string[]; two: string[]; threads: string[] }> {
+  const source = (): Observable<Ingested> => (Array.isArray(items) ? from(items as Ingested[]) : (items as Observable<Ingested>));
+  const threads: string[] = [];
+  const json = (alerts: Alert[]): string[] => alerts.map((alert) => JSON.stringify(alert));
+  const one = json(await lastValueFrom(source().pipe(sampleDetectors(config), toArray())));
+  const two = json(await lastValueFrom(source().pipe(parallelDetect(config, { onTextThread: (thread) => threads.push(thread) }), toArray())));
+  return { one, two, threads };
+}
+
+describe('parallelDetect', () => {
+  it.each(['healthy', ...HACK_PATTERNS] as const)('raises the alerts of one thread, in order, on a simulated %s run (text on the worker)', async (pattern) => {
+    const items = [...simulate({ seed: 7, steps: 60, ...(pattern === 'healthy' ? {} : { hack: { pattern, atStep: 25 } }) })];
+    const { one, two, threads } = await both(items, { maxLength: 1024 });
+    expect(threads).toEqual(['worker']);
+    expect(one.length).toBeGreaterThan(pattern === 'healthy' ? -1 : 0);
+    expect(two).toEqual(one);
+  });
+
+  it('keeps the text detectors on the calling thread when the first events carry no response, with the same alerts', async () => {
+    const items = [...simulate({ seed: 3, steps: 60, hack: { pattern: 'exploit', atStep: 20 } })].map((item): Ingested => {
+      if (item.kind !== 'event') return item;
+      const { response: _response, prompt: _prompt, ...numeric } = item.event;
+      return { kind: 'event', event: numeric };
+    });
+    const { one, two, threads } = await both(items);
+    expect(threads).toEqual(['main']);
+    expect(one.length).toBeGreaterThan(0);
+    expect(two).toEqual(one);
+  });
+
+  it('matches on real trainer data: TRL completions with five components (worker), a verl log of step records (main)', async () => {
+    const completions = await both(await lastValueFrom(fromFile(realdata('trl-grpo_completions_5components.jsonl')).pipe(toArray())));
+    expect(completions.threads).toEqual(['worker']);
+    expect(completions.two).toEqual(completions.one);
+    const verl = await both(await lastValueFrom(fromFile(realdata('verl-gpg_qwen2-7b_math_length_explosion.log')).pipe(toArray())));
+    expect(verl.threads).toEqual(['main']);
+    expect(verl.one.length).toBeGreaterThan(0);
+    expect(verl.two).toEqual(verl.one);
+  });
+
+  it('applies the config to both halves and rejects a bad one on the calling thread', async () => {
+    const items = [...simulate({ seed: 5, steps: 50, hack: { pattern: 'repetition', atStep: 20 } })];
+    const { one, two } = await both(items, { sensitivity: 'high', repetition: { threshold: 0.3 }, groupCollapse: false });
+    expect(one.some((alert) => alert.includes('"detector":"repetition"'))).toBe(true);
+    expect(two).toEqual(one);
+    expect(() => parallelDetect({ repetition: { threshold: 7 } })).toThrow(/repetition/);
+  });
+});
