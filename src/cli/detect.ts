@@ -13,6 +13,7 @@ import type { Ingested } from '../sources/ingested.js';
 import type { Detect } from './analyze.js';
 import type { GoodhartConfig } from './config.js';
 import { UsageError } from './options.js';
+import { parallelDetect } from './parallel-detect.js';
 
 type Settings = Readonly<Record<string, unknown>> | false;
 
@@ -49,10 +50,15 @@ export function pipelineConfig(config: GoodhartConfig): SampleDetectorsConfig {
   };
 }
 
-/** The full default detector set for a config; a setting the detectors reject is bad usage (exit 2). */
-export function defaultDetect(config: GoodhartConfig): Detect {
+/**
+ * The full default detector set for a config; a setting the detectors reject is bad usage (exit
+ * 2). With `threads` >= 2 the text detectors run on a worker thread when the input has text
+ * (`parallelDetect`: the same alerts in the same order).
+ */
+export function defaultDetect(config: GoodhartConfig, threads = 1): Detect {
   try {
-    return sampleDetectors(pipelineConfig(config));
+    const pipeline = pipelineConfig(config);
+    return threads >= 2 ? parallelDetect(pipeline) : sampleDetectors(pipeline);
   } catch (error) {
     if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(`config: ${error.message}`);
     throw error;

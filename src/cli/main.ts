@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The goodhart command line. Verbs live in src/cli/verbs; this file only wires process I/O.
+import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { CLI_V8_FLAGS } from './gc-setting.js';
 import { runCli } from './run.js';
@@ -37,5 +38,8 @@ const code = await runCli(process.argv.slice(2), {
     const { dashboardSeam } = await import('../server/dashboard-seam.js');
     return dashboardSeam()(feed);
   },
+}, {
+  // A replay with text runs its text detectors on a worker thread when there is a core for it.
+  threads: availableParallelism() >= 2 ? 2 : 1,
 });
 process.exitCode = code;

@@ -24,7 +24,9 @@ export interface VerbContext {
   /** Sets the exit code the CLI returns (the highest one set wins). */
   readonly exit: (code: number) => void;
   /** Builds the detectors for a config; tests inject small ones. Default: the full default set (cli/detect.ts). */
-  readonly detect: (config: GoodhartConfig) => Detect;
+  readonly detect: (config: GoodhartConfig, threads?: number) => Detect;
+  /** Threads a replay uses unless `--threads` says otherwise (the CLI: 2 on a machine with two cores or more). */
+  readonly threads: number;
 }
 
 /** Parsed shared options, as commander hands them over. */
@@ -33,6 +35,8 @@ export interface SharedFlags {
   readonly config?: string;
   readonly quiet?: boolean;
   readonly color?: boolean;
+  /** `--threads`, on the verbs that replay files (`threadsOption`). */
+  readonly threads?: number;
 }
 
 /** Shared options resolved: the config loaded, colour decided per stream. */
@@ -53,6 +57,15 @@ export function sharedOptions(command: Command): Command {
     .option('--config <file>', `settings file (thresholds, presets, format tags, true component); default ./${CONFIG_FILE} when present`)
     .option('-q, --quiet', 'print only the result')
     .option('--no-color', 'no ANSI colours (also NO_COLOR=1; colour is used only on a terminal)');
+}
+
+/** Adds `--threads` to a verb that replays files (audit, summary, report). */
+export function threadsOption(command: Command): Command {
+  return command.option(
+    '--threads <n>',
+    'threads for the replay: 2 runs the text detectors on a worker thread (same alerts, same verdict); default 2 with two or more cores',
+    positiveInt('--threads'),
+  );
 }
 
 /** Resolves the shared flags: loads the config (explicit, else ./goodhart.config.json if present). */

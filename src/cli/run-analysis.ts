@@ -12,6 +12,8 @@ export interface ReplayConfig extends TallyConfig {
   readonly summarize?: boolean;
   /** Sees every item as it passes (printing alerts live). */
   readonly onItem?: (item: AnalysisItem) => void;
+  /** Threads for the detectors (`--threads`); default the context's. */
+  readonly threads?: number;
 }
 
 /** Subscribes to `items` and resolves when they complete (rejects on error); aborts with `signal`. */
@@ -31,7 +33,7 @@ export function consume<T>(items: Observable<T>, next: (item: T) => void, signal
 
 /** Replays `files` through the detectors (and summarizer) and returns the tally. */
 export async function replay(files: readonly string[], shared: Shared, context: VerbContext, config: ReplayConfig = {}): Promise<RunTally> {
-  const detect = context.detect(shared.config);
+  const detect = context.detect(shared.config, config.threads ?? context.threads);
   const verdictConfig = shared.config.verdict;
   const tally = new RunTally(verdictConfig === undefined ? config : { ...config, verdict: verdictConfig });
   const source: Observable<Ingested> = openInput(files, shared);

@@ -48,6 +48,8 @@ function verbsFor(argv: readonly string[]): Promise<Register[]> {
 export interface RunCliOptions {
   /** Replaces the default detector set (tests). */
   readonly detect?: VerbContext['detect'];
+  /** Threads replays use by default (`--threads` overrides). Default 1; the CLI entry passes 2 on a machine with two cores or more. */
+  readonly threads?: number;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
       code = Math.max(code, next);
     },
     detect: options.detect ?? defaultDetect,
+    threads: options.threads ?? 1,
   };
   const program = new Command('goodhart')
     .description('Catch reward hacking and training pathologies in RL runs of language models.')

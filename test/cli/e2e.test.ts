@@ -45,6 +45,32 @@ describe('goodhart (built) on simulated runs', () => {
     for (const reason of report.reasons) expect(Object.keys(reason).sort()).toEqual(['detector', 'message', 'metric', 'severity', 'signal', 'since']);
   });
 
+  it('audit, summary and --jsonl say the same with the text detectors on a worker thread (--threads 2) as on one', async () => {
+    const run = join(dir, 'threads.jsonl');
+    // Two hacks whose text detectors and step detectors alert around the same steps.
+    const segments = [
+      ...simulate({ seed: 8, steps: 70, hack: { pattern: 'repetition', atStep: 30 } }),
+      ...Array.from(simulate({ seed: 9, steps: 70, hack: { pattern: 'truncation', atStep: 20 } }), (item) =>
+        item.kind === 'event' ? { ...item, event: { ...item.event, step: item.event.step + 70 } } : item.kind === 'step' ? { ...item, record: { ...item.record, step: item.record.step + 70 } } : item,
+      ),
+    ];
+    await writeJsonl(run, segments.map(ingestedRecord));
+    const outputs = [];
+    for (const threads of ['1', '2']) {
+      const alerts = join(dir, `alerts-${threads}.jsonl`);
+      const audit = await cli(['audit', run, '--json', '--threads', threads, '--jsonl', alerts]);
+      const summary = await cli(['summary', run, '--json', '--threads', threads]);
+      outputs.push({ code: audit.code, audit: audit.out, summary: summary.out, alerts: readFileSync(alerts, 'utf8') });
+    }
+    const [one, two] = outputs;
+    expect(one!.code).toBe(1);
+    expect(one!.alerts.split('\n').length).toBeGreaterThan(10);
+    expect(two).toEqual(one);
+    // The CLI's default on this (two-core) machine is the worker thread: the same again.
+    expect((await cli(['audit', run, '--json'])).out).toBe(one!.audit);
+    expect((await cli(['audit', run, '--threads', '0'])).code).toBe(2);
+  });
+
   it('demo --fast --out writes a run that audit then flags', async () => {
     const out = join(dir, 'demo.jsonl');
     const demo = await cli(['demo', '--fast', '--steps', '100', '--pattern', 'repetition', '--out', out]);

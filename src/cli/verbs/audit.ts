@@ -4,7 +4,7 @@ import { verdictAtLeast } from '../../core/verdict.js';
 import type { VerdictStatus } from '../../core/types.js';
 import { formatProblem, formatVerdict } from '../../sinks/console.js';
 import { FAIL_ON, type FailOn } from '../config.js';
-import { examples, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
+import { examples, threadsOption, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { replay } from '../run-analysis.js';
 import { AlertLog } from '../live.js';
 
@@ -23,16 +23,18 @@ export function fails(status: VerdictStatus, failOn: FailOn): boolean {
 }
 
 export function registerAudit(program: Command, context: VerbContext): void {
-  sharedOptions(
-    program
-      .command('audit')
-      .description('Replay a finished run, judge all of it (not only its end) and exit non-zero when it is flagged.')
-      .argument('<files...>', 'log file(s): goodhart JSONL, TRL or verl logs; several = one per rank, merged by step')
-      .addOption(
-        new Option('--fail-on <level>', 'exit 1 at: hacking = hacking or collapse; warning = any verdict but healthy').choices(FAIL_ON),
-      )
-      .option('--json', 'print one JSON object: verdict, firstFlaggedStep, reasons, events, steps, problems')
-      .option('--jsonl <file>', 'also write every alert and the verdicts to a goodhart JSONL file'),
+  threadsOption(
+    sharedOptions(
+      program
+        .command('audit')
+        .description('Replay a finished run, judge all of it (not only its end) and exit non-zero when it is flagged.')
+        .argument('<files...>', 'log file(s): goodhart JSONL, TRL or verl logs; several = one per rank, merged by step')
+        .addOption(
+          new Option('--fail-on <level>', 'exit 1 at: hacking = hacking or collapse; warning = any verdict but healthy').choices(FAIL_ON),
+        )
+        .option('--json', 'print one JSON object: verdict, firstFlaggedStep, reasons, events, steps, problems')
+        .option('--jsonl <file>', 'also write every alert and the verdicts to a goodhart JSONL file'),
+    ),
   )
     .addHelpText(
       'after',
@@ -50,6 +52,7 @@ export function registerAudit(program: Command, context: VerbContext): void {
       const failOn = flags.failOn ?? shared.config.failOn ?? 'hacking';
       const log = new AlertLog(flags.jsonl === undefined ? undefined : shared.path(flags.jsonl), context);
       const tally = await replay(files.map(shared.path), shared, context, {
+        ...(flags.threads === undefined ? {} : { threads: flags.threads }),
         onItem: (item) => {
           log.item(item);
         },

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { formatVerdict } from '../../sinks/console.js';
-import { examples, positiveInt, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
+import { examples, threadsOption, positiveInt, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
 import { replay } from '../run-analysis.js';
 
 /** One run, one channel: records, alerts and the verdict of a report are shown together. */
@@ -22,14 +22,16 @@ interface ReportFlags extends SharedFlags {
 }
 
 export function registerReport(program: Command, context: VerbContext): void {
-  sharedOptions(
-    program
-      .command('report')
-      .description('Write a self-contained HTML report: verdict, reward/component/length/group-health charts, alert timeline, flagged samples.')
-      .argument('<files...>', 'log file(s); several = one per rank, merged by step')
-      .requiredOption('-o, --output <file>', 'the HTML file to write')
-      .option('--title <text>', 'page title (default: "goodhart report: <file>")')
-      .option('--max-steps <n>', 'step rows kept for the charts (the most recent ones)', positiveInt('--max-steps'), 100_000),
+  threadsOption(
+    sharedOptions(
+      program
+        .command('report')
+        .description('Write a self-contained HTML report: verdict, reward/component/length/group-health charts, alert timeline, flagged samples.')
+        .argument('<files...>', 'log file(s); several = one per rank, merged by step')
+        .requiredOption('-o, --output <file>', 'the HTML file to write')
+        .option('--title <text>', 'page title (default: "goodhart report: <file>")')
+        .option('--max-steps <n>', 'step rows kept for the charts (the most recent ones)', positiveInt('--max-steps'), 100_000),
+    ),
   )
     .addHelpText(
       'after',
@@ -45,6 +47,7 @@ export function registerReport(program: Command, context: VerbContext): void {
       const state = new DashboardState({ historySteps: flags.maxSteps, now: io.now });
       if (shared.config.maxLength !== undefined) state.setLengthCap(CHANNEL, shared.config.maxLength);
       const tally = await replay(files.map(shared.path), shared, context, {
+        ...(flags.threads === undefined ? {} : { threads: flags.threads }),
         summarize: true,
         onItem: (item) => {
           // Trainer-logged records reach the charts through the summarizer, which merges them.

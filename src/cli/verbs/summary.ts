@@ -4,7 +4,7 @@ import { max, mean, median, min, standardDeviation } from 'simple-statistics';
 import type { Alert, StepRecord, Verdict } from '../../core/types.js';
 import { formatNumber, formatVerdict } from '../../sinks/console.js';
 import { oneLine } from '../../sinks/terminal.js';
-import { examples, positiveInt, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
+import { examples, threadsOption, positiveInt, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { replay } from '../run-analysis.js';
 
 interface SummaryFlags extends SharedFlags {
@@ -104,19 +104,22 @@ function verdictJson(verdict: Verdict): Record<string, unknown> {
 }
 
 export function registerSummary(program: Command, context: VerbContext): void {
-  sharedOptions(
-    program
-      .command('summary')
-      .description("Per-metric statistics, each detector's state, the verdict with its reasons and first flagged step.")
-      .argument('<files...>', 'log file(s); several = one per rank, merged by step')
-      .option('--last <n>', 'statistics over the last N steps only (the verdict still judges the whole run)', positiveInt('--last'))
-      .option('--json', 'print one JSON object: metrics, detectors, verdict, counts'),
+  threadsOption(
+    sharedOptions(
+      program
+        .command('summary')
+        .description("Per-metric statistics, each detector's state, the verdict with its reasons and first flagged step.")
+        .argument('<files...>', 'log file(s); several = one per rank, merged by step')
+        .option('--last <n>', 'statistics over the last N steps only (the verdict still judges the whole run)', positiveInt('--last'))
+        .option('--json', 'print one JSON object: metrics, detectors, verdict, counts'),
+    ),
   )
     .addHelpText('after', examples(['goodhart summary run.jsonl', 'goodhart summary trainer_state.json --last 20', 'goodhart summary run.jsonl --json']))
     .action(async (files: string[], flags: SummaryFlags) => {
       const { io } = context;
       const shared = await resolveShared(flags, io);
-      const tally = await replay(files.map(shared.path), shared, context, { summarize: true, keepSummaries: true, keepAlerts: true });
+      const tally = await replay(files.map(shared.path), shared, context, {
+        ...(flags.threads === undefined ? {} : { threads: flags.threads }), summarize: true, keepSummaries: true, keepAlerts: true });
       const records = lastSteps(tally.summaries, flags.last);
       const metrics = metricSummaries(records);
       const detectors = detectorStates(tally.alerts);
