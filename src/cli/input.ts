@@ -1,6 +1,6 @@
 /** Opening the verbs' input files: one file, or several (one per rank) merged by step. */
 import { stat } from 'node:fs/promises';
-import type { Observable } from 'rxjs';
+import { filter, first, lastValueFrom, map, take, type Observable } from 'rxjs';
 import { readHead } from '../sources/detect-format.js';
 import { fromFile, fromFiles } from '../sources/from-file.js';
 import type { Ingested } from '../sources/ingested.js';
@@ -30,4 +30,31 @@ export async function estimateRecords(files: readonly string[]): Promise<number 
     }
   }
   return Math.round(total);
+}
+
+/** Events looked at for a response by `startsWithText`. */
+export const TEXT_PEEK_EVENTS = 64;
+
+/**
+ * Whether one of the first `TEXT_PEEK_EVENTS` events of one of `files` carries a response: a
+ * replay runs its text detectors on a worker thread only then (numeric logs and trainer step
+ * records keep them on the main thread, where they cost nothing). Reads just the head of each
+ * file. An input that is not a regular file (a pipe) cannot be read twice, so it counts as text.
+ */
+export async function startsWithText(files: readonly string[], shared: Shared): Promise<boolean> {
+  for (const file of files) {
+    try {
+      if (!(await stat(file)).isFile()) return true;
+      const head = openInput([file], shared).pipe(
+        filter((item) => item.kind === 'event'),
+        take(TEXT_PEEK_EVENTS),
+        map((item) => item.event.response !== undefined),
+        first(Boolean, false),
+      );
+      if (await lastValueFrom(head)) return true;
+    } catch {
+      // unreadable: the replay itself reports it
+    }
+  }
+  return false;
 }

@@ -4,10 +4,8 @@
  * order one thread emits them (`OrderedMerge`), so every verdict, reason and first flagged step
  * is the same as with `sampleDetectors` alone; only the time differs.
  *
- * The worker pays for itself only when there is text to analyse: the first events decide. When
- * one of the first `DECIDE_WITHIN` events carries a response, the text detectors go to the
- * worker; otherwise (numeric logs, trainer step records) they stay on this thread, where events
- * without text cost them next to nothing. Either way the alerts are the same.
+ * The worker pays for itself only when there is text to analyse: the CLI uses this for inputs
+ * whose first events carry responses (`startsWithText`) and `sampleDetectors` otherwise.
  *
  * Events cross in batches (the text fields only, `textFields`), cut when a batch is full or when
  * the source pauses (the end of a read chunk, a quiet live log). The calling thread blocks when
@@ -23,61 +21,16 @@ import { OrderedMerge } from '../kernels/ordered-merge.js';
 import type { Ingested } from '../sources/ingested.js';
 import type { Detect } from './analyze.js';
 import { CLI_V8_FLAGS, TWO_THREAD_V8_FLAGS } from './gc-setting.js';
-import { splitConfig, TextDetectorRun, textFields } from './text-split.js';
+import { splitConfig, textFields } from './text-split.js';
 import type { TextWorkerData, ToMain, ToWorker } from './text-worker-protocol.js';
 
-/** Events looked at for a response before the text detectors settle on a thread. */
-const DECIDE_WITHIN = 64;
 /** Events per batch posted to the worker. */
 const BATCH = 1024;
 /** Batches the worker may have queued before the calling thread waits for it. */
 const MAX_IN_FLIGHT = 4;
 
-/** Lane 0 of the merge: the text detectors, wherever they run. */
-interface TextLane {
-  /** Item `index` is an event for the text detectors. */
-  push(index: number, event: RewardEvent): void;
-  /** Every item up to `index` has been pushed. */
-  passed(index: number): void;
-  /** The source ended. */
-  end(): void;
-  /** Stop at once (unsubscribed, or failed). */
-  close(): void;
-}
-
 /** Tagged alerts and a watermark from the text detectors, for the merge. */
 type Deliver = (indices: readonly number[], alerts: readonly Alert[], upTo: number) => void;
-
-/** The text detectors on this thread: each item's alerts are known as soon as it is pushed. */
-class LocalLane implements TextLane {
-  private readonly run: TextDetectorRun;
-
-  constructor(
-    config: SampleDetectorsConfig,
-    private readonly deliver: Deliver,
-  ) {
-    this.run = new TextDetectorRun(config);
-  }
-
-  push(index: number, event: RewardEvent): void {
-    this.run.push(index, event);
-  }
-
-  passed(index: number): void {
-    const { indices, alerts } = this.run.drain();
-    this.deliver(indices, alerts, index);
-  }
-
-  end(): void {
-    this.run.end();
-    const { indices, alerts } = this.run.drain();
-    this.deliver(indices, alerts, Infinity);
-  }
-
-  close(): void {
-    // nothing held
-  }
-}
 
 /**
  * Starts text-worker.js (text-worker.ts through tsx when running from source) behind a small
@@ -100,8 +53,8 @@ function startWorker(data: TextWorkerData): Worker {
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
-/** The text detectors on a worker thread. */
-class WorkerLane implements TextLane {
+/** The text detectors on a worker thread: lane 0 of the merge. */
+class WorkerLane {
   private readonly worker: Worker;
   private readonly counters: Int32Array;
   private indices: number[] = [];
@@ -141,12 +94,14 @@ class WorkerLane implements TextLane {
     });
   }
 
+  /** Item `index` is an event for the text detectors. */
   push(index: number, event: RewardEvent): void {
     this.indices.push(index);
     this.events.push(textFields(event));
     if (this.events.length >= BATCH) this.post(index);
   }
 
+  /** Every item up to `index` has been pushed. */
   passed(index: number): void {
     this.upTo = index;
     // Post what has gathered once the source pauses (a read chunk ends), not only when full, so a
@@ -160,12 +115,14 @@ class WorkerLane implements TextLane {
     }
   }
 
+  /** The source ended. */
   end(): void {
     if (this.closed) return;
     if (this.upTo > this.sentUpTo || this.events.length > 0) this.post(this.upTo);
     this.send({ kind: 'end' });
   }
 
+  /** Stop at once (unsubscribed, finished or failed). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -199,22 +156,21 @@ class WorkerLane implements TextLane {
   }
 }
 
-export interface ParallelDetectOptions {
-  /** Told where the text detectors settled for a subscription: `'worker'` or `'main'` (tests, diagnostics). */
-  readonly onTextThread?: (thread: 'worker' | 'main') => void;
-}
-
 /**
- * `sampleDetectors(config)` with the text detectors on a worker thread when the input has text:
- * the same alerts in the same order. `config` must be plain data (the CLI's goodhart.config.json):
- * it crosses to the worker by structured clone.
+ * `sampleDetectors(config)` with the text detectors on a worker thread: the same alerts in the
+ * same order. `config` must be plain data (the CLI's goodhart.config.json): it crosses to the
+ * worker by structured clone. With every text detector off it is `sampleDetectors(config)`.
  */
-export function parallelDetect(config: SampleDetectorsConfig, options: ParallelDetectOptions = {}): Detect {
+export function parallelDetect(config: SampleDetectorsConfig): Detect {
   const { text, rest } = splitConfig(config);
   if (text === undefined) return sampleDetectors(config);
-  // Build both halves once here, so a bad setting throws now, on this thread.
-  const restDetect = sampleDetectors(rest);
+  // Build both halves here, so a bad setting throws now, on this thread.
   sampleDetectors(text);
+  return workerSplit(text, sampleDetectors(rest));
+}
+
+/** The text detectors (`text` config) on a worker, the rest (`restDetect`) here, merged in order. */
+function workerSplit(text: SampleDetectorsConfig, restDetect: Detect): Detect {
   return (source) =>
     new Observable<Alert>((subscriber) => {
       const merge = new OrderedMerge<Alert>();
@@ -222,42 +178,27 @@ export function parallelDetect(config: SampleDetectorsConfig, options: ParallelD
         for (const alert of merge.take()) subscriber.next(alert);
         if (merge.done) subscriber.complete();
       };
-      const deliver: Deliver = (indices, alerts, upTo) => {
-        for (let k = 0; k < alerts.length; k++) merge.add(0, indices[k]!, alerts[k]!);
-        merge.advance(0, upTo);
-        release();
-      };
-      let lane: TextLane | undefined;
       let failed = false;
-      const fail = (error: Error): void => {
-        failed = true;
-        subscriber.error(error);
-      };
-      /** Events seen before the lane is chosen. */
-      let waiting: { index: number; event: RewardEvent }[] = [];
-      const choose = (worker: boolean): TextLane => {
-        const chosen: TextLane = worker ? new WorkerLane(text, deliver, fail) : new LocalLane(text, deliver);
-        options.onTextThread?.(worker ? 'worker' : 'main');
-        for (const { index, event } of waiting) chosen.push(index, event);
-        waiting = [];
-        lane = chosen;
-        return chosen;
-      };
+      const lane = new WorkerLane(
+        text,
+        (indices, alerts, upTo) => {
+          for (let k = 0; k < alerts.length; k++) merge.add(0, indices[k]!, alerts[k]!);
+          merge.advance(0, upTo);
+          release();
+        },
+        (error) => {
+          failed = true;
+          subscriber.error(error);
+        },
+      );
       let index = -1;
       const routed = source.pipe(
         tap({
           next: (item: Ingested) => {
             index++;
             merge.advance(1, index - 1);
-            if (item.kind === 'event') {
-              if (lane !== undefined) lane.push(index, item.event);
-              else {
-                waiting.push({ index, event: item.event });
-                if (item.event.response !== undefined) choose(true);
-                else if (waiting.length >= DECIDE_WITHIN) choose(false);
-              }
-            }
-            lane?.passed(index);
+            if (item.kind === 'event') lane.push(index, item.event);
+            lane.passed(index);
           },
           complete: () => {
             index = Infinity;
@@ -270,19 +211,19 @@ export function parallelDetect(config: SampleDetectorsConfig, options: ParallelD
           release();
         },
         error: (error: unknown) => {
-          lane?.close();
+          lane.close();
           subscriber.error(error);
         },
         complete: () => {
           if (failed) return;
           merge.advance(1, Infinity);
-          (lane ?? choose(false)).end();
+          lane.end();
           release();
         },
       });
       return () => {
         subscription.unsubscribe();
-        lane?.close();
+        lane.close();
       };
     });
 }

@@ -2,7 +2,7 @@
 import type { Observable } from 'rxjs';
 import { analyze, RunTally, type AnalysisItem, type TallyConfig } from './analyze.js';
 import type { Ingested } from '../sources/ingested.js';
-import { estimateRecords, openInput } from './input.js';
+import { estimateRecords, openInput, startsWithText } from './input.js';
 import type { Shared, VerbContext } from './options.js';
 import { Progress } from './progress.js';
 import { defaultSummarize } from './detect.js';
@@ -33,7 +33,9 @@ export function consume<T>(items: Observable<T>, next: (item: T) => void, signal
 
 /** Replays `files` through the detectors (and summarizer) and returns the tally. */
 export async function replay(files: readonly string[], shared: Shared, context: VerbContext, config: ReplayConfig = {}): Promise<RunTally> {
-  const detect = context.detect(shared.config, config.threads ?? context.threads);
+  const threads = config.threads ?? context.threads;
+  // A second thread only helps the text detectors: without text they stay on this one.
+  const detect = context.detect(shared.config, threads >= 2 && (await startsWithText(files, shared)) ? threads : 1);
   const verdictConfig = shared.config.verdict;
   const tally = new RunTally(verdictConfig === undefined ? config : { ...config, verdict: verdictConfig });
   const source: Observable<Ingested> = openInput(files, shared);

@@ -1,6 +1,6 @@
 // parallelDetect: the text detectors on a worker thread (here run from source through tsx) must
 // raise exactly the alerts of sampleDetectors on one thread, in the same order.
-import { from, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
 import type { Alert } from '../../src/core/types.js';
@@ -11,42 +11,44 @@ import type { Ingested } from '../../src/sources/ingested.js';
 import { realdata } from '../support/paths.js';
 
 /** Both ways, as JSON (what every sink sees) so the field order counts too. */
-async function both(items: readonly Ingested[] | Observable<Ingested>, config: SampleDetectorsConfig = {}): Promise<{ one: string[]; two: string[]; threads: string[] }> {
-  const source = (): Observable<Ingested> => (Array.isArray(items) ? from(items as Ingested[]) : (items as Observable<Ingested>));
-  const threads: string[] = [];
+async function both(items: readonly Ingested[], config: SampleDetectorsConfig = {}): Promise<{ one: string[]; two: string[] }> {
   const json = (alerts: Alert[]): string[] => alerts.map((alert) => JSON.stringify(alert));
-  const one = json(await lastValueFrom(source().pipe(sampleDetectors(config), toArray())));
-  const two = json(await lastValueFrom(source().pipe(parallelDetect(config, { onTextThread: (thread) => threads.push(thread) }), toArray())));
-  return { one, two, threads };
+  const one = json(await lastValueFrom(from(items).pipe(sampleDetectors(config), toArray())));
+  const two = json(await lastValueFrom(from(items).pipe(parallelDetect(config), toArray())));
+  return { one, two };
 }
 
 describe('parallelDetect', () => {
-  it.each(['healthy', ...HACK_PATTERNS] as const)('raises the alerts of one thread, in order, on a simulated %s run (text on the worker)', async (pattern) => {
+  it.each(['healthy', ...HACK_PATTERNS] as const)('raises the alerts of one thread, in order, on a simulated %s run ', async (pattern) => {
     const items = [...simulate({ seed: 7, steps: 60, ...(pattern === 'healthy' ? {} : { hack: { pattern, atStep: 25 } }) })];
-    const { one, two, threads } = await both(items, { maxLength: 1024 });
-    expect(threads).toEqual(['worker']);
+    const { one, two } = await both(items, { maxLength: 1024 });
     expect(one.length).toBeGreaterThan(pattern === 'healthy' ? -1 : 0);
     expect(two).toEqual(one);
   });
 
-  it('keeps the text detectors on the calling thread when the first events carry no response, with the same alerts', async () => {
+  it('raises the same alerts on events without text', async () => {
     const items = [...simulate({ seed: 3, steps: 60, hack: { pattern: 'exploit', atStep: 20 } })].map((item): Ingested => {
       if (item.kind !== 'event') return item;
       const { response: _response, prompt: _prompt, ...numeric } = item.event;
       return { kind: 'event', event: numeric };
     });
-    const { one, two, threads } = await both(items);
-    expect(threads).toEqual(['main']);
+    const { one, two } = await both(items);
     expect(one.length).toBeGreaterThan(0);
     expect(two).toEqual(one);
   });
 
-  it('matches on real trainer data: TRL completions with five components (worker), a verl log of step records (main)', async () => {
+  it('ends on an empty source, and passes step records alone through the step detectors', async () => {
+    const records = [...simulate({ seed: 4, steps: 40, hack: { pattern: 'kl-blowup', atStep: 15 } })].filter((item) => item.kind === 'step');
+    expect(await both([])).toEqual({ one: [], two: [] });
+    const { one, two } = await both(records);
+    expect(one.length).toBeGreaterThan(0);
+    expect(two).toEqual(one);
+  });
+
+  it('matches on real trainer data: TRL completions with five components, a verl log of step records', async () => {
     const completions = await both(await lastValueFrom(fromFile(realdata('trl-grpo_completions_5components.jsonl')).pipe(toArray())));
-    expect(completions.threads).toEqual(['worker']);
     expect(completions.two).toEqual(completions.one);
     const verl = await both(await lastValueFrom(fromFile(realdata('verl-gpg_qwen2-7b_math_length_explosion.log')).pipe(toArray())));
-    expect(verl.threads).toEqual(['main']);
     expect(verl.one.length).toBeGreaterThan(0);
     expect(verl.two).toEqual(verl.one);
   });
