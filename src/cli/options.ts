@@ -48,6 +48,8 @@ export interface Shared {
   readonly colorErr: boolean;
   /** A path relative to the working directory, made absolute. */
   readonly path: (file: string) => string;
+  /** `--threads` when given (replay verbs); else the context's default. */
+  readonly threads: number | undefined;
 }
 
 /** Adds the shared options to a verb. */
@@ -88,6 +90,7 @@ export async function resolveShared(flags: SharedFlags, io: ResolvedIo): Promise
     colorOut: useColor(io.stdoutIsTTY, color, io.env),
     colorErr: useColor(io.stderrIsTTY, color, io.env),
     path,
+    threads: flags.threads,
   };
 }
 

@@ -15,7 +15,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { Observable, tap } from 'rxjs';
-import { sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
+import { sampleDetectorLists, sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
 import type { Alert, RewardEvent } from '../core/types.js';
 import { OrderedMerge } from '../kernels/ordered-merge.js';
 import type { Ingested } from '../sources/ingested.js';
@@ -118,7 +118,8 @@ class WorkerLane {
   /** The source ended. */
   end(): void {
     if (this.closed) return;
-    if (this.upTo > this.sentUpTo || this.events.length > 0) this.post(this.upTo);
+    // Every pushed event is also passed, so anything unsent shows as upTo > sentUpTo.
+    if (this.upTo > this.sentUpTo) this.post(this.upTo);
     this.send({ kind: 'end' });
   }
 
@@ -164,8 +165,8 @@ class WorkerLane {
 export function parallelDetect(config: SampleDetectorsConfig): Detect {
   const { text, rest } = splitConfig(config);
   if (text === undefined) return sampleDetectors(config);
-  // Build both halves here, so a bad setting throws now, on this thread.
-  sampleDetectors(text);
+  // Validate the worker's half here, so a bad setting throws now, on this thread.
+  sampleDetectorLists(text);
   return workerSplit(text, sampleDetectors(rest));
 }
 

@@ -12,8 +12,6 @@ export interface ReplayConfig extends TallyConfig {
   readonly summarize?: boolean;
   /** Sees every item as it passes (printing alerts live). */
   readonly onItem?: (item: AnalysisItem) => void;
-  /** Threads for the detectors (`--threads`); default the context's. */
-  readonly threads?: number;
 }
 
 /** Subscribes to `items` and resolves when they complete (rejects on error); aborts with `signal`. */
@@ -33,7 +31,7 @@ export function consume<T>(items: Observable<T>, next: (item: T) => void, signal
 
 /** Replays `files` through the detectors (and summarizer) and returns the tally. */
 export async function replay(files: readonly string[], shared: Shared, context: VerbContext, config: ReplayConfig = {}): Promise<RunTally> {
-  const threads = config.threads ?? context.threads;
+  const threads = shared.threads ?? context.threads;
   // A second thread only helps the text detectors: without text they stay on this one.
   const detect = context.detect(shared.config, threads >= 2 && (await startsWithText(files, shared)) ? threads : 1);
   const verdictConfig = shared.config.verdict;

@@ -7,27 +7,24 @@
  * order, so "text alerts of an item before the other alerts of that item" (`OrderedMerge`, lane 0
  * first) is the order the whole set emits them in.
  */
-import { Subject } from 'rxjs';
-import { sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
-import type { Alert, RewardEvent } from '../core/types.js';
+import { SAMPLE_DETECTOR_SLOTS, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
+import type { RewardEvent } from '../core/types.js';
 
-/** The text detectors' slots: the leading four of `SAMPLE_DETECTOR_SLOTS`, in that order. */
-export const TEXT_DETECTOR_SLOTS = ['repetition', 'diversityCollapse', 'formatGaming', 'degenerateOutputs'] as const;
+const TEXT_COUNT = 4;
+/**
+ * The text detectors' slots: the leading four of `SAMPLE_DETECTOR_SLOTS` (`repetition`,
+ * `diversityCollapse`, `formatGaming`, `degenerateOutputs`); the rest are the other half.
+ */
+export const TEXT_DETECTOR_SLOTS = SAMPLE_DETECTOR_SLOTS.slice(0, TEXT_COUNT);
+const OTHER_SLOTS = SAMPLE_DETECTOR_SLOTS.slice(TEXT_COUNT);
+
+const off = (slots: readonly string[]): Record<string, false> => Object.fromEntries(slots.map((slot) => [slot, false]));
 
 /** The two halves of a pipeline config; `text` is undefined when every text detector is off. */
 export function splitConfig(config: SampleDetectorsConfig): { readonly text: SampleDetectorsConfig | undefined; readonly rest: SampleDetectorsConfig } {
-  const textOff = Object.fromEntries(TEXT_DETECTOR_SLOTS.map((slot) => [slot, false]));
-  const rest: SampleDetectorsConfig = { ...config, ...textOff };
+  const rest: SampleDetectorsConfig = { ...config, ...off(TEXT_DETECTOR_SLOTS) };
   if (TEXT_DETECTOR_SLOTS.every((slot) => config[slot] === false)) return { text: undefined, rest };
-  const text: SampleDetectorsConfig = {
-    ...config,
-    groupCollapse: false,
-    lengthDrift: false,
-    componentDominance: false,
-    steps: false,
-    constraints: [],
-    extra: [],
-  };
+  const text: SampleDetectorsConfig = { ...config, ...off(OTHER_SLOTS), steps: false, constraints: [], extra: [] };
   return { text, rest };
 }
 
@@ -46,42 +43,4 @@ export function textFields(event: RewardEvent): RewardEvent {
   if (event.response !== undefined) picked.response = event.response;
   if (event.length !== undefined) picked.length = event.length;
   return picked;
-}
-
-/**
- * The text detectors driven one event at a time, each alert tagged with the index of the item
- * that raised it (`Infinity` for the flush at the end); the same on the main thread and on the
- * worker.
- */
-export class TextDetectorRun {
-  private readonly input = new Subject<RewardEvent>();
-  private index = -1;
-  private indices: number[] = [];
-  private alerts: Alert[] = [];
-
-  constructor(config: SampleDetectorsConfig) {
-    this.input.pipe(sampleDetectors(config)).subscribe((alert) => {
-      this.indices.push(this.index);
-      this.alerts.push(alert);
-    });
-  }
-
-  push(index: number, event: RewardEvent): void {
-    this.index = index;
-    this.input.next(event);
-  }
-
-  /** The source ended: flush every detector. */
-  end(): void {
-    this.index = Infinity;
-    this.input.complete();
-  }
-
-  /** The alerts raised since the last call, with their item indices. */
-  drain(): { readonly indices: number[]; readonly alerts: Alert[] } {
-    const drained = { indices: this.indices, alerts: this.alerts };
-    this.indices = [];
-    this.alerts = [];
-    return drained;
-  }
 }

@@ -5,8 +5,48 @@
  * when it runs too far ahead (so at most a few batches are ever queued).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { TextDetectorRun } from './text-split.js';
+import { Subject } from 'rxjs';
+import { sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
+import type { Alert, RewardEvent } from '../core/types.js';
 import type { TextWorkerData, ToMain, ToWorker } from './text-worker-protocol.js';
+
+/**
+ * The text detectors driven one event at a time, each alert tagged with the index of the item
+ * that raised it (`Infinity` for the flush at the end).
+ */
+class TextDetectorRun {
+  private readonly input = new Subject<RewardEvent>();
+  private index = -1;
+  private indices: number[] = [];
+  private alerts: Alert[] = [];
+
+  constructor(config: SampleDetectorsConfig) {
+    this.input.pipe(sampleDetectors(config)).subscribe((alert) => {
+      this.indices.push(this.index);
+      this.alerts.push(alert);
+    });
+  }
+
+  push(index: number, event: RewardEvent): void {
+    this.index = index;
+    this.input.next(event);
+  }
+
+  /** The source ended: flush every detector. */
+  end(): void {
+    this.index = Infinity;
+    this.input.complete();
+  }
+
+  /** The alerts raised since the last call, with their item indices. */
+  drain(): { readonly indices: number[]; readonly alerts: Alert[] } {
+    const drained = { indices: this.indices, alerts: this.alerts };
+    this.indices = [];
+    this.alerts = [];
+    return drained;
+  }
+}
+
 
 const { config, progress } = workerData as TextWorkerData;
 const counters = new Int32Array(progress);

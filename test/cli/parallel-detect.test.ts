@@ -2,9 +2,10 @@
 // raise exactly the alerts of sampleDetectors on one thread, in the same order.
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
+import { sampleDetectorLists, sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
 import type { Alert } from '../../src/core/types.js';
 import { parallelDetect } from '../../src/cli/parallel-detect.js';
+import { splitConfig, TEXT_DETECTOR_SLOTS } from '../../src/cli/text-split.js';
 import { HACK_PATTERNS, simulate } from '../../src/sim/index.js';
 import { fromFile } from '../../src/sources/from-file.js';
 import type { Ingested } from '../../src/sources/ingested.js';
@@ -19,6 +20,18 @@ async function both(items: readonly Ingested[], config: SampleDetectorsConfig = 
 }
 
 describe('parallelDetect', () => {
+  it('splits off the detectors that lead the default order, so the merge (text first per item) keeps that order', () => {
+    expect(TEXT_DETECTOR_SLOTS).toEqual(['repetition', 'diversityCollapse', 'formatGaming', 'degenerateOutputs']);
+    const whole = sampleDetectorLists({}).sample.map((spec) => spec.slot);
+    const { text, rest } = splitConfig({});
+    const textSlots = sampleDetectorLists(text!).sample.map((spec) => spec.slot);
+    const restSlots = sampleDetectorLists(rest).sample.map((spec) => spec.slot);
+    expect(textSlots).toEqual(TEXT_DETECTOR_SLOTS);
+    expect([...textSlots, ...restSlots]).toEqual(whole);
+    expect(sampleDetectorLists(text!).step).toBeUndefined();
+    expect(splitConfig({ repetition: false, diversityCollapse: false, formatGaming: false, degenerateOutputs: false }).text).toBeUndefined();
+  });
+
   it.each(['healthy', ...HACK_PATTERNS] as const)('raises the alerts of one thread, in order, on a simulated %s run ', async (pattern) => {
     const items = [...simulate({ seed: 7, steps: 60, ...(pattern === 'healthy' ? {} : { hack: { pattern, atStep: 25 } }) })];
     const { one, two } = await both(items, { maxLength: 1024 });

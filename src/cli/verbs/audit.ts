@@ -52,7 +52,6 @@ export function registerAudit(program: Command, context: VerbContext): void {
       const failOn = flags.failOn ?? shared.config.failOn ?? 'hacking';
       const log = new AlertLog(flags.jsonl === undefined ? undefined : shared.path(flags.jsonl), context);
       const tally = await replay(files.map(shared.path), shared, context, {
-        ...(flags.threads === undefined ? {} : { threads: flags.threads }),
         onItem: (item) => {
           log.item(item);
         },

@@ -47,7 +47,6 @@ export function registerReport(program: Command, context: VerbContext): void {
       const state = new DashboardState({ historySteps: flags.maxSteps, now: io.now });
       if (shared.config.maxLength !== undefined) state.setLengthCap(CHANNEL, shared.config.maxLength);
       const tally = await replay(files.map(shared.path), shared, context, {
-        ...(flags.threads === undefined ? {} : { threads: flags.threads }),
         summarize: true,
         onItem: (item) => {
           // Trainer-logged records reach the charts through the summarizer, which merges them.

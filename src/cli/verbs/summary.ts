@@ -118,8 +118,7 @@ export function registerSummary(program: Command, context: VerbContext): void {
     .action(async (files: string[], flags: SummaryFlags) => {
       const { io } = context;
       const shared = await resolveShared(flags, io);
-      const tally = await replay(files.map(shared.path), shared, context, {
-        ...(flags.threads === undefined ? {} : { threads: flags.threads }), summarize: true, keepSummaries: true, keepAlerts: true });
+      const tally = await replay(files.map(shared.path), shared, context, { summarize: true, keepSummaries: true, keepAlerts: true });
       const records = lastSteps(tally.summaries, flags.last);
       const metrics = metricSummaries(records);
       const detectors = detectorStates(tally.alerts);
