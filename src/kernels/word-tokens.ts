@@ -50,6 +50,8 @@ function buildBmpUnits(): Uint16Array {
   const { classes, lower } = codeUnitTables();
   const units = new Uint16Array(0x10000);
   for (let code = 0; code < 0x10000; code++) units[code] = unitValue(code, classes, lower);
+  // ASCII units read the same on either path (the unit-by-unit one used ASCII_UNITS for them too).
+  units.set(ASCII_UNITS);
   return units;
 }
 
@@ -94,6 +96,8 @@ export class WordTokenizer {
   readonly maxChars: number;
   /** Scratch for the units of ASCII texts. */
   private readonly ascii: AsciiUnits;
+  /** Scratch for the code units of other texts. */
+  private codes = new Uint16Array(0);
 
   constructor(maxChars: number = DEFAULT_MAX_CHARS, initialWords = 256) {
     if (!(maxChars >= 1)) throw new RangeError(`WordTokenizer maxChars must be at least 1, got ${maxChars}`);
@@ -106,10 +110,25 @@ export class WordTokenizer {
   /** Tokenizes `text` into `hashHi`/`hashLo` and returns the number of words. */
   tokenize(text: string): number {
     const length = Math.min(text.length, this.maxChars);
+    // A text has at most one word per two units (rounded up): room for that is made here, so the
+    // scan writes without a capacity check per word.
+    if (this.hashHi.length <= length >> 1) this.grow(length);
     // ASCII text, the usual case, is read from bytes copied by one native call: a charCodeAt per
-    // unit costs more, above all on strings built by concatenation.
-    const bytes = this.ascii.copy(text, length) ? this.ascii.bytes : undefined;
-    let { hashHi, hashLo } = this;
+    // unit costs more, above all on strings built by concatenation. Other text is copied unit by
+    // unit and read through the BMP table.
+    if (this.ascii.copy(text, length)) return this.scan(this.ascii.bytes, ASCII_UNITS, length);
+    const codes = this.codeUnits(length);
+    for (let index = 0; index < length; index++) codes[index] = text.charCodeAt(index);
+    return this.scan(codes, (bmpUnits ??= buildBmpUnits()), length);
+  }
+
+  /**
+   * The tokenizing pass over `length` code units of `source`, each classified by `units[code]`.
+   * One loop for both kinds of text, with nothing in it but the classification, the two hash
+   * updates and the word-end branch: a per-unit test of which text kind is being read cost ~20%.
+   */
+  private scan(source: Uint8Array | Uint16Array, units: Uint8Array | Uint16Array, length: number): number {
+    const { hashHi, hashLo } = this;
     let words = 0;
     let inWord = false;
     let hi = FNV_OFFSET;
@@ -117,8 +136,7 @@ export class WordTokenizer {
     /** The OR of every separator's value: which kinds of separator occurred. */
     let separators = 0;
     for (let index = 0; index < length; index++) {
-      const code = bytes === undefined ? text.charCodeAt(index) : bytes[index]!;
-      const unit = code < 0x80 ? ASCII_UNITS[code]! : (bmpUnits ??= buildBmpUnits())[code]!;
+      const unit = units[source[index]!]!;
       if (unit >= FIRST_WORD_UNIT) {
         if (!inWord) {
           inWord = true;
@@ -132,7 +150,6 @@ export class WordTokenizer {
         separators |= unit;
         if (inWord) {
           inWord = false;
-          if (words === hashHi.length) ({ hashHi, hashLo } = this.grow());
           hashHi[words] = hi;
           hashLo[words] = lo;
           words++;
@@ -140,7 +157,6 @@ export class WordTokenizer {
       }
     }
     if (inWord) {
-      if (words === hashHi.length) ({ hashHi, hashLo } = this.grow());
       hashHi[words] = hi;
       hashLo[words] = lo;
       words++;
@@ -151,15 +167,16 @@ export class WordTokenizer {
     return words;
   }
 
-  /** Doubles the hash buffers, keeping their contents. */
-  private grow(): { hashHi: Uint32Array; hashLo: Uint32Array } {
-    const grownHi = new Uint32Array(this.hashHi.length * 2);
-    const grownLo = new Uint32Array(this.hashLo.length * 2);
-    grownHi.set(this.hashHi);
-    grownLo.set(this.hashLo);
-    this.hashHi = grownHi;
-    this.hashLo = grownLo;
-    return this;
+  /** Scratch for the code units of a non-ASCII text, at least `length` long. */
+  private codeUnits(length: number): Uint16Array {
+    if (this.codes.length < length) this.codes = new Uint16Array(Math.min(this.maxChars, Math.max(length, 2 * this.codes.length)));
+    return this.codes;
   }
 
+  /** Grows the hash buffers to hold the words of a `length`-unit text. */
+  private grow(length: number): void {
+    const size = Math.max(2 * this.hashHi.length, (length >> 1) + 1);
+    this.hashHi = new Uint32Array(size);
+    this.hashLo = new Uint32Array(size);
+  }
 }
