@@ -51,6 +51,9 @@ describe('WordTokenizer', () => {
     expect(tokens.tokenize('w '.repeat(1000))).toBe(1000);
     const capped = new WordTokenizer(5);
     expect(capped.tokenize('abc defgh')).toBe(2); // "abc de" → abc, de
+    // Text read unit by unit (not ASCII) grows its scratch too, and keeps to the cap.
+    expect(tokens.tokenize('é '.repeat(3000))).toBe(3000);
+    expect(new WordTokenizer(4001).tokenize('é '.repeat(3000))).toBe(2001);
   });
 
   it('hashes a word alike whether the text is read as ASCII bytes or as UTF-16 units', () => {
