@@ -1,5 +1,6 @@
-// Runs the BUILT CLI (dist/src/cli/main.js) as a child process, building it first when dist is
-// missing or older than any source file (CI builds before `npm test`, so this is a no-op there).
+// Runs the BUILT CLI (dist/src/cli/main.js, bundled by scripts/bundle-cli.ts) as a child process,
+// building it first when dist is missing or older than any source file (CI builds before
+// `npm test`, so this is a no-op there).
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ export function ensureBuilt(): void {
     // tsc still emits when some file has a type error; the CLI tests judge what was built.
     if (!existsSync(builtCli)) throw error;
   }
+  // The second step of `npm run build`: the tests run the bundled command users run.
+  execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts', 'bundle-cli.ts')], { cwd: repoRoot, stdio: 'pipe' });
 }
 
 export interface Run {
