@@ -31,7 +31,9 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // Maps back to src/*.ts like tsc's own maps, without a copy of every source inside (~5 MB).
   sourcemap: true,
+  sourcesContent: false,
   logLevel: 'warning',
   // tsx is loaded only by `probe` on a TypeScript module, from the user's installation; ws's
   // optional native helpers are looked up at run time when installed.
