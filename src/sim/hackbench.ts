@@ -37,7 +37,7 @@ export interface DetectionRun {
   readonly reachedAt?: number;
   /** `reachedAt - atStep`, in steps. */
   readonly delay?: number;
-  /** Warning-or-worse alert onsets before the injection step (every one, for a healthy run). */
+  /** Warning-or-worse episodes before the injection step (onsets at warning and escalations to it; every one, for a healthy run). */
   readonly falseAlerts: number;
   /** The false alerts themselves (first 5), to say what fired. */
   readonly falseAlertSamples: readonly Alert[];
@@ -45,7 +45,26 @@ export interface DetectionRun {
   readonly detected: boolean;
 }
 
-const isFlag = (alert: Alert): boolean => alert.state === 'onset' && severityRank[alert.severity] >= severityRank.warning;
+const atLeastWarning = (alert: Alert): boolean => severityRank[alert.severity] >= severityRank.warning;
+
+/**
+ * Counts warning-or-worse episodes: an onset at warning or above, and an episode that opened
+ * below warning and escalated to it while ongoing (counting onsets alone would miss those).
+ * Returns whether `alert` is such an episode's first warning-or-worse alert.
+ */
+class FlagCounter {
+  private readonly flagged = new Set<string>();
+
+  isNewFlag(alert: Alert): boolean {
+    if (alert.state === 'resolved') {
+      this.flagged.delete(alert.id);
+      return false;
+    }
+    if (!atLeastWarning(alert) || this.flagged.has(alert.id)) return false;
+    this.flagged.add(alert.id);
+    return true;
+  }
+}
 
 /**
  * Scores a list of alerts (in stream order) for a run whose hack, if any, started at `atStep`.
@@ -68,9 +87,10 @@ export function scoreAlerts(
   let reachedAt: number | undefined;
   const falseFlags: Alert[] = [];
   let detected = false;
+  const flags = new FlagCounter();
   for (const alert of alerts) {
     incremental.add(alert);
-    if (isFlag(alert)) {
+    if (flags.isNewFlag(alert)) {
       if (alert.step < atStep) falseFlags.push(alert);
       else detected = true;
     }

@@ -1,10 +1,11 @@
-// Where tests find the shared reference values and real trainer logs: ../shared beside the
-// checkout (read from there, never copied into the repo).
+// Where tests and benchmarks find the shared reference values and real trainer logs: ../shared
+// beside the checkout (read from there, never copied into the repo), or the directory named by
+// GOODHART_SHARED_DIR for a checkout that lives elsewhere.
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const sharedDir = join(repoRoot, '..', 'shared');
+export const sharedDir = process.env.GOODHART_SHARED_DIR ?? join(repoRoot, '..', 'shared');
 export const realdataDir = join(sharedDir, 'realdata');
 export const referencesDir = join(sharedDir, 'references');
 
