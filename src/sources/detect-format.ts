@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import type { FormatName, InputFormat } from './format.js';
 import { FORMATS } from './formats/index.js';
-import { describeFsError, UnreadableInputError } from './line-reader.js';
+import { describeFsError, stripBom, UnreadableInputError } from './line-reader.js';
 
 /**
  * Bytes of a file read for detection (64 KiB): trainer consoles open with long banners and
@@ -40,7 +40,8 @@ export function formatNames(formats: readonly InputFormat[] = FORMATS): FormatNa
 
 /**
  * Reads up to `bytes` from the start of a file and decodes them as UTF-8 (a character cut at the
- * end becomes U+FFFD, which detection tolerates). Unreadable files throw `UnreadableInputError`.
+ * end becomes U+FFFD, which detection tolerates), without a byte order mark (`stripBom`).
+ * Unreadable files throw `UnreadableInputError`.
  */
 export async function readHead(path: string, bytes = DETECT_BYTES): Promise<string> {
   try {
@@ -48,7 +49,7 @@ export async function readHead(path: string, bytes = DETECT_BYTES): Promise<stri
     try {
       const buffer = Buffer.alloc(bytes);
       const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-      return buffer.toString('utf8', 0, bytesRead);
+      return stripBom(buffer.toString('utf8', 0, bytesRead));
     } finally {
       await handle.close();
     }

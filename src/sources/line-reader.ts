@@ -134,12 +134,12 @@ export class LineSplitter {
         break;
       } else if (this.carryBytes > 0) {
         this.carry.push(bytes.subarray(start, end));
-        lines.push(decodeLine(Buffer.concat(this.carry), 0, this.carryBytes + end - start));
+        lines.push(this.decode(Buffer.concat(this.carry), 0, this.carryBytes + end - start));
         this.carry = [];
         this.carryBytes = 0;
         this.nextLine++;
       } else {
-        lines.push(decodeLine(bytes, start, end));
+        lines.push(this.decode(bytes, start, end));
         this.nextLine++;
       }
       start = end + 1;
@@ -152,7 +152,7 @@ export class LineSplitter {
   end(): LineItem[] {
     if (this.skippedBytes >= 0) return [{ kind: 'problem', problem: this.overlongProblem() }];
     if (this.carryBytes === 0) return [];
-    const last = decodeLine(Buffer.concat(this.carry), 0, this.carryBytes);
+    const last = this.decode(Buffer.concat(this.carry), 0, this.carryBytes);
     const item: LineItem = { kind: 'lines', firstLine: this.nextLine, lines: [last] };
     this.reset(this.nextLine + 1);
     return [item];
@@ -165,6 +165,12 @@ export class LineSplitter {
     this.carryBytes = 0;
     this.skippedBytes = -1;
     this.skippedHead = Buffer.alloc(0);
+  }
+
+  /** The text of the line about to be numbered `nextLine`; line 1 loses a byte order mark. */
+  private decode(bytes: Buffer, start: number, end: number): string {
+    const text = decodeLine(bytes, start, end);
+    return this.nextLine === 1 ? stripBom(text) : text;
   }
 
   private skip(bytes: Buffer, start: number, end: number): void {
@@ -199,6 +205,20 @@ export class LineSplitter {
 function decodeLine(bytes: Buffer, start: number, end: number): string {
   const stop = end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
   return bytes.toString('utf8', start, stop);
+}
+
+const BYTE_ORDER_MARK = 0xfeff;
+
+/**
+ * `text` without a leading byte order mark (U+FEFF), which Python's `utf-8-sig` codec and
+ * Windows editors' "UTF-8 with BOM" put at the start of a file. It is not text: left in,
+ * it sticks to the first line, which then fails `JSON.parse` and the JSONL formats'
+ * detection. Files become text in two places, the line splitter (line 1, also after a
+ * truncation or rotation starts the numbering again) and `readHead` (detection), and both call
+ * this; whole-file formats decode with `TextDecoder`, which drops the mark itself.
+ */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
 }
 
 /**

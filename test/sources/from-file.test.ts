@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -178,6 +178,32 @@ describe('format detection on real trainer files', () => {
   it('detects none of the documentation files', async () => {
     expect(detectFormat(await readHead(realdata('PROVENANCE.md')))).toBeUndefined();
     expect(detectFormat(await readHead(realdata('LICENSE.verldata-MIT.txt')))).toBeUndefined();
+  });
+
+  // Python's utf-8-sig codec and Windows editors write a byte order mark first; it is not text.
+  for (const name of Object.keys(expected)) {
+    it(`reads ${name} the same with a byte order mark in front`, async () => {
+      const plain = await all(realdata(name));
+      const marked = file(`bom-${name}`, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(realdata(name))]));
+      const items = await all(marked);
+      expect(items.map((item) => (item.kind === 'problem' ? { ...item, problem: { ...item.problem, source: realdata(name) } } : item))).toEqual(plain);
+    });
+  }
+
+  it('detects and reads JSONL that starts with a byte order mark, its first line included', async () => {
+    const cases: [string, string][] = [
+      ['goodhart-jsonl', '{"step":0,"reward":1}\n{"step":1,"reward":0}\n'],
+      ['verl-file-jsonl', '{"step":0,"data":{"critic/kl":0.1}}\n{"step":1,"data":{"critic/kl":0.2}}\n'],
+      ['verl-rollout-jsonl', '{"input":"q","output":"a","score":1,"step":0}\n{"input":"q","output":"b","score":0,"step":1}\n'],
+      ['sample-components-jsonl', '{"scalar_reward":1,"format_component":1,"completion":"a","step":0}\n{"scalar_reward":0,"format_component":0,"completion":"b","step":1}\n'],
+    ];
+    for (const [format, text] of cases) {
+      const path = file(`bom-${format}.jsonl`, `\uFEFF${text}`);
+      expect(detectFormat(await readHead(path))?.name, format).toBe(format);
+      const items = await all(path);
+      expect(problems(items), format).toEqual([]);
+      expect(steps(items), format).toEqual([0, 1]);
+    }
   });
 
   it('detects goodhart JSONL and finds formats by name', () => {

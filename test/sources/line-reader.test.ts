@@ -30,10 +30,10 @@ function flatten(items: readonly LineItem[]): { lines: [number, string][]; probl
   return { lines, problems };
 }
 
-/** What a plain whole-text split says the lines are (the oracle). */
+/** What a plain whole-text split says the lines are (the oracle); a leading byte order mark is not text. */
 function oracle(text: string): [number, string][] {
   if (text === '') return [];
-  const parts = text.split('\n');
+  const parts = text.replace(/^\uFEFF/, '').split('\n');
   if (parts.at(-1) === '') parts.pop();
   return parts.map((line, k) => [k + 1, line.endsWith('\r') ? line.slice(0, -1) : line]);
 }
@@ -86,6 +86,25 @@ describe('LineSplitter', () => {
         },
       ),
     );
+  });
+
+  it('drops a byte order mark from line 1 at every chunk boundary, and only from line 1', () => {
+    const input = Buffer.from('\uFEFF{"step":1}\n\uFEFFnot a mark here\n', 'utf8');
+    expect([...input.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    for (let cut = 0; cut <= input.length; cut++) {
+      expect(flatten(splitAt(input, [cut])).lines, `cut at byte ${cut}`).toEqual([
+        [1, '{"step":1}'],
+        [2, '\uFEFFnot a mark here'],
+      ]);
+    }
+    expect(flatten(splitAt(Buffer.from('\uFEFFonly line, no newline'), [2])).lines).toEqual([[1, 'only line, no newline']]);
+  });
+
+  it('drops the mark again when a reset starts the numbering over (a truncated or replaced file)', () => {
+    const splitter = new LineSplitter('mem');
+    splitter.push(Buffer.from('\uFEFFa\nb\n'));
+    splitter.reset();
+    expect(splitter.push(Buffer.from('\uFEFFc\n'))).toEqual([{ kind: 'lines', firstLine: 1, lines: ['c'] }]);
   });
 
   it('numbers lines from 1 across batches and emits one batch per chunk', () => {
