@@ -32,6 +32,9 @@ import {
   type LineReaderConfig,
 } from './line-reader.js';
 
+/** What following says, once, about a path that names no file yet. */
+export const NOT_THERE_YET = 'file does not exist yet; waiting for it to appear';
+
 /** Default interval between two polls of a followed file. */
 export const DEFAULT_POLL_MS = 250;
 
@@ -106,7 +109,7 @@ class Tail {
       }
       if (!this.reportedMissing) {
         this.reportedMissing = true;
-        const reason = this.opened ? 'file deleted; waiting for it to reappear' : 'file does not exist yet; waiting for it to appear';
+        const reason = this.opened ? 'file deleted; waiting for it to reappear' : NOT_THERE_YET;
         yield { kind: 'problem', problem: this.notice(reason) };
       }
       return;

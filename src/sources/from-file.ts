@@ -15,12 +15,11 @@ import {
   concatMap,
   defer,
   exhaustMap,
-  filter,
   from,
   map,
   type Observable,
   of,
-  take,
+  takeWhile,
   timer,
   type OperatorFunction,
   type SchedulerLike,
@@ -28,7 +27,7 @@ import {
 import type { InputProblem } from '../core/types.js';
 import { DETECT_BYTES, detectFormat, formatByName, formatNames, readHead } from './detect-format.js';
 import { excerpt } from './excerpt.js';
-import { checkPollMs, followLines, type FollowConfig } from './follow.js';
+import { checkPollMs, followLines, NOT_THERE_YET, type FollowConfig } from './follow.js';
 import type { FormatName, InputFormat, LineFormat, WholeFileFormat } from './format.js';
 import type { Ingested } from './ingested.js';
 import {
@@ -49,6 +48,9 @@ export interface FromFileConfig extends FollowConfig {
 
 export interface FromFilesConfig extends FromFileConfig, MergeByStepConfig {}
 
+/** A problem item about a whole file, met before its format is known. */
+type Notice = Extract<Ingested, { kind: 'problem' }>;
+
 /**
  * Reads one log file as records and problems. A replay completes at the end of the file; a
  * follow never completes. Malformed lines become `problem` items and the stream goes on; a file
@@ -65,15 +67,16 @@ export function fromFile(path: string, config: FromFileConfig = {}): Observable<
   const pollMs = checkPollMs(config.pollMs);
   const scheduler = config.scheduler ?? asyncScheduler;
   const follow = config.follow ?? false;
-  const format$: Observable<InputFormat | 'empty'> =
+  // The format, after any notices about detection.
+  const format$: Observable<InputFormat | Notice> =
     explicit !== undefined
       ? of(explicit)
       : follow
         ? awaitFormat(path, pollMs, scheduler)
-        : defer(() => from(readHead(path))).pipe(map((head) => (head.trim() === '' ? 'empty' : requireFormat(path, head))));
+        : defer(() => from(readHead(path))).pipe(map((head) => (head.trim() === '' ? notice(path, 'file is empty') : requireFormat(path, head))));
   return format$.pipe(
     concatMap((format): Observable<Ingested> => {
-      if (format === 'empty') return of(problemItem({ source: path, line: 0, reason: 'file is empty', excerpt: '' }));
+      if (format.kind === 'problem') return of(format);
       if (format.kind === 'lines') {
         return (follow ? followLines(path, config) : readLines(path, config)).pipe(parseLines(format, path));
       }
@@ -107,21 +110,38 @@ function requireFormat(path: string, head: string): InputFormat {
   return format;
 }
 
+const UNRECOGNISED_YET = `waiting for more data to recognise the format: the start of the file matches no known format yet (an unrecognised ${String(DETECT_BYTES / 1024)} KiB is an error; --format skips detection)`;
+
 /**
  * Following a file that may not exist or hold enough text yet: polls until the head is
- * recognised, or errors once a full `DETECT_BYTES` head matches no format.
+ * recognised, or errors once a full `DETECT_BYTES` head matches no format. A short head is
+ * never rejected, since a console log may print minutes of banners before the first line its
+ * format is known by; instead a `problem` says once that detection is waiting, so a watch of
+ * the wrong file is not silent. The same goes for a file that does not exist yet.
  */
-function awaitFormat(path: string, pollMs: number, scheduler: SchedulerLike): Observable<InputFormat> {
-  return timer(0, pollMs, scheduler).pipe(
-    exhaustMap(() => from(peekHead(path))),
-    map((head) => {
-      if (head === undefined || head.trim() === '') return undefined;
-      // A short head may still grow into something recognisable; a full one has had its chance.
-      return Buffer.byteLength(head) >= DETECT_BYTES ? requireFormat(path, head) : detectFormat(head);
-    }),
-    filter((format): format is InputFormat => format !== undefined),
-    take(1),
-  );
+function awaitFormat(path: string, pollMs: number, scheduler: SchedulerLike): Observable<InputFormat | Notice> {
+  return defer(() => {
+    const said = new Set<string>();
+    const sayOnce = (reason: string): Notice[] => {
+      if (said.has(reason)) return [];
+      said.add(reason);
+      return [notice(path, reason)];
+    };
+    return timer(0, pollMs, scheduler).pipe(
+      exhaustMap(() => from(peekHead(path))),
+      concatMap((head): (InputFormat | Notice)[] => {
+        if (head === undefined) return sayOnce(NOT_THERE_YET);
+        if (head.trim() === '') return [];
+        // A short head may still grow into something recognisable; a full one has had its chance.
+        if (Buffer.byteLength(head) >= DETECT_BYTES) return [requireFormat(path, head)];
+        const format = detectFormat(head);
+        if (format !== undefined) return [format];
+        // Only once a line is complete: the first line may simply be half written.
+        return head.includes('\n') ? sayOnce(UNRECOGNISED_YET) : [];
+      }),
+      takeWhile((found) => found.kind === 'problem', true),
+    );
+  });
 }
 
 async function peekHead(path: string): Promise<string | undefined> {
@@ -134,6 +154,9 @@ async function peekHead(path: string): Promise<string | undefined> {
 }
 
 const problemItem = (problem: InputProblem): Ingested => ({ kind: 'problem', problem });
+
+/** A problem about the whole file (line 0), such as `file is empty`. */
+const notice = (source: string, reason: string): Notice => ({ kind: 'problem', problem: { source, line: 0, reason, excerpt: '' } });
 
 /**
  * Runs line items through a fresh parser of `format`; a `restart` (truncated or replaced file)

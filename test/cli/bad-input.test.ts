@@ -1,10 +1,11 @@
 // End to end: the BUILT CLI as a child process on inputs a user's tools really produce and that
-// once went wrong without a word.
+// once went wrong without a word: a byte order mark, a file whose format is not known (yet).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, ensureBuilt } from './built.js';
+import { builtCli, cli, ensureBuilt } from './built.js';
 
 let dir: string;
 
@@ -22,6 +23,24 @@ function file(name: string, content: string): string {
   return path;
 }
 
+/** Runs the built CLI until its stderr matches `wanted` (or `ms` pass), then stops it; resolves with that stderr. */
+function stderrUntil(args: readonly string[], wanted: RegExp, ms = 10_000): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [builtCli, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const stop = (): void => {
+      clearTimeout(timeout);
+      child.kill();
+      resolve(err);
+    };
+    const timeout = setTimeout(stop, ms);
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8');
+      if (wanted.test(err)) stop();
+    });
+  });
+}
+
 describe('goodhart (built) on awkward input', () => {
   it('reads a per-sample components file saved with a byte order mark, its first sample included', async () => {
     const sample = (step: number, reward: number) =>
@@ -30,5 +49,11 @@ describe('goodhart (built) on awkward input', () => {
     const result = await cli(['audit', path, '--json']);
     expect(result.err).toBe('');
     expect(JSON.parse(result.out)).toMatchObject({ events: 4, problems: 0 });
+  });
+
+  it('watch says at once that it is waiting to recognise a file that matches no format yet', async () => {
+    const path = file('notes.txt', 'hello world\nnot json\n{{{\n');
+    const err = await stderrUntil(['watch', path, '--no-dashboard'], /waiting for more data/);
+    expect(err).toContain(`input problem: ${path}: waiting for more data to recognise the format`);
   });
 });

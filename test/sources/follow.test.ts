@@ -165,9 +165,38 @@ describe('fromFile with follow', () => {
     appendFileSync(path, 'ard":1}\n');
     await until(() => stepsOf(items).length === 2, 'step 2');
     expect(items).toEqual([
+      { kind: 'problem', problem: { source: path, line: 0, reason: 'file does not exist yet; waiting for it to appear', excerpt: '' } },
       { kind: 'event', event: { step: 1, reward: 0.5 } },
       { kind: 'event', event: { step: 2, reward: 1 } },
     ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('says once that it waits while the start of the file matches no format, and reads the file once one does', async () => {
+    const path = fresh('console.log');
+    writeFileSync(path, 'loading checkpoint shards');
+    const { items, errors } = collect(fromFile(path, { follow: true, pollMs: POLL_MS }));
+    await settle();
+    // A half-written first line may still become anything: nothing is said yet.
+    expect(items).toEqual([]);
+    appendFileSync(path, ' 100%\nsome banner\n');
+    await until(() => items.length === 1, 'the notice');
+    await settle();
+    expect(items).toEqual([
+      {
+        kind: 'problem',
+        problem: {
+          source: path,
+          line: 0,
+          reason: 'waiting for more data to recognise the format: the start of the file matches no known format yet (an unrecognised 64 KiB is an error; --format skips detection)',
+          excerpt: '',
+        },
+      },
+    ]);
+    // A console log's first metrics line comes after its banners.
+    appendFileSync(path, "{'loss': 0.5, 'reward': 0.25}\n");
+    await until(() => stepsOf(items).length === 1, 'the first TRL step');
+    expect(items.filter((item) => item.kind === 'problem')).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 
