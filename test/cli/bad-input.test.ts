@@ -51,6 +51,16 @@ describe('goodhart (built) on awkward input', () => {
     expect(JSON.parse(result.out)).toMatchObject({ events: 4, problems: 0 });
   });
 
+  it('export reports and skips a JSON object in a per-sample components file that is not a sample', async () => {
+    const sample = JSON.stringify({ scalar_reward: 1, format_component: 1, completion: 'a', step: 0 });
+    const path = file('junk-components.jsonl', [sample, sample, '{"x":"aaa"}', '{"foo":1}', sample].join('\n') + '\n');
+    const result = await cli(['export', path, '-o', join(dir, 'junk.csv')]);
+    expect(result.code).toBe(0);
+    expect(result.err).toContain(`input problem: ${path}:3: not a scored sample`);
+    expect(result.err).toContain(`input problem: ${path}:4: not a scored sample`);
+    expect(result.err).toContain('wrote 3 events');
+  });
+
   it('watch says at once that it is waiting to recognise a file that matches no format yet', async () => {
     const path = file('notes.txt', 'hello world\nnot json\n{{{\n');
     const err = await stderrUntil(['watch', path, '--no-dashboard'], /waiting for more data/);

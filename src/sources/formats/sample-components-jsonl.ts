@@ -10,6 +10,10 @@
  * step = `step` (else `global_step`, else `defaultStep`: such files are often written for one
  * step and carry none). Remaining scalar fields (ids, statuses, verifier detail) and objects
  * go to `meta`; arrays (token ids, masks) are left out: large, and not read by any detector.
+ *
+ * A line is a sample only when it carries a reward, a component or a response; any other JSON
+ * object (`{"x": 1}`, a stray config dump) is reported and skipped, never read as an empty
+ * sample at the default step.
  */
 import type { RewardEvent } from '../../core/types.js';
 import type { LineFormat, LineParser } from '../format.js';
@@ -40,6 +44,19 @@ const firstPresent = (row: Readonly<Record<string, unknown>>, keys: readonly str
   return undefined;
 };
 
+const isComponentKey = (key: string): boolean => key.endsWith(COMPONENT_SUFFIX) && key.length > COMPONENT_SUFFIX.length;
+
+const SAMPLE_KEYS = new Set<string>([...REWARD_KEYS, ...RESPONSE_KEYS]);
+const NOT_A_SAMPLE = `not a scored sample: none of ${[...REWARD_KEYS, `<name>${COMPONENT_SUFFIX}`, ...RESPONSE_KEYS].join(', ')}`;
+
+/** Whether a row holds any field that makes a sample: a reward, a component or a response. */
+const isSample = (row: Readonly<Record<string, unknown>>): boolean => {
+  for (const key in row) {
+    if (SAMPLE_KEYS.has(key) || isComponentKey(key)) return true;
+  }
+  return false;
+};
+
 const codePoints = (text: string): number => text.length - (text.match(/[\uDC00-\uDFFF]/g)?.length ?? 0);
 
 /** Per-sample components JSONL. Throws RangeError on a default step that is not a non-negative integer. */
@@ -58,6 +75,7 @@ export const sampleComponentsFormat = (config: SampleComponentsConfig = {}): Lin
         return [problem(source, line, `not valid JSON: ${messageOf(error)}`, text)];
       }
       if (!isRecord(row)) return [problem(source, line, 'expected a JSON object (one scored sample)', text)];
+      if (!isSample(row)) return [problem(source, line, NOT_A_SAMPLE, text)];
       const stepField = firstPresent(row, STEP_KEYS);
       const step = stepField === undefined ? defaultStep : finite(stepField);
       if (step === undefined) return [problem(source, line, 'non-numeric "step"', text)];
@@ -72,7 +90,7 @@ export const sampleComponentsFormat = (config: SampleComponentsConfig = {}): Lin
       const components: Record<string, number> = {};
       const meta: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(row)) {
-        if (key.endsWith(COMPONENT_SUFFIX) && key.length > COMPONENT_SUFFIX.length) {
+        if (isComponentKey(key)) {
           const number = finite(value);
           if (number !== undefined) setOwn(components, key.slice(0, -COMPONENT_SUFFIX.length), number);
         } else if (!MAPPED.has(key) && !Array.isArray(value) && value !== response) {

@@ -64,4 +64,29 @@ describe('sampleComponents on bad input', () => {
     ]);
     expect(() => sampleComponentsFormat({ defaultStep: Number.NaN })).toThrow(RangeError);
   });
+
+  it('reports and skips a JSON object with no reward, component or response, and keeps a sample with any one of them', () => {
+    const text = [
+      '{"scalar_reward": 0.5, "a_component": 0.5, "completion": "x"}',
+      '{"x": "aaa"}',
+      '{"foo": 1, "bar": "z", "step": 3}',
+      '{}',
+      '{"reward": null}',
+      '{"a_component": 0.25}',
+      '{"response": "no score yet"}',
+    ].join('\n');
+    const items = runLines(sampleComponents, text, 's.jsonl');
+    expect(eventsOf(items).map((e) => [e.reward, e.components, e.response])).toEqual([
+      [0.5, { a: 0.5 }, 'x'],
+      [undefined, undefined, undefined],
+      [undefined, { a: 0.25 }, undefined],
+      [undefined, undefined, 'no score yet'],
+    ]);
+    const reason = 'not a scored sample: none of scalar_reward, reward, <name>_component, decoded_completion, completion, response';
+    expect(problemsOf(items).map((p) => [p.source, p.line, p.reason, p.excerpt])).toEqual([
+      ['s.jsonl', 2, reason, '{"x": "aaa"}'],
+      ['s.jsonl', 3, reason, '{"foo": 1, "bar": "z", "step": 3}'],
+      ['s.jsonl', 4, reason, '{}'],
+    ]);
+  });
 });
