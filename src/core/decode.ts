@@ -3,8 +3,9 @@
  * `Either<DecodeError, ...>` out. They run once per input line, so they are written as plain
  * checks with `E.left`/`E.right` at the end and no combinators in between.
  *
- * NaN policy: a number field that holds `null`, NaN or ±Infinity (Python's bare tokens arrive
- * as `null` from core/json-line) is a missing value: the field is left out of the record and
+ * NaN policy: a number field that holds `null`, NaN or ±Infinity (from core/json-line, Python's
+ * bare `NaN` arrives as `null`, `±Infinity` as ±Infinity) is a missing value: the field is left
+ * out of the record and
  * counted (`missing` beside an event, `StepRecord.missing` on a step record), never averaged in.
  * A value of the wrong type (a string where a number belongs) is an error.
  */

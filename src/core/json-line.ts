@@ -1,7 +1,9 @@
 /**
  * Parsing one JSONL line the way Python writes it. Python's `json.dumps` emits the bare tokens
- * `NaN`, `Infinity` and `-Infinity` (not JSON) for non-finite floats; goodhart accepts them and
- * reads each as `null`, a missing value (docs/schema.md, "NaN policy").
+ * `NaN`, `Infinity` and `-Infinity` (not JSON) for non-finite floats; goodhart accepts them,
+ * reading `NaN` as `null` and `±Infinity` as the numbers ±Infinity (what `JSON.parse` gives
+ * for a number too large for a double, `1e400`). Both are missing values to the decoders
+ * (docs/schema.md, "NaN policy"); the infinite ones stay visible so the readers can report them.
  *
  * Cost: the common case is a single `JSON.parse` and one small result object. Only a line that
  * `JSON.parse` rejects is scanned (once, O(length), string-aware) for the Python tokens and parsed
@@ -11,11 +13,11 @@
  * would cost every line about 5% of a parse, a loss unless more than ~0.6% of lines hold tokens.
  */
 
-/** A parsed line: the JSON value, and how many bare NaN/Infinity tokens were read as `null`. */
+/** A parsed line: the JSON value, and how many bare NaN/Infinity tokens it held. */
 export interface JsonLineOk {
   readonly ok: true;
   readonly value: unknown;
-  /** Bare `NaN`, `Infinity`, `-Infinity` tokens (outside strings) replaced by `null`. */
+  /** Bare `NaN`, `Infinity`, `-Infinity` tokens (outside strings) read. */
   readonly nonFinite: number;
 }
 
@@ -31,12 +33,13 @@ export interface JsonLineError {
 export type JsonLineResult = JsonLineOk | JsonLineError;
 
 /**
- * Parses one line of JSONL, accepting Python's bare `NaN`/`Infinity`/`-Infinity` as `null`.
- * O(length); allocation-free beyond `JSON.parse` itself on valid JSON.
+ * Parses one line of JSONL, accepting Python's bare `NaN` (read as `null`) and `Infinity`/
+ * `-Infinity` (read as ±Infinity). O(length); allocation-free beyond `JSON.parse` itself on
+ * valid JSON.
  *
  * @example
- * parseJsonLine('{"reward":NaN,"response":"NaN is fine here"}')
- * // => { ok: true, value: { reward: null, response: 'NaN is fine here' }, nonFinite: 1 }
+ * parseJsonLine('{"reward":NaN,"kl":Infinity,"response":"NaN is fine here"}')
+ * // => { ok: true, value: { reward: null, kl: Infinity, response: 'NaN is fine here' }, nonFinite: 2 }
  */
 export function parseJsonLine(text: string): JsonLineResult {
   try {
@@ -79,8 +82,10 @@ function parseSlowly(text: string, firstError: unknown): JsonLineResult {
 }
 
 /**
- * Replaces each bare `NaN`, `Infinity` and `-Infinity` token outside JSON strings by `null`,
- * counting them. A token counts only when it stands alone (not part of a longer word).
+ * Replaces each bare `NaN`, `Infinity` and `-Infinity` token outside JSON strings by JSON that
+ * parses to the nearest value JSON has: `null` for `NaN` (JSON has no NaN), `1e999` and `-1e999`
+ * for the infinities (`JSON.parse` reads a number beyond the double range as ±Infinity), counting
+ * them. A token counts only when it stands alone (not part of a longer word).
  */
 export function replacePythonTokens(text: string): { readonly text: string; readonly count: number } {
   let out = '';
@@ -98,18 +103,23 @@ export function replacePythonTokens(text: string): { readonly text: string; read
       inString = true;
       continue;
     }
-    let tokenLength = 0;
-    if (code === CAPITAL_N && text.startsWith('NaN', i)) tokenLength = 3;
-    else if (code === CAPITAL_I && text.startsWith('Infinity', i)) tokenLength = 8;
-    else if (code === MINUS && text.startsWith('-Infinity', i)) tokenLength = 9;
-    if (tokenLength === 0 || !standsAlone(text, i, tokenLength)) continue;
-    out += text.slice(copiedUpTo, i) + 'null';
-    i += tokenLength - 1;
+    let token: PythonToken | undefined;
+    if (code === CAPITAL_N && text.startsWith('NaN', i)) token = 'NaN';
+    else if (code === CAPITAL_I && text.startsWith('Infinity', i)) token = 'Infinity';
+    else if (code === MINUS && text.startsWith('-Infinity', i)) token = '-Infinity';
+    if (token === undefined || !standsAlone(text, i, token.length)) continue;
+    out += text.slice(copiedUpTo, i) + AS_JSON[token];
+    i += token.length - 1;
     copiedUpTo = i + 1;
     count++;
   }
   return count === 0 ? { text, count } : { text: out + text.slice(copiedUpTo), count };
 }
+
+type PythonToken = 'NaN' | 'Infinity' | '-Infinity';
+
+/** What each bare token becomes: JSON text that parses to the same value, or `null` for NaN. */
+const AS_JSON: Readonly<Record<PythonToken, string>> = { NaN: 'null', Infinity: '1e999', '-Infinity': '-1e999' };
 
 const isWordChar = (code: number): boolean =>
   (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;

@@ -4,13 +4,14 @@ import { decodeRecord } from '../core/decode.js';
 import { parseJsonLine } from '../core/json-line.js';
 import type { InputProblem } from '../core/types.js';
 import { excerpt } from './excerpt.js';
-import { jsonText } from './formats/adapter-kit.js';
+import { infinityReason, jsonText } from './formats/adapter-kit.js';
 import type { Ingested } from './ingested.js';
 
 /**
  * Decodes one websocket text frame into ingested items: the frame is JSON (Python's bare
- * `NaN`/`Infinity` accepted as missing values) holding one goodhart record or an array of them,
- * each decoded like a line of goodhart JSONL (`RewardEvent` or `StepRecord`). A frame that is not
+ * `NaN`/`Infinity` accepted as missing values, the infinite ones reported) holding one goodhart
+ * record or an array of them, each decoded like a line of goodhart JSONL (`RewardEvent` or
+ * `StepRecord`). A frame that is not
  * JSON is one problem; a bad element of an array is a problem of its own and the good elements
  * around it are kept, in order. `frame` is the 1-based frame number on its connection and is
  * reported as the problem's `line`.
@@ -27,15 +28,25 @@ export function decodeFrame(text: string, source: string, frame: number): Ingest
   const value = parsed.value;
   if (!Array.isArray(value)) {
     const item = decodeItem(value, source, frame, '');
-    return [item ?? problemItem(source, frame, 'expected a record or an array of records', text)];
+    if (item === undefined) return [problemItem(source, frame, 'expected a record or an array of records', text)];
+    return [item, ...infinities(value, item, source, frame, '')];
   }
   const items: Ingested[] = [];
   for (let index = 0; index < value.length; index++) {
     const element: unknown = value[index];
-    const item = decodeItem(element, source, frame, `item ${index}: `);
-    items.push(item ?? problemItem(source, frame, `item ${index}: expected a record`, jsonText(element)));
+    const where = `item ${index}: `;
+    const item = decodeItem(element, source, frame, where);
+    if (item === undefined) items.push(problemItem(source, frame, `${where}expected a record`, jsonText(element)));
+    else items.push(item, ...infinities(element, item, source, frame, where));
   }
   return items;
+}
+
+/** The problem naming the infinite numbers of a record that was decoded (read as missing there). */
+function infinities(value: unknown, item: Ingested, source: string, frame: number, where: string): Ingested[] {
+  if (item.kind === 'problem' || typeof value !== 'object' || value === null) return [];
+  const reason = infinityReason(value as Readonly<Record<string, unknown>>);
+  return reason === undefined ? [] : [problemItem(source, frame, `${where}${reason}`, jsonText(value))];
 }
 
 function decodeItem(value: unknown, source: string, frame: number, where: string): Ingested | undefined {

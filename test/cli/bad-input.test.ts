@@ -61,6 +61,26 @@ describe('goodhart (built) on awkward input', () => {
     expect(result.err).toContain('wrote 3 events');
   });
 
+  it('audit names an infinite KL and reward by file, line and field, and keeps quiet about NaN; summary counts them', async () => {
+    const lines = [
+      '{"type": "event", "step": 0, "reward": 0.5, "response": "a"}',
+      '{"type": "step", "step": 0, "metrics": {"kl": 0.01, "entropy": NaN}}',
+      '{"type": "event", "step": 1, "reward": Infinity, "response": "b"}',
+      '{"type": "event", "step": 1, "reward": NaN, "response": "c"}',
+      '{"type": "step", "step": 1, "metrics": {"kl": Infinity, "entropy": 0.5}}',
+    ];
+    const path = file('naninf.jsonl', lines.join('\n') + '\n');
+    const audit = await cli(['audit', path]);
+    const problems = audit.err.split('\n').filter((line) => line.startsWith('input problem'));
+    expect(problems.map((line) => line.replace(/ \(\{.*$/, ''))).toEqual([
+      `input problem: ${path}:3: reward is Infinity (not finite); treated as missing`,
+      `input problem: ${path}:5: metrics.kl is Infinity (not finite); treated as missing`,
+    ]);
+    const summary = await cli(['summary', path]);
+    expect(summary.code).toBe(0);
+    expect(summary.out).toContain('3 events, 2 step records, 2 input problems');
+  });
+
   it('watch says at once that it is waiting to recognise a file that matches no format yet', async () => {
     const path = file('notes.txt', 'hello world\nnot json\n{{{\n');
     const err = await stderrUntil(['watch', path, '--no-dashboard'], /waiting for more data/);

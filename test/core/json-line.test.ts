@@ -19,9 +19,9 @@ describe('parseJsonLine', () => {
     expect(ok('{"step":1,"reward":0.5}')).toEqual({ ok: true, value: { step: 1, reward: 0.5 }, nonFinite: 0 });
   });
 
-  it('reads bare NaN, Infinity and -Infinity outside strings as null and counts them', () => {
+  it('reads bare NaN outside strings as null, Infinity and -Infinity as the infinities, and counts them', () => {
     const result = ok('{"reward":NaN,"kl":Infinity,"logprob":-Infinity,"step":3}');
-    expect(result.value).toEqual({ reward: null, kl: null, logprob: null, step: 3 });
+    expect(result.value).toEqual({ reward: null, kl: Infinity, logprob: -Infinity, step: 3 });
     expect(result.nonFinite).toBe(3);
   });
 
@@ -33,13 +33,13 @@ describe('parseJsonLine', () => {
 
   it('handles escaped quotes inside strings before a bare token', () => {
     const result = ok(String.raw`{"response":"say \"NaN\" -Infinity \\","reward":-Infinity}`);
-    expect(result.value).toEqual({ response: 'say "NaN" -Infinity \\', reward: null });
+    expect(result.value).toEqual({ response: 'say "NaN" -Infinity \\', reward: -Infinity });
     expect(result.nonFinite).toBe(1);
   });
 
   it('replaces tokens nested in arrays and objects', () => {
     const result = ok('{"a":[NaN,1,{"b":Infinity}],"c":{"d":[-Infinity]}}');
-    expect(result.value).toEqual({ a: [null, 1, { b: null }], c: { d: [null] } });
+    expect(result.value).toEqual({ a: [null, 1, { b: Infinity }], c: { d: [-Infinity] } });
     expect(result.nonFinite).toBe(3);
   });
 
@@ -92,8 +92,11 @@ describe('replacePythonTokens', () => {
       JSON.stringify(value, (_key, v: unknown) =>
         typeof v === 'number' && !Number.isFinite(v) ? `@@${String(v)}@@` : v,
       ).replace(/"@@(NaN|Infinity|-Infinity)@@"/g, '$1');
+    // What JSON can hold of it: NaN becomes null, the infinities stay.
     const withNulls = (value: unknown): unknown =>
-      JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+      JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? null : `@@${String(v)}@@`) : v)), (_key, v: unknown) =>
+        v === '@@Infinity@@' ? Infinity : v === '@@-Infinity@@' ? -Infinity : v,
+      );
     const nonFiniteCount = (value: unknown): number => {
       if (typeof value === 'number') return Number.isFinite(value) ? 0 : 1;
       if (Array.isArray(value)) return value.reduce((sum: number, v) => sum + nonFiniteCount(v), 0);

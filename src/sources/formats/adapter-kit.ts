@@ -1,7 +1,8 @@
 /**
  * Small pieces every trainer-log adapter shares: building problem items with readable excerpts,
  * turning a trainer's metric row into a StepRecord through the alias table, stable group ids,
- * and a JSON reader that accepts the bare `NaN`/`Infinity` tokens Python's `json.dumps` writes.
+ * a JSON reader that accepts the bare `NaN`/`Infinity` tokens Python's `json.dumps` writes, and
+ * the report of infinite values.
  */
 import { createHash } from 'node:crypto';
 import { canonicalizeMetrics } from '../../core/aliases.js';
@@ -67,6 +68,34 @@ export const listNames = (names: readonly string[]): string => {
   return more > 0 ? `${shown.join(', ')} and ${String(more)} more` : shown.join(', ');
 };
 
+/**
+ * Why a parsed row needs reporting for its infinite numbers, naming each with its value
+ * (`kl is Infinity (not finite); treated as missing`), or undefined when it holds none. Every
+ * reader reads an infinite value as missing, like NaN, but only the infinite ones are reported:
+ * trainers log NaN for a metric not computed at a step (docs/schema.md), while an infinite
+ * reward, KL or gradient norm is a blow-up the user must hear of. Looks at the row's values and
+ * one level into nested objects (`metrics.kl`, `components.format`), the deepest any format
+ * keeps its numbers; not into arrays (token ids, masks). O(values).
+ *
+ * @example infinityReason({ step: 3, metrics: { kl: Infinity, loss: NaN } }) // 'metrics.kl is Infinity (not finite); treated as missing'
+ */
+export const infinityReason = (row: Readonly<Record<string, unknown>>): string | undefined => {
+  const found: string[] = [];
+  for (const key of Object.keys(row)) {
+    const value = row[key];
+    if (isInfinite(value)) found.push(`${key} is ${String(value)}`);
+    else if (isRecord(value)) {
+      for (const inner of Object.keys(value)) {
+        const nested = value[inner];
+        if (isInfinite(nested)) found.push(`${key}.${inner} is ${String(nested)}`);
+      }
+    }
+  }
+  return found.length === 0 ? undefined : `${listNames(found)} (not finite); treated as missing`;
+};
+
+const isInfinite = (value: unknown): boolean => value === Infinity || value === -Infinity;
+
 /** Keys of the values in a row that are neither numbers nor null (a corrupt metric row). */
 export const nonNumericKeys = (row: Readonly<Record<string, unknown>>): string[] =>
   Object.entries(row)
@@ -93,8 +122,9 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * JSON.parse that also accepts the bare `NaN`, `Infinity` and `-Infinity` tokens Python's
- * `json.dumps` writes by default (read as `null`: a missing value), via core/json-line. Throws
- * SyntaxError naming the position on anything else that is not JSON.
+ * `json.dumps` writes by default (`NaN` read as `null`, the infinities as ±Infinity: missing
+ * values either way), via core/json-line. Throws SyntaxError naming the position on anything
+ * else that is not JSON.
  */
 export const parseJsonLenient = (text: string): unknown => {
   const result = parseJsonLine(text);

@@ -1,6 +1,8 @@
 /**
  * goodhart's own JSONL (docs/schema.md): one `RewardEvent` or `StepRecord` per line, Python's
- * bare `NaN`/`Infinity` accepted (core/json-line), decoded by core/decode. Alert and verdict
+ * bare `NaN`/`Infinity` accepted (core/json-line), decoded by core/decode. Both read as missing
+ * values; an infinite one is also reported (`metrics.kl is Infinity (not finite); treated as
+ * missing`), the record kept. Alert and verdict
  * lines (what goodhart's JSONL sink writes) are outputs, not inputs: they are skipped without a
  * problem, so a file holding both can be replayed. Blank lines are skipped.
  *
@@ -21,6 +23,7 @@ import type { InputProblem, RewardEvent } from '../../core/types.js';
 import { excerpt } from '../excerpt.js';
 import type { LineFormat, LineParser } from '../format.js';
 import type { Ingested } from '../ingested.js';
+import { infinityReason, isRecord } from './adapter-kit.js';
 
 const NOTHING: readonly Ingested[] = [];
 
@@ -60,10 +63,21 @@ function createParser(source: string): LineParser {
       if (text.trim() === '') return NOTHING;
       return [problem(line, `not valid JSON: ${parsed.reason}`, text)];
     }
-    // Nearly every line of a replay is an ordinary event: decoded without an Either.
+    // Nearly every line of a replay is an ordinary event: decoded without an Either, and
+    // holding no infinite number (an ordinary event's numbers are all finite).
     const ordinary = decodeOrdinaryEvent(parsed.value);
     if (ordinary !== undefined) return eventItems(ordinary, line, text);
-    const decoded = decodeRecord(parsed.value);
+    const items = recordItems(parsed.value, line, text);
+    // Only a record that was kept (not an error, an alert or a verdict) has numbers to name.
+    const first = items[0];
+    if (first === undefined || first.kind === 'problem' || !isRecord(parsed.value)) return items;
+    const infinite = infinityReason(parsed.value);
+    return infinite === undefined ? items : [...items, problem(line, infinite, text)];
+  };
+
+  /** The items of a line that is not an ordinary event: the record first, then its problems. */
+  const recordItems = (value: unknown, line: number, text: string): readonly Ingested[] => {
+    const decoded = decodeRecord(value);
     if (E.isLeft(decoded)) return [problem(line, decoded.left.message, text)];
     const record = decoded.right;
     switch (record.type) {

@@ -17,7 +17,7 @@
  */
 import type { RewardEvent } from '../../core/types.js';
 import type { LineFormat, LineParser } from '../format.js';
-import { finite, firstLineObject, groupIdOf, isRecord, messageOf, parseJsonLenient, problem, stepProblem } from './adapter-kit.js';
+import { finite, firstLineObject, groupIdOf, infinityReason, isRecord, messageOf, parseJsonLenient, problem, stepProblem } from './adapter-kit.js';
 import { setOwn } from '../../core/own-key.js';
 
 export interface SampleComponentsConfig {
@@ -112,6 +112,8 @@ export const sampleComponentsFormat = (config: SampleComponentsConfig = {}): Lin
         ...(length === undefined ? {} : { length }),
         meta,
       };
+      const infinite = infinityReason(row);
+      if (infinite !== undefined) return [problem(source, line, infinite, text), { kind: 'event', event }];
       return [{ kind: 'event', event }];
     },
     end: () => [],

@@ -12,13 +12,13 @@
  * user extra columns count too; pass `rewardColumns` to name them exactly). The reward is a
  * `reward` column when the file has one, else the sum of the finite components (TRL's total
  * with the default weights of 1: the file does not record reward_weights). NaN components (a
- * reward function that returned None) are left out of the sum, as TRL's nansum does; a row
- * whose components are all missing has no reward. Non-numeric, non-text columns go to meta.
+ * reward function that returned None) are left out of the sum, as TRL's nansum does; infinite
+ * ones are left out too, and reported; a row whose components are all missing has no reward. Non-numeric, non-text columns go to meta.
  */
 import type { RewardEvent } from '../../core/types.js';
 import type { WholeFileFormat } from '../format.js';
 import type { Ingested } from '../ingested.js';
-import { asNumber, groupIdOf, messageOf, problem } from './adapter-kit.js';
+import { asNumber, groupIdOf, infinityReason, messageOf, problem } from './adapter-kit.js';
 import { setOwn } from '../../core/own-key.js';
 
 export interface TrlCompletionsConfig {
@@ -75,6 +75,8 @@ export const completionRowsToItems = (
       ...(completion === undefined ? {} : { response: completion, length: codePoints(completion) }),
       meta,
     };
+    const infinite = infinityReason(row);
+    if (infinite !== undefined) items.push(problem(source, 0, `${at}: ${infinite}`, describe(row)));
     items.push({ kind: 'event', event });
   });
   return items;

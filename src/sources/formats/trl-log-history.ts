@@ -8,6 +8,7 @@ import type { WholeFileFormat } from '../format.js';
 import type { Ingested } from '../ingested.js';
 import {
   finite,
+  infinityReason,
   isRecord,
   isSummaryRow,
   jsonText,
@@ -50,6 +51,8 @@ export const logHistoryItems = (rows: readonly unknown[], source: string, where:
     if (bad.length > 0) {
       items.push(problem(source, 0, `${at} (step ${String(step)}) has non-numeric values for ${listNames(bad)}`, jsonText(row)));
     }
+    const infinite = infinityReason(row);
+    if (infinite !== undefined) items.push(problem(source, 0, `${at} (step ${String(step)}): ${infinite}`, jsonText(row)));
     items.push(stepItem(step, row));
   });
   return items;

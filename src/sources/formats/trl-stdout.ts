@@ -12,7 +12,7 @@
  */
 import type { LineFormat, LineParser } from '../format.js';
 import type { Ingested } from '../ingested.js';
-import { finite, isRecord, isSummaryRow, listNames, nonNumericKeys, problem, stepItem } from './adapter-kit.js';
+import { finite, infinityReason, isRecord, isSummaryRow, listNames, nonNumericKeys, problem, stepItem } from './adapter-kit.js';
 import { parsePythonLiteral } from './python-literal.js';
 
 export interface TrlStdoutConfig {
@@ -59,6 +59,8 @@ export const trlStdoutFormat = (config: TrlStdoutConfig = {}): LineFormat => {
       if (!isRecord(row) || !hasNumber(row) || isSummaryRow(row)) return;
       const bad = nonNumericKeys(row);
       if (bad.length > 0) out.push(problem(source, line, `non-numeric values for ${listNames(bad)}`, text.trim()));
+      const infinite = infinityReason(row);
+      if (infinite !== undefined) out.push(problem(source, line, infinite, text.trim()));
       const own = finite(row['step']);
       let step: number;
       if (isEvalRow(row)) {

@@ -12,7 +12,7 @@
  */
 import type { LineFormat, LineParser } from '../format.js';
 import type { Ingested } from '../ingested.js';
-import { listNames, problem, stepItem } from './adapter-kit.js';
+import { infinityReason, listNames, problem, stepItem } from './adapter-kit.js';
 import { setOwn } from '../../core/own-key.js';
 
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
@@ -59,6 +59,8 @@ const createParser = (source: string): LineParser => ({
       const shown = listNames(bad.map((pair) => JSON.stringify(pair)));
       out.push(problem(source, line, `step ${String(step)}: malformed key:value pairs ${shown}`, text));
     }
+    const infinite = infinityReason(row);
+    if (infinite !== undefined) out.push(problem(source, line, `step ${String(step)}: ${infinite}`, text));
     if (Object.keys(row).length > 0) out.push(stepItem(step, row));
     return out;
   },

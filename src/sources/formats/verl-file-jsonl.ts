@@ -1,13 +1,14 @@
 /**
  * verl's `file` logger: JSONL, one `{"step": n, "data": {...}}` object per step (written with
- * Python's json.dumps, so bare `NaN`/`Infinity` may appear: they read as missing values). Blank
- * lines are skipped; a line that is not such an object is a problem; non-numeric values in
- * `data` are reported and the numeric ones still make the record.
+ * Python's json.dumps, so bare `NaN`/`Infinity` may appear: they read as missing values, and
+ * the infinite ones are reported). Blank lines are skipped; a line that is not such an object is
+ * a problem; non-numeric values in `data` are reported and the numeric ones still make the record.
  */
 import type { LineFormat, LineParser } from '../format.js';
 import {
   finite,
   firstLineObject,
+  infinityReason,
   isRecord,
   listNames,
   messageOf,
@@ -39,6 +40,8 @@ const createParser = (source: string): LineParser => ({
     const out: Ingested[] = [];
     const bad = nonNumericKeys(data);
     if (bad.length > 0) out.push(problem(source, line, `step ${String(step)}: non-numeric values for ${listNames(bad)}`, text));
+    const infinite = infinityReason(data);
+    if (infinite !== undefined) out.push(problem(source, line, `step ${String(step)}: ${infinite}`, text));
     out.push(stepItem(step, data));
     return out;
   },

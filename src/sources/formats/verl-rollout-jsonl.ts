@@ -13,7 +13,7 @@
  */
 import type { RewardEvent } from '../../core/types.js';
 import type { LineFormat, LineParser } from '../format.js';
-import { finite, groupIdOf, isRecord, messageOf, parseJsonLenient, problem, stepProblem } from './adapter-kit.js';
+import { finite, groupIdOf, infinityReason, isRecord, messageOf, parseJsonLenient, problem, stepProblem } from './adapter-kit.js';
 import { setOwn } from '../../core/own-key.js';
 
 export interface VerlRolloutConfig {
@@ -73,6 +73,8 @@ export const verlRolloutFormat = (config: VerlRolloutConfig = {}): LineFormat =>
       if (score !== null && score !== undefined && typeof score !== 'number') {
         return [problem(source, line, `non-numeric "score" (the sample is kept without a reward)`, text), { kind: 'event', event }];
       }
+      const infinite = infinityReason(value);
+      if (infinite !== undefined) return [problem(source, line, infinite, text), { kind: 'event', event }];
       return [{ kind: 'event', event }];
     },
     end: () => [],

@@ -13,14 +13,13 @@ const problems = (items: readonly Ingested[]) => items.flatMap((item) => (item.k
 const records = (items: readonly Ingested[]) => items.filter((item) => item.kind !== 'problem');
 
 describe('goodhart JSONL lines', () => {
-  it('decodes events and step records, Python NaN tokens as missing values', () => {
-    const items = parse([
-      '{"step": 1, "reward": 0.5, "components": {"format": 1, "correct": NaN}, "group": 7, "response": "hi"}',
-      '{"step": 1, "metrics": {"reward": 0.25, "kl": Infinity}}',
-    ]);
+  it('decodes events and step records, Python NaN tokens as missing values, an infinite one reported', () => {
+    const line2 = '{"step": 1, "metrics": {"reward": 0.25, "kl": Infinity}}';
+    const items = parse(['{"step": 1, "reward": 0.5, "components": {"format": 1, "correct": NaN}, "group": 7, "response": "hi"}', line2]);
     expect(items).toEqual([
       { kind: 'event', event: { step: 1, reward: 0.5, components: { format: 1 }, group: '7', response: 'hi' } },
       { kind: 'step', record: { step: 1, metrics: { 'reward/mean': 0.25 }, raw: { reward: 0.25 }, missing: 1 } },
+      { kind: 'problem', problem: { source: 'run.jsonl', line: 2, reason: 'metrics.kl is Infinity (not finite); treated as missing', excerpt: line2 } },
     ]);
   });
 
