@@ -4,12 +4,22 @@ import { filter, first, lastValueFrom, map, take, type Observable } from 'rxjs';
 import { readHead } from '../sources/detect-format.js';
 import { fromFile, fromFiles } from '../sources/from-file.js';
 import type { Ingested } from '../sources/ingested.js';
+import { mergeByStep } from '../sources/merge-by-step.js';
 import type { Shared } from './options.js';
+import { requireRecords } from './require-records.js';
 
-/** The records and problems of `files` (absolute paths), replayed or followed. */
+/**
+ * The records and problems of `files` (absolute paths), replayed or followed. A replay errors
+ * with a `NoRecordsError` (exit code 2) when one of the files yields no record at all, even when
+ * the others do: an unreadable input is an unreadable input, and a run judged without one of
+ * its ranks is not the run. A followed file may still be empty or not exist yet.
+ */
 export function openInput(files: readonly string[], shared: Shared, follow = false): Observable<Ingested> {
   const config = { follow, ...(shared.format === undefined ? {} : { format: shared.format }) };
-  return files.length === 1 ? fromFile(files[0]!, config) : fromFiles(files, config);
+  if (follow) return files.length === 1 ? fromFile(files[0]!, config) : fromFiles(files, config);
+  const read = (file: string): Observable<Ingested> => fromFile(file, config).pipe(requireRecords(file, shared.format));
+  // `fromFiles` with the check on each file before the merge.
+  return files.length === 1 ? read(files[0]!) : mergeByStep(files.map(read));
 }
 
 /**

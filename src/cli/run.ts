@@ -54,8 +54,9 @@ export interface RunCliOptions {
 
 /**
  * Runs the CLI with `argv` (without node and script) and resolves to the exit code: 0 success,
- * 1 the run was flagged (`audit`) or a probe case failed, 2 bad usage, unreadable input or an
- * unwritable `--out` file, 130 an `audit` interrupted by SIGINT (what it read so far is reported).
+ * 1 the run was flagged (`audit`) or a probe case failed, 2 bad usage, unreadable input (a
+ * finished file with no record in it included) or an unwritable `--out` file, 130 an `audit`
+ * interrupted by SIGINT (what it read so far is reported).
  */
 export async function runCli(argv: readonly string[], io: CliIo, options: RunCliOptions = {}): Promise<number> {
   const resolved = resolveIo(io);
@@ -76,7 +77,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 flagged run (audit) or failed probe, 2 bad usage, unreadable input or an unwritable --out file, 130 audit interrupted (Ctrl-C).\n' +
+      '\nExit codes: 0 success, 1 flagged run (audit) or failed probe, 2 bad usage, unreadable input (also a file with no record in it) or an unwritable --out file, 130 audit interrupted (Ctrl-C).\n' +
         'Start with:  goodhart demo --fast\n',
     );
   for (const register of await verbsFor(argv)) register(program, context);

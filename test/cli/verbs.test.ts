@@ -114,6 +114,58 @@ describe('audit', () => {
   });
 });
 
+describe('a finished file that yields no record', () => {
+  const outputOf = (verb: string): string[] =>
+    verb === 'export' ? ['-o', join(dir, 'none.csv')] : verb === 'report' ? ['-o', join(dir, 'none.html')] : verb === 'watch' ? ['--no-follow'] : [];
+
+  it.each(['audit', 'summary', 'report', 'export', 'watch'])('%s exits 2 naming the file, the format and why, even with --quiet', async (verb) => {
+    const garbage = file(`garbage-${verb}.txt`, ['hello world', 'not json', '{{{', '[]', 'nope']);
+    const result = await run([verb, garbage, '--format', 'goodhart-jsonl', '--quiet', ...outputOf(verb)]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(
+      `goodhart: ${garbage}: no records read as goodhart-jsonl (given by --format or inputFormat); its 5 input problems:\n` +
+        `  ${garbage}:1: not valid JSON: Unexpected token 'h', "hello world" is not valid JSON (at position 0) (hello world)\n`,
+    );
+    expect(result.err).toContain(`  ${garbage}:3: not valid JSON`);
+    expect(result.err).toContain('  ... and 2 more\n');
+    expect(result.out).not.toContain('verdict');
+  });
+
+  it('says the file is empty, which format no line matched, and why a document held nothing', async () => {
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    for (const args of [[empty], [empty, '--format', 'trl-stdout']]) {
+      const result = await run(['audit', ...args, '-q']);
+      expect(result.code).toBe(2);
+      expect(result.err).toBe(`goodhart: ${empty}: no records: the file is empty\n`);
+    }
+    const jsonl = file('not-verl.jsonl', events());
+    const forced = await run(['audit', jsonl, '--format', 'verl-console']);
+    expect(forced.code).toBe(2);
+    expect(forced.err).toBe(`goodhart: ${jsonl}: no records read as verl-console (given by --format or inputFormat): no line matched the verl-console format\n`);
+    const sub = mkdtempSync(join(dir, 'format-'));
+    writeFileSync(join(sub, 'goodhart.config.json'), JSON.stringify({ inputFormat: 'verl-console' }));
+    expect(await run(['audit', jsonl], { cwd: sub })).toMatchObject({ code: 2, err: forced.err });
+    const halfWritten = join(dir, 'trainer_state.json');
+    writeFileSync(halfWritten, '{\n  "global_step": 2,\n  "log_history": [\n    {"step": 1, "loss": 0.5},\n    {"step": 2, "lo');
+    const cut = await run(['audit', halfWritten]);
+    expect(cut.code).toBe(2);
+    expect(cut.err).toMatch(new RegExp(`^goodhart: ${halfWritten}: no records read as trl-trainer-state \\(detected\\); its input problem:\\n  ${halfWritten}: not valid JSON`));
+    const noHistory = join(dir, 'no_history.json');
+    writeFileSync(noHistory, '{"global_step": 0, "log_history": []}\n');
+    expect((await run(['audit', noHistory])).err).toContain('no records read as trl-trainer-state (detected): nothing in the document matched the trl-trainer-state format');
+  });
+
+  it('fails the run when one of several files yields nothing, though the others read', async () => {
+    const rank0 = file('good-rank0.jsonl', events());
+    const rank1 = join(dir, 'empty-rank1.jsonl');
+    writeFileSync(rank1, '');
+    const result = await run(['audit', rank0, rank1]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`goodhart: ${rank1}: no records: the file is empty`);
+  });
+});
+
 describe('--help', () => {
   it('--version prints the package version', async () => {
     const result = await run(['--version']);
