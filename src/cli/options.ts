@@ -8,6 +8,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import type { FormatName } from '../sources/format.js';
 import { formatNames } from '../sources/detect-format.js';
+import { UnreadableInputError } from '../sources/line-reader.js';
 import { useColor } from '../sinks/terminal.js';
 import { CONFIG_FILE, loadConfig, type GoodhartConfig } from './config.js';
 import type { Detect } from './analyze.js';
@@ -16,6 +17,11 @@ import type { ResolvedIo } from './io.js';
 /** Bad usage or unreadable input: printed as `goodhart: <message>`, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** Whether `error` ends a verb with exit code 2: bad usage (`UsageError`) or input that cannot be read. */
+export function isUsageOrInputError(error: unknown): error is UsageError | UnreadableInputError {
+  return error instanceof UsageError || error instanceof UnreadableInputError;
 }
 
 /** What every verb receives from `runCli`. */

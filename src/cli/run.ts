@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { UnreadableInputError } from '../sources/line-reader.js';
 import { resolveIo, type CliIo } from './io.js';
-import { UsageError, type VerbContext } from './options.js';
+import { isUsageOrInputError, type VerbContext } from './options.js';
 import { defaultDetect } from './detect.js';
 
 export type { CliIo, DashboardFeed, DashboardSeam } from './io.js';
@@ -86,7 +85,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof UsageError || error instanceof UnreadableInputError) {
+    if (isUsageOrInputError(error)) {
       resolved.stderr(`goodhart: ${error.message}\n`);
       return 2;
     }

@@ -164,6 +164,21 @@ describe('a finished file that yields no record', () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain(`goodhart: ${rank1}: no records: the file is empty`);
   });
+
+  it('audit --json still prints one object on exit 2: verdict null, the error and the problems', async () => {
+    const missing = join(dir, 'nope.jsonl');
+    const gone = await run(['audit', file('there.jsonl', events()), missing, '--json']);
+    expect(gone.code).toBe(2);
+    expect(gone.out.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(gone.out)).toEqual({ verdict: null, error: `${missing}: no such file`, problems: 0, firstProblems: [], failed: true });
+    const garbage = file('garbage-json.txt', ['hello world', 'not json']);
+    const unread = await run(['audit', garbage, '--format', 'goodhart-jsonl', '--json']);
+    expect(unread.code).toBe(2);
+    const report = JSON.parse(unread.out);
+    expect(report).toMatchObject({ verdict: null, error: expect.stringContaining(`${garbage}: no records read as goodhart-jsonl`), problems: 2, failed: true });
+    expect(report.firstProblems.map((problem: { line: number }) => problem.line)).toEqual([1, 2]);
+    expect(unread.err).toContain(`goodhart: ${garbage}: no records`);
+  });
 });
 
 describe('--help', () => {

@@ -4,7 +4,8 @@ import { verdictAtLeast } from '../../core/verdict.js';
 import type { VerdictStatus } from '../../core/types.js';
 import { formatProblem, formatVerdict } from '../../sinks/console.js';
 import { FAIL_ON, type FailOn } from '../config.js';
-import { examples, threadsOption, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
+import { examples, isUsageOrInputError, threadsOption, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
+import { NoRecordsError } from '../require-records.js';
 import { replay } from '../run-analysis.js';
 import { AlertLog } from '../live.js';
 
@@ -32,7 +33,7 @@ export function registerAudit(program: Command, context: VerbContext): void {
         .addOption(
           new Option('--fail-on <level>', 'exit 1 at: hacking = hacking or collapse; warning = any verdict but healthy').choices(FAIL_ON),
         )
-        .option('--json', 'print one JSON object: verdict, firstFlaggedStep, reasons, events, steps, problems')
+        .option('--json', 'print one JSON object: verdict, firstFlaggedStep, reasons, events, steps, problems (on exit 2: verdict null, error)')
         .option('--jsonl <file>', 'also write every alert and the verdicts to a goodhart JSONL file'),
     ),
   )
@@ -43,67 +44,93 @@ export function registerAudit(program: Command, context: VerbContext): void {
         'goodhart audit trainer_state.json --fail-on warning',
         'goodhart audit rank0.jsonl rank1.jsonl --json | jq .verdict',
       ]) +
-        '\nMalformed lines are counted and reported as problems (file:line: reason), never fatal.\n' +
+        '\nMalformed lines are counted and reported as problems (file:line: reason), never fatal; a file with no record\n' +
+        'in it at all (empty, cut short, read as the wrong --format) is unreadable: exit 2 (--json: "verdict": null, "error").\n' +
         'Ctrl-C stops the replay: what was read so far is reported (--json: "interrupted": true) and the exit code is 130.\n',
     )
     .action(async (files: string[], flags: AuditFlags) => {
-      const { io } = context;
-      const shared = await resolveShared(flags, io);
-      const failOn = flags.failOn ?? shared.config.failOn ?? 'hacking';
-      const log = new AlertLog(flags.jsonl === undefined ? undefined : shared.path(flags.jsonl), context);
-      const tally = await replay(files.map(shared.path), shared, context, {
-        onItem: (item) => {
-          log.item(item);
-        },
-      });
-      // Ctrl-C stops the replay (run-analysis `consume`): report what was read, but never let a
-      // partial run pass for a judged one in CI.
-      const interrupted = io.signal?.aborted === true;
-      const verdict = tally.verdict();
-      await log.close(verdict);
-      const failed = fails(verdict.status, failOn);
-      if (flags.json === true) {
-        io.stdout(
-          `${JSON.stringify({
-            verdict: verdict.status,
-            firstFlaggedStep: verdict.firstFlaggedStep ?? null,
-            worstSince: verdict.worstSince ?? null,
-            current: verdict.current ?? verdict.status,
-            reasons: verdict.reasons.map((reason) => ({
-              detector: reason.detector,
-              metric: reason.metric,
-              severity: reason.severity,
-              signal: reason.signal,
-              since: reason.since,
-              message: reason.message,
-            })),
-            events: tally.events,
-            steps: tally.steps,
-            lastStep: tally.lastStep ?? null,
-            alerts: tally.alertCount,
-            problems: tally.problems,
-            firstProblems: tally.firstProblems,
-            failOn,
-            failed,
-            interrupted,
-          })}\n`,
-        );
-      } else {
-        if (!shared.quiet) {
-          for (const problem of tally.firstProblems) io.stderr(`input problem: ${formatProblem(problem)}`);
-          if (tally.problems > tally.firstProblems.length) {
-            io.stderr(`... and ${tally.problems - tally.firstProblems.length} more input problems\n`);
-          }
-          io.stdout(
-            `read ${tally.events} events, ${tally.steps} step records` +
-              `${tally.problems > 0 ? `, ${tally.problems} input problems` : ''}; ${tally.alertCount} alerts\n`,
-          );
-        }
-        io.stdout(formatVerdict(verdict, { color: shared.colorOut }));
+      try {
+        await audit(files, flags, context);
+      } catch (error) {
+        // A CI script parsing stdout gets its one object on exit code 2 as well.
+        if (flags.json === true && isUsageOrInputError(error)) context.io.stdout(`${JSON.stringify(unjudgedJson(error))}\n`);
+        throw error;
       }
-      if (interrupted) {
-        io.stderr(`goodhart: interrupted: the verdict covers only the ${tally.events} events and ${tally.steps} step records read so far\n`);
-      }
-      context.exit(interrupted ? INTERRUPTED : failed ? 1 : 0);
     });
+}
+
+/**
+ * The `--json` object of an audit that judged nothing (exit code 2): why, and the input problems
+ * of the file that yielded no record.
+ */
+function unjudgedJson(error: Error): Record<string, unknown> {
+  return {
+    verdict: null,
+    error: error.message,
+    problems: error instanceof NoRecordsError ? error.problems : 0,
+    firstProblems: error instanceof NoRecordsError ? error.firstProblems : [],
+    failed: true,
+  };
+}
+
+/** The audit proper: replays `files`, judges them, prints the result and sets the exit code. */
+async function audit(files: readonly string[], flags: AuditFlags, context: VerbContext): Promise<void> {
+  const { io } = context;
+  const shared = await resolveShared(flags, io);
+  const failOn = flags.failOn ?? shared.config.failOn ?? 'hacking';
+  const log = new AlertLog(flags.jsonl === undefined ? undefined : shared.path(flags.jsonl), context);
+  const tally = await replay(files.map(shared.path), shared, context, {
+    onItem: (item) => {
+      log.item(item);
+    },
+  });
+  // Ctrl-C stops the replay (run-analysis `consume`): report what was read, but never let a
+  // partial run pass for a judged one in CI.
+  const interrupted = io.signal?.aborted === true;
+  const verdict = tally.verdict();
+  await log.close(verdict);
+  const failed = fails(verdict.status, failOn);
+  if (flags.json === true) {
+    io.stdout(
+      `${JSON.stringify({
+        verdict: verdict.status,
+        firstFlaggedStep: verdict.firstFlaggedStep ?? null,
+        worstSince: verdict.worstSince ?? null,
+        current: verdict.current ?? verdict.status,
+        reasons: verdict.reasons.map((reason) => ({
+          detector: reason.detector,
+          metric: reason.metric,
+          severity: reason.severity,
+          signal: reason.signal,
+          since: reason.since,
+          message: reason.message,
+        })),
+        events: tally.events,
+        steps: tally.steps,
+        lastStep: tally.lastStep ?? null,
+        alerts: tally.alertCount,
+        problems: tally.problems,
+        firstProblems: tally.firstProblems,
+        failOn,
+        failed,
+        interrupted,
+      })}\n`,
+    );
+  } else {
+    if (!shared.quiet) {
+      for (const problem of tally.firstProblems) io.stderr(`input problem: ${formatProblem(problem)}`);
+      if (tally.problems > tally.firstProblems.length) {
+        io.stderr(`... and ${tally.problems - tally.firstProblems.length} more input problems\n`);
+      }
+      io.stdout(
+        `read ${tally.events} events, ${tally.steps} step records` +
+          `${tally.problems > 0 ? `, ${tally.problems} input problems` : ''}; ${tally.alertCount} alerts\n`,
+      );
+    }
+    io.stdout(formatVerdict(verdict, { color: shared.colorOut }));
+  }
+  if (interrupted) {
+    io.stderr(`goodhart: interrupted: the verdict covers only the ${tally.events} events and ${tally.steps} step records read so far\n`);
+  }
+  context.exit(interrupted ? INTERRUPTED : failed ? 1 : 0);
 }
