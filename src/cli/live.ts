@@ -17,13 +17,24 @@ export class LivePrinter {
   /** Last severity printed per open episode. */
   private readonly printed = new Map<string, string>();
   private lastVerdict: Verdict | undefined;
+  /** `io.stdout`, after `beforePrint`. */
+  private readonly stdout: (text: string) => void;
 
   constructor(
-    private readonly context: VerbContext,
+    context: VerbContext,
     private readonly shared: Shared,
+    /** Called before anything is printed (`watch` clears its progress line). */
+    beforePrint: () => void = () => undefined,
   ) {
-    this.out = new ConsoleSink({ write: context.io.stdout, color: shared.colorOut });
-    this.err = new ConsoleSink({ write: context.io.stderr, color: shared.colorErr });
+    const printing =
+      (write: (text: string) => void) =>
+      (text: string): void => {
+        beforePrint();
+        write(text);
+      };
+    this.stdout = printing(context.io.stdout);
+    this.out = new ConsoleSink({ write: this.stdout, color: shared.colorOut });
+    this.err = new ConsoleSink({ write: printing(context.io.stderr), color: shared.colorErr });
   }
 
   item(item: AnalysisItem): void {
@@ -45,7 +56,7 @@ export class LivePrinter {
       }
       case 'verdict':
         this.lastVerdict = item.verdict;
-        this.context.io.stdout(formatVerdict(item.verdict, { color: this.shared.colorOut }));
+        this.stdout(formatVerdict(item.verdict, { color: this.shared.colorOut }));
         return;
       default:
         return;

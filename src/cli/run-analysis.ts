@@ -2,9 +2,9 @@
 import type { Observable } from 'rxjs';
 import { analyze, RunTally, type AnalysisItem, type TallyConfig } from './analyze.js';
 import type { Ingested } from '../sources/ingested.js';
-import { estimateRecords, openInput, startsWithText } from './input.js';
+import { openInput, startsWithText } from './input.js';
 import type { Shared, VerbContext } from './options.js';
-import { Progress } from './progress.js';
+import { replayProgress } from './progress.js';
 import { defaultSummarize } from './detect.js';
 
 export interface ReplayConfig extends TallyConfig {
@@ -36,25 +36,20 @@ export async function replay(files: readonly string[], shared: Shared, context: 
   const detect = context.detect(shared.config, threads >= 2 && (await startsWithText(files, shared)) ? threads : 1);
   const verdictConfig = shared.config.verdict;
   const tally = new RunTally(verdictConfig === undefined ? config : { ...config, verdict: verdictConfig });
-  const source: Observable<Ingested> = openInput(files, shared);
+  const progress = await replayProgress(files, shared, context.io);
+  const source: Observable<Ingested> = openInput(files, shared).pipe(progress.track());
   const summarize = config.summarize === true ? defaultSummarize(shared.config) : undefined;
-  const progress = new Progress(context.io, context.io.stderrIsTTY && !shared.quiet ? await estimateRecords(files) : undefined, !shared.quiet);
   const onItem = config.onItem;
   const items = source.pipe(
     analyze({ detect, ...(summarize === undefined ? {} : { summarize }), ...(verdictConfig === undefined ? {} : { verdict: verdictConfig }) }),
   );
-  try {
-    await consume(
-      items,
-      (item) => {
-        if (item.kind === 'event' || item.kind === 'step') progress.tick();
-        tally.add(item);
-        onItem?.(item);
-      },
-      context.io.signal,
-    );
-  } finally {
-    progress.done();
-  }
+  await consume(
+    items,
+    (item) => {
+      tally.add(item);
+      onItem?.(item);
+    },
+    context.io.signal,
+  );
   return tally;
 }

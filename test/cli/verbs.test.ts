@@ -181,6 +181,32 @@ describe('a finished file that yields no record', () => {
   });
 });
 
+describe('progress on a terminal', () => {
+  /** 5,000 events: past the first check of the clock (every 4,096 records). */
+  const long = (): string => file('long.jsonl', Array.from({ length: 5000 }, (_, k) => ({ step: Math.floor(k / 50), reward: (k % 7) / 7, response: `answer ${k}` })));
+
+  it.each([
+    ['audit', []],
+    ['summary', []],
+    ['report', ['-o', 'long.html']],
+    ['export', ['-o', 'long.csv']],
+    ['watch', ['--no-follow']],
+  ])('%s shows records/s and ETA on stderr after 2 s and clears the line at the end', async (verb, extra) => {
+    let clock = 0;
+    const args = [verb, long(), ...extra.map((arg) => (arg.startsWith('long.') ? join(dir, arg) : arg))];
+    // Every look at the clock is 10 s later: the first check (at 4,096 records) draws the line.
+    const result = await run(args, { stderrIsTTY: true, now: () => (clock += 10_000) });
+    expect(result.code).toBe(0);
+    // The line is redrawn in place: carriage return, erase line (ESC [ K), the text.
+    const drawn = (pass: string): RegExp => new RegExp(`\r\u001b\\[K${pass}[\\d,]+ records, [\\d,]+/s, \\d+%, ETA \\d+s`);
+    expect(result.err).toMatch(drawn(verb === 'export' ? 'pass 1/2: ' : ''));
+    if (verb === 'export') expect(result.err).toMatch(drawn('pass 2/2: '));
+    expect(result.err.lastIndexOf('\r\u001b[K')).toBeGreaterThan(result.err.lastIndexOf(', ETA '));
+    const quiet = await run([...args, '-q'], { stderrIsTTY: true, now: () => (clock += 10_000) });
+    expect(quiet.err).not.toContain(', ETA ');
+  });
+});
+
 describe('--help', () => {
   it('--version prints the package version', async () => {
     const result = await run(['--version']);

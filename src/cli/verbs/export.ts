@@ -8,6 +8,7 @@ import { analyze, type AnalysisItem } from '../analyze.js';
 import { ALERT_COLUMNS, alertRow, eventRow, InputShape, recordRow } from '../export-rows.js';
 import { openInput } from '../input.js';
 import { examples, positiveInt, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
+import { replayProgress } from '../progress.js';
 import { consume } from '../run-analysis.js';
 
 interface ExportFlags extends SharedFlags {
@@ -73,22 +74,28 @@ export function registerExport(program: Command, context: VerbContext): void {
       const kind = tableKind(output);
       const paths = files.map(shared.path);
 
+      // The input is read twice (the column set first, then the rows): one progress line over both.
+      const progress = await replayProgress(paths, shared, io, 2);
       const shape = new InputShape();
       let problems = 0;
-      await consume(openInput(paths, shared), (item) => {
+      await consume(openInput(paths, shared).pipe(progress.track()), (item) => {
         if (item.kind === 'event') shape.event(item.event);
         else if (item.kind === 'step') shape.record(item.record);
         else {
           problems++;
-          if (!shared.quiet && problems <= 20) io.stderr(`input problem: ${formatProblem(item.problem)}`);
+          if (!shared.quiet && problems <= 20) {
+            progress.clear();
+            io.stderr(`input problem: ${formatProblem(item.problem)}`);
+          }
         }
       });
+      progress.nextPass();
       const records = flags.records ?? (shape.events > 0 ? 'events' : 'steps');
       const first = InputShape.firstOfLast(records === 'events' ? shape.eventSteps : shape.recordSteps, flags.last);
       const sink = await openSink(kind, output, records === 'events' ? shape.eventColumns() : shape.recordColumns());
       const alertSink = flags.alerts === true ? await openSink(kind, alertsPath(output), ALERT_COLUMNS) : undefined;
 
-      const source = openInput(paths, shared);
+      const source = openInput(paths, shared).pipe(progress.track());
       const items: Observable<AnalysisItem> = alertSink === undefined ? source : source.pipe(analyze({ detect: context.detect(shared.config) }));
       await consume(items, (item) => {
         if (item.kind === 'event') {

@@ -1,10 +1,12 @@
 /** `goodhart watch <files...>`: follows logs live and prints alerts with their evidence. */
 import type { Command } from 'commander';
+import { identity } from 'rxjs';
 import { formatVerdict } from '../../sinks/console.js';
 import { analyze, RunTally } from '../analyze.js';
 import { openInput } from '../input.js';
 import { AlertLog, dashboardOptions, LivePrinter, startDashboard, type DashboardFlags } from '../live.js';
 import { examples, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
+import { replayProgress } from '../progress.js';
 import { consume } from '../run-analysis.js';
 
 interface WatchFlags extends SharedFlags, DashboardFlags {
@@ -35,14 +37,18 @@ export function registerWatch(program: Command, context: VerbContext): void {
       const { io } = context;
       const shared = await resolveShared(flags, io);
       const paths = files.map(shared.path);
-      const printer = new LivePrinter(context, shared);
       const tally = new RunTally(shared.config.verdict === undefined ? {} : { verdict: shared.config.verdict });
       const dashboard = await startDashboard(context, flags, shared);
       const log = new AlertLog(flags.jsonl === undefined ? undefined : shared.path(flags.jsonl), context);
+      // Progress only for a finished file: a followed one has no end to count towards.
+      const progress = flags.follow ? undefined : await replayProgress(paths, shared, io);
+      // Alerts print as they come: the progress line is cleared first, not written over.
+      const printer = new LivePrinter(context, shared, () => progress?.clear());
       if (!shared.quiet) io.stderr(`${flags.follow ? 'following' : 'reading'} ${paths.join(', ')}${flags.follow ? ' (Ctrl-C to stop)' : ''}\n`);
       try {
         await consume(
           openInput(paths, shared, flags.follow).pipe(
+            progress?.track() ?? identity,
             analyze({ detect: context.detect(shared.config), ...(shared.config.verdict === undefined ? {} : { verdict: shared.config.verdict }) }),
           ),
           (item) => {
