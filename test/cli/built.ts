@@ -1,7 +1,7 @@
 // Runs the BUILT CLI (dist/src/cli/main.js, bundled by scripts/bundle-cli.ts) as a child process,
 // building it first when dist is missing or older than any source file (CI builds before
 // `npm test`, so this is a no-op there).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../support/paths.js';
@@ -52,4 +52,25 @@ export function cli(args: readonly string[], options: { readonly cwd?: string; r
       },
     );
   });
+}
+
+/** A running built CLI: the child, its output so far, and how it ended. */
+export interface Started {
+  readonly child: ChildProcess;
+  readonly output: { out: string; err: string };
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The built CLI as a child process whose output can be read while it runs (to send it signals). */
+export function start(args: readonly string[]): Started {
+  const child = spawn(process.execPath, [builtCli, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { out: '', err: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.out += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => {
+      resolve({ code, signal });
+    });
+  });
+  return { child, output, exited };
 }

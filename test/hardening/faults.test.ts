@@ -14,7 +14,6 @@
 // Here: the same faults one level up, where users meet them: a throwing or rejecting reward
 // function inside a live detector pipeline, the `goodhart watch` process through truncation,
 // rotation and deletion, `goodhart audit` sent SIGINT mid-replay, `goodhart demo --out /dev/full`.
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readlinkSync, readdirSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +23,7 @@ import type { Alert, InputProblem, RewardEvent } from '../../src/core/types.js';
 import { simulate } from '../../src/sim/index.js';
 import { jsonlLine } from '../../src/sinks/jsonl.js';
 import { watch } from '../../src/sources/watch.js';
-import { builtCli, ensureBuilt } from '../cli/built.js';
-import { repoRoot } from '../support/paths.js';
+import { ensureBuilt, start } from '../cli/built.js';
 
 let dir: string;
 
@@ -45,20 +43,6 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await tick(25);
   }
-}
-
-/** The built CLI as a child process whose output can be read while it runs. */
-function start(args: readonly string[]) {
-  const child = spawn(process.execPath, [builtCli, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { out: '', err: '' };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.out += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.err += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => {
-      resolve({ code, signal });
-    });
-  });
-  return { child, output, exited };
 }
 
 /** Whether process `pid` holds `path` open (Linux /proc): the replay has started reading it. */
