@@ -1,5 +1,5 @@
 /** Replays input through the engine into a tally: the common body of `audit`, `summary` and `report`. */
-import type { Observable } from 'rxjs';
+import { fromEvent, identity, of, takeUntil, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import { analyze, RunTally, type AnalysisItem, type TallyConfig } from './analyze.js';
 import type { Ingested } from '../sources/ingested.js';
 import { openInput, startsWithText } from './input.js';
@@ -27,6 +27,16 @@ export function consume<T>(items: Observable<T>, next: (item: T) => void, signal
       else signal.addEventListener('abort', stop, { once: true });
     }
   });
+}
+
+/**
+ * Completes `items` when `signal` aborts (Ctrl-C), as the end of a file would: what is still open
+ * downstream (the last step, a detector's window) then flushes its alerts. `consume` with a
+ * signal stops at once instead, flushing nothing.
+ */
+export function untilAborted<T>(signal: AbortSignal | undefined): MonoTypeOperatorFunction<T> {
+  if (signal === undefined) return identity;
+  return takeUntil(signal.aborted ? of(true) : fromEvent(signal, 'abort'));
 }
 
 /** Replays `files` through the detectors (and summarizer) and returns the tally. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/sim/index.js';
 import { ingestedRecord, writeJsonl } from '../../src/sinks/jsonl.js';
 import { realdata, repoRoot } from '../support/paths.js';
-import { cli, ensureBuilt } from './built.js';
+import { cli, ensureBuilt, start } from './built.js';
 
 let dir: string;
 
@@ -80,6 +80,46 @@ describe('goodhart (built) on simulated runs', () => {
     expect(audit.code).toBe(1);
     expect(JSON.parse(audit.out)).toMatchObject({ verdict: 'hacking', events: 6400, steps: 100 });
   });
+});
+
+describe('goodhart watch (built) stopped by Ctrl-C', () => {
+  /** Resolves once `size()` has not changed for `quietMs` (and is not 0); rejects after `timeoutMs`. */
+  async function settled(size: () => number, quietMs: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    let since = Date.now();
+    while (size() === 0 || Date.now() - since < quietMs) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the output to settle');
+      if (size() !== last) {
+        last = size();
+        since = Date.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('ends as a replay of the file ends: the last step flushes its alerts into the final verdict, exit 0', async () => {
+    const path = join(dir, 'watched.jsonl');
+    await writeJsonl(path, Array.from(simulate({ seed: 5, steps: 60, hack: { pattern: 'format-gaming', atStep: 40 } }), ingestedRecord));
+    const audit = JSON.parse((await cli(['audit', path, '--json'])).out);
+    const replayed = await cli(['watch', path, '--no-follow', '--no-dashboard']);
+    const totals = /read (\d+) events, (\d+) step records, 0 input problems; (\d+) alerts\nverdict: .*\n/;
+    expect(replayed.out).toMatch(totals);
+    expect(totals.exec(replayed.out)!.slice(1).map(Number)).toEqual([audit.events, audit.steps, audit.alerts]);
+    const watcher = start(['watch', path, '--no-dashboard']);
+    try {
+      // Read to the end: nothing more printed for 2 s.
+      await settled(() => watcher.output.out.length, 2_000, 40_000);
+      expect(watcher.child.exitCode).toBeNull(); // still following
+      watcher.child.kill('SIGINT');
+      expect(await watcher.exited).toEqual({ code: 0, signal: null });
+      // The totals and the final verdict with its reasons, word for word.
+      const end = (out: string): string => out.slice(out.lastIndexOf('\nread ') + 1);
+      expect(end(watcher.output.out)).toBe(end(replayed.out));
+    } finally {
+      watcher.child.kill('SIGKILL');
+    }
+  }, 90_000);
 });
 
 describe('goodhart (built) on real trainer logs', () => {

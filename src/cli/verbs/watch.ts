@@ -7,7 +7,7 @@ import { openInput } from '../input.js';
 import { AlertLog, dashboardOptions, LivePrinter, startDashboard, type DashboardFlags } from '../live.js';
 import { examples, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { replayProgress } from '../progress.js';
-import { consume } from '../run-analysis.js';
+import { consume, untilAborted } from '../run-analysis.js';
 
 interface WatchFlags extends SharedFlags, DashboardFlags {
   readonly follow: boolean;
@@ -31,7 +31,9 @@ export function registerWatch(program: Command, context: VerbContext): void {
         'goodhart watch run.jsonl                       # Ctrl-C to stop',
         'goodhart watch logs/rank0.jsonl logs/rank1.jsonl',
         'goodhart watch trainer.log --format verl-console --no-follow',
-      ]) + '\nFollowing survives truncation and rotation; a partial last line waits for its newline.\n',
+      ]) +
+        '\nFollowing survives truncation and rotation; a partial last line waits for its newline.\n' +
+        'Ctrl-C ends the input as its end would: the last step\'s alerts and the final verdict print, exit 0.\n',
     )
     .action(async (files: string[], flags: WatchFlags) => {
       const { io } = context;
@@ -48,6 +50,9 @@ export function registerWatch(program: Command, context: VerbContext): void {
       try {
         await consume(
           openInput(paths, shared, flags.follow).pipe(
+            // Ctrl-C ends the input as the end of the file would: the alerts of the last step and
+            // the final verdict come out as in a replay of the same file.
+            untilAborted(io.signal),
             progress?.track() ?? identity,
             analyze({ detect: context.detect(shared.config), ...(shared.config.verdict === undefined ? {} : { verdict: shared.config.verdict }) }),
           ),
@@ -57,7 +62,6 @@ export function registerWatch(program: Command, context: VerbContext): void {
             log.item(item);
             dashboard.feed(item);
           },
-          io.signal,
         );
       } finally {
         await dashboard.close();
