@@ -29,6 +29,9 @@ export interface DegenerateOutputsConfig extends RateJudgeConfig {
   readonly hysteresis?: HysteresisConfig;
 }
 
+/** The `metric` of degenerateOutputs's alerts. */
+export const DEGENERATE_OUTPUTS_METRIC = 'response/degenerate';
+
 /** A response ending in a letter or digit (any script) stops mid-word. */
 const ENDS_MID_WORD = /[\p{L}\p{N}]$/u;
 
@@ -177,7 +180,7 @@ export function degenerateOutputsConditions(config: DegenerateOutputsConfig = {}
     };
     return new RateDetector<RewardEvent>({
       detector: 'degenerateOutputs',
-      metric: 'response/degenerate',
+      metric: DEGENERATE_OUTPUTS_METRIC,
       judge,
       step: (event) => event.step,
       score,

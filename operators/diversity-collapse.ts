@@ -38,6 +38,9 @@ export interface DiversityCollapseConfig extends RateJudgeConfig {
   readonly hysteresis?: HysteresisConfig;
 }
 
+/** The `metric` of diversityCollapse's alerts. */
+export const DIVERSITY_COLLAPSE_METRIC = 'response/diversity';
+
 class DiversityDetector implements JudgedMachine<RewardEvent> {
   private readonly window: DiversityWindow;
   private readonly clock: StepClock;
@@ -106,7 +109,7 @@ class DiversityDetector implements JudgedMachine<RewardEvent> {
       : `cross-prompt duplicates at ${pct(share)} of the last ${window.keyed} responses, distinct-${this.n} ${fmt(distinct)} (baseline ${fmt(this.distinctBaseline)})`;
     return {
       detector: 'diversityCollapse',
-      metric: 'response/diversity',
+      metric: DIVERSITY_COLLAPSE_METRIC,
       step,
       active,
       severity: this.severity,

@@ -53,6 +53,9 @@ export interface FormatGamingConfig extends RateJudgeConfig {
   readonly hysteresis?: HysteresisConfig;
 }
 
+/** The `metric` of formatGaming's alerts. */
+export const FORMAT_GAMING_METRIC = 'response/format';
+
 /**
  * Raw per-step `Condition`s of {@link formatGaming} (before hysteresis). Validates the config at
  * call time.
@@ -103,7 +106,7 @@ export function formatGamingConditions(config: FormatGamingConfig = {}): Operato
     };
     return new RateDetector<RewardEvent>({
       detector: 'formatGaming',
-      metric: 'response/format',
+      metric: FORMAT_GAMING_METRIC,
       judge,
       step: (event) => event.step,
       score,

@@ -28,6 +28,9 @@ export interface RepetitionConfig extends RateJudgeConfig {
 
 export const REPETITION_DEFAULTS = { threshold: 0.5, severity: 'warning' } as const;
 
+/** The `metric` of repetition's alerts. */
+export const REPETITION_METRIC = 'response/repetition';
+
 /**
  * Raw per-step `Condition`s of {@link repetition} (before hysteresis), for composing detectors.
  * Validates the config at call time.
@@ -42,7 +45,7 @@ export function repetitionConditions(config: RepetitionConfig = {}): OperatorFun
     () =>
       new RateDetector<RewardEvent>({
         detector: 'repetition',
-        metric: 'response/repetition',
+        metric: REPETITION_METRIC,
         judge,
         step: (event) => event.step,
         score: (event) => textFeaturesOf(event, maxChars)?.repetition ?? Number.NaN,

@@ -11,18 +11,18 @@ import {
 } from '../src/detectors/pipeline-options.js';
 import type { FormatPreset } from '../src/detectors/format-rules.js';
 import { RATE_JUDGE_DEFAULTS, type RateJudgeConfig } from '../src/detectors/windowed-rate.js';
-import { componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
+import { COMPONENT_DOMINANCE_DEFAULTS, componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
 import { constraintConditions, type ConstraintConfig } from './constraint.js';
-import { degenerateOutputsConditions, type DegenerateOutputsConfig } from './degenerate-outputs.js';
-import { distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
-import { diversityCollapseConditions, type DiversityCollapseConfig } from './diversity-collapse.js';
+import { DEGENERATE_OUTPUTS_METRIC, degenerateOutputsConditions, type DegenerateOutputsConfig } from './degenerate-outputs.js';
+import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
+import { DIVERSITY_COLLAPSE_METRIC, diversityCollapseConditions, type DiversityCollapseConfig } from './diversity-collapse.js';
 import { detectorSpec, pickedDetector, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
 import { fusedDetectors, isFusable } from './internal/fused-detectors.js';
 import { componentDominanceTuning, groupCollapseTuning, lengthDriftTuning } from './internal/shared-tuning.js';
-import { formatGamingConditions, type FormatGamingConfig } from './format-gaming.js';
+import { FORMAT_GAMING_METRIC, formatGamingConditions, type FormatGamingConfig } from './format-gaming.js';
 import { groupCollapseConditions, type GroupCollapseConfig } from './group-collapse.js';
-import { repetitionConditions, type RepetitionConfig } from './repetition.js';
+import { REPETITION_METRIC, repetitionConditions, type RepetitionConfig } from './repetition.js';
 import { stepDetectorSpecs, type StepDetectorsConfig } from './step-detectors.js';
 import { summarizeSteps, type SummarizeInput, type SummarizeStepsConfig } from './summarize-steps.js';
 
@@ -192,44 +192,101 @@ export function sampleDetectorLists(config: SampleDetectorsConfig): {
   const sample: DetectorSpec<RewardEvent>[] = [];
 
   const repetitionConfig = detectorConfig(PIPELINE, 'repetition', config.repetition, rate as RepetitionConfig);
-  if (repetitionConfig) sample.push(detectorSpec('repetition', repetitionConditions(repetitionConfig), repetitionConfig.hysteresis));
+  if (repetitionConfig) {
+    sample.push(
+      detectorSpec(
+        { slot: 'repetition', detector: 'repetition', metric: REPETITION_METRIC },
+        repetitionConditions(repetitionConfig),
+        repetitionConfig.hysteresis,
+      ),
+    );
+  }
 
   const diversityConfig = detectorConfig(PIPELINE, 'diversityCollapse', config.diversityCollapse, rate as DiversityCollapseConfig);
-  if (diversityConfig) sample.push(detectorSpec('diversityCollapse', diversityCollapseConditions(diversityConfig), diversityConfig.hysteresis));
+  if (diversityConfig) {
+    sample.push(
+      detectorSpec(
+        { slot: 'diversityCollapse', detector: 'diversityCollapse', metric: DIVERSITY_COLLAPSE_METRIC },
+        diversityCollapseConditions(diversityConfig),
+        diversityConfig.hysteresis,
+      ),
+    );
+  }
 
   const formatConfig = detectorConfig(PIPELINE, 'formatGaming', config.formatGaming, {
     ...rate,
     ...(config.format === undefined ? {} : { preset: config.format }),
   } satisfies FormatGamingConfig);
-  if (formatConfig) sample.push(detectorSpec('formatGaming', formatGamingConditions(formatConfig), formatConfig.hysteresis));
+  if (formatConfig) {
+    sample.push(
+      detectorSpec(
+        { slot: 'formatGaming', detector: 'formatGaming', metric: FORMAT_GAMING_METRIC },
+        formatGamingConditions(formatConfig),
+        formatConfig.hysteresis,
+      ),
+    );
+  }
 
   const degenerateConfig = detectorConfig(PIPELINE, 'degenerateOutputs', config.degenerateOutputs, {
     ...rate,
     ...(maxLength === undefined ? {} : { lengthCap: maxLength }),
   } satisfies DegenerateOutputsConfig);
-  if (degenerateConfig) sample.push(detectorSpec('degenerateOutputs', degenerateOutputsConditions(degenerateConfig), degenerateConfig.hysteresis));
+  if (degenerateConfig) {
+    sample.push(
+      detectorSpec(
+        { slot: 'degenerateOutputs', detector: 'degenerateOutputs', metric: DEGENERATE_OUTPUTS_METRIC },
+        degenerateOutputsConditions(degenerateConfig),
+        degenerateConfig.hysteresis,
+      ),
+    );
+  }
 
   const groupConfig = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
     ...groupCollapseTuning(sensitivity),
     ...withHysteresis,
   } satisfies GroupCollapseConfig);
-  if (groupConfig) sample.push(detectorSpec('groupCollapse', groupCollapseConditions(groupConfig), groupConfig.hysteresis));
+  if (groupConfig) {
+    sample.push(
+      detectorSpec(
+        { slot: 'groupCollapse', detector: 'groupCollapse', metric: groupConfig.metric ?? 'reward' },
+        groupCollapseConditions(groupConfig),
+        groupConfig.hysteresis,
+      ),
+    );
+  }
 
   const driftConfig = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
     ...lengthDriftTuning(sensitivity),
     ...withHysteresis,
   } satisfies DistributionDriftConfig);
-  if (driftConfig) sample.push(detectorSpec('lengthDrift', distributionDriftConditions(driftConfig), driftConfig.hysteresis));
+  if (driftConfig) {
+    sample.push(
+      detectorSpec(
+        { slot: 'lengthDrift', detector: 'distributionDrift', metric: driftConfig.metric ?? DISTRIBUTION_DRIFT_DEFAULTS.sample.metric },
+        distributionDriftConditions(driftConfig),
+        driftConfig.hysteresis,
+      ),
+    );
+  }
 
   const dominanceConfig = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
     ...componentDominanceTuning(sensitivity),
     ...withHysteresis,
   } satisfies ComponentDominanceConfig);
-  if (dominanceConfig) sample.push(detectorSpec('componentDominance', componentDominanceConditions(dominanceConfig), dominanceConfig.hysteresis));
+  if (dominanceConfig) {
+    sample.push(
+      detectorSpec(
+        { slot: 'componentDominance', detector: 'componentDominance', metric: dominanceConfig.metric ?? COMPONENT_DOMINANCE_DEFAULTS.metric },
+        componentDominanceConditions(dominanceConfig),
+        dominanceConfig.hysteresis,
+      ),
+    );
+  }
 
   for (const rule of config.constraints ?? []) {
     const constraintConfig: ConstraintConfig = { ...withHysteresis, ...rule };
-    sample.push(detectorSpec('constraint', constraintConditions(constraintConfig), constraintConfig.hysteresis));
+    const name = { slot: 'constraint', detector: 'constraint', metric: `constraint/${rule.name}` };
+    sample.push(detectorSpec(name, constraintConditions(constraintConfig), constraintConfig.hysteresis));
   }
   for (const extra of config.extra ?? []) {
     if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);

@@ -16,7 +16,7 @@ import { fanOut } from './internal/fan-out.js';
 import { componentDominanceTuning, groupCollapseTuning, lengthDriftTuning } from './internal/shared-tuning.js';
 import { groupCollapseFromStepsConditions, type GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
 import { MEAN_SHIFT_DEFAULTS, meanShiftConditions, type MeanShiftConfig } from './mean-shift.js';
-import { componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
+import { COMPONENT_DOMINANCE_DEFAULTS, componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
 import { distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
 import { SATURATION_DEFAULTS, saturationConditions, type SaturationConfig } from './saturation.js';
 import { SPIKE_DEFAULTS, spikeConditions, type SpikeConfig } from './spike.js';
@@ -124,7 +124,15 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     h,
     ...withHysteresis,
   } satisfies MeanShiftConfig<StepRecord>);
-  if (rewardShift) list.push(detectorSpec('rewardShift', meanShiftConditions<StepRecord>(rewardShift), rewardShift.hysteresis));
+  if (rewardShift) {
+    list.push(
+      detectorSpec(
+        { slot: 'rewardShift', detector: 'meanShift', metric: rewardShift.metric! },
+        meanShiftConditions<StepRecord>(rewardShift),
+        rewardShift.hysteresis,
+      ),
+    );
+  }
 
   const lengthShift = detectorConfig(PIPELINE, 'lengthShift', config.lengthShift, {
     metric: METRIC.lengthMean,
@@ -134,7 +142,15 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     signalDown: 'info',
     ...withHysteresis,
   } satisfies MeanShiftConfig<StepRecord>);
-  if (lengthShift) list.push(detectorSpec('lengthShift', meanShiftConditions<StepRecord>(lengthShift), lengthShift.hysteresis));
+  if (lengthShift) {
+    list.push(
+      detectorSpec(
+        { slot: 'lengthShift', detector: 'meanShift', metric: lengthShift.metric! },
+        meanShiftConditions<StepRecord>(lengthShift),
+        lengthShift.hysteresis,
+      ),
+    );
+  }
 
   const collapse = detectorConfig(PIPELINE, 'varianceCollapse', config.varianceCollapse, {
     metric: METRIC.rewardMean,
@@ -142,7 +158,15 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     ratio: scaleDown(VARIANCE_COLLAPSE_DEFAULTS.ratio, sensitivity, 2),
     ...withHysteresis,
   } satisfies VarianceCollapseConfig<StepRecord>);
-  if (collapse) list.push(detectorSpec('varianceCollapse', varianceCollapseConditions<StepRecord>(collapse), collapse.hysteresis));
+  if (collapse) {
+    list.push(
+      detectorSpec(
+        { slot: 'varianceCollapse', detector: 'varianceCollapse', metric: collapse.metric! },
+        varianceCollapseConditions<StepRecord>(collapse),
+        collapse.hysteresis,
+      ),
+    );
+  }
 
   const saturated = detectorConfig(PIPELINE, 'saturation', config.saturation, {
     metric: METRIC.rewardMean,
@@ -150,14 +174,31 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     fraction: Math.min(1, scaleUp(SATURATION_DEFAULTS.fraction, sensitivity, 1.125)),
     ...withHysteresis,
   } satisfies SaturationConfig<StepRecord>);
-  if (saturated) list.push(detectorSpec('saturation', saturationConditions<StepRecord>(saturated), saturated.hysteresis));
+  if (saturated) {
+    list.push(
+      detectorSpec(
+        { slot: 'saturation', detector: 'saturation', metric: saturated.metric! },
+        saturationConditions<StepRecord>(saturated),
+        saturated.hysteresis,
+      ),
+    );
+  }
 
   const drift = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
     metric: METRIC.lengthMean,
     ...lengthDriftTuning(sensitivity),
     ...withHysteresis,
   } satisfies DistributionDriftConfig);
-  if (drift) list.push(detectorSpec('lengthDrift', distributionDriftConditions(drift), drift.hysteresis, only('lengthDrift')));
+  if (drift) {
+    list.push(
+      detectorSpec(
+        { slot: 'lengthDrift', detector: 'distributionDrift', metric: drift.metric! },
+        distributionDriftConditions(drift),
+        drift.hysteresis,
+        only('lengthDrift'),
+      ),
+    );
+  }
 
   const trendZ = scaleUp(TREND_DEFAULTS.z, sensitivity, 1.25);
   const trendPersistence = shiftCount(TREND_DEFAULTS.persistence, sensitivity, 1);
@@ -168,7 +209,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     persistence: trendPersistence,
     ...withHysteresis,
   } satisfies TrendConfig);
-  if (klTrend) list.push(detectorSpec('klTrend', trendConditions(klTrend), klTrend.hysteresis));
+  if (klTrend) list.push(detectorSpec({ slot: 'klTrend', detector: 'trend', metric: klTrend.metric! }, trendConditions(klTrend), klTrend.hysteresis));
 
   const entropyTrend = detectorConfig(PIPELINE, 'entropyTrend', config.entropyTrend, {
     metric: METRIC.entropy,
@@ -177,7 +218,15 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     persistence: trendPersistence,
     ...withHysteresis,
   } satisfies TrendConfig);
-  if (entropyTrend) list.push(detectorSpec('entropyTrend', trendConditions(entropyTrend), entropyTrend.hysteresis));
+  if (entropyTrend) {
+    list.push(
+      detectorSpec(
+        { slot: 'entropyTrend', detector: 'trend', metric: entropyTrend.metric! },
+        trendConditions(entropyTrend),
+        entropyTrend.hysteresis,
+      ),
+    );
+  }
 
   const entropyDecline = detectorConfig(PIPELINE, 'entropyDecline', config.entropyDecline, {
     // Its own metric name, so its episodes never share a key with the rise's.
@@ -189,7 +238,15 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     persistence: trendPersistence,
     ...withHysteresis,
   } satisfies TrendConfig);
-  if (entropyDecline) list.push(detectorSpec('entropyDecline', trendConditions(entropyDecline), entropyDecline.hysteresis));
+  if (entropyDecline) {
+    list.push(
+      detectorSpec(
+        { slot: 'entropyDecline', detector: 'trend', metric: entropyDecline.metric! },
+        trendConditions(entropyDecline),
+        entropyDecline.hysteresis,
+      ),
+    );
+  }
 
   const spikeZ = scaleUp(SPIKE_DEFAULTS.z, sensitivity, 1.25);
   const klSpike = detectorConfig(PIPELINE, 'klSpike', config.klSpike, {
@@ -199,7 +256,15 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     z: spikeZ,
     ...withHysteresis,
   } satisfies SpikeConfig<StepRecord>);
-  if (klSpike) list.push(detectorSpec('klSpike', spikeConditions<StepRecord>(klSpike), klSpike.hysteresis));
+  if (klSpike) {
+    list.push(
+      detectorSpec(
+        { slot: 'klSpike', detector: 'spike', metric: klSpike.metric! },
+        spikeConditions<StepRecord>(klSpike),
+        klSpike.hysteresis,
+      ),
+    );
+  }
 
   const gradNormSpike = detectorConfig(PIPELINE, 'gradNormSpike', config.gradNormSpike, {
     metric: METRIC.gradNorm,
@@ -208,26 +273,60 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     z: spikeZ,
     ...withHysteresis,
   } satisfies SpikeConfig<StepRecord>);
-  if (gradNormSpike) list.push(detectorSpec('gradNormSpike', spikeConditions<StepRecord>(gradNormSpike), gradNormSpike.hysteresis));
+  if (gradNormSpike) {
+    list.push(
+      detectorSpec(
+        { slot: 'gradNormSpike', detector: 'spike', metric: gradNormSpike.metric! },
+        spikeConditions<StepRecord>(gradNormSpike),
+        gradNormSpike.hysteresis,
+      ),
+    );
+  }
 
   const truncated = detectorConfig(PIPELINE, 'truncation', config.truncation, {
     granularity: 'step',
     threshold: Math.min(0.95, scaleUp(TRUNCATION_DEFAULTS.threshold, sensitivity, 1.5)),
     ...withHysteresis,
   } satisfies TruncationConfig);
-  if (truncated) list.push(detectorSpec('truncation', truncationConditions(truncated), truncated.hysteresis));
+  if (truncated) {
+    list.push(
+      detectorSpec(
+        { slot: 'truncation', detector: 'truncation', metric: truncated.metric ?? METRIC.lengthClipRatio },
+        truncationConditions(truncated),
+        truncated.hysteresis,
+      ),
+    );
+  }
 
   const dominance = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
     ...componentDominanceTuning(sensitivity),
     ...withHysteresis,
   } satisfies ComponentDominanceConfig);
-  if (dominance) list.push(detectorSpec('componentDominance', componentDominanceConditions(dominance), dominance.hysteresis, only('componentDominance')));
+  if (dominance) {
+    list.push(
+      detectorSpec(
+        { slot: 'componentDominance', detector: 'componentDominance', metric: dominance.metric ?? COMPONENT_DOMINANCE_DEFAULTS.metric },
+        componentDominanceConditions(dominance),
+        dominance.hysteresis,
+        only('componentDominance'),
+      ),
+    );
+  }
 
   const groups = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
     ...groupCollapseTuning(sensitivity),
     ...withHysteresis,
   } satisfies GroupCollapseFromStepsConfig);
-  if (groups) list.push(detectorSpec('groupCollapse', groupCollapseFromStepsConditions(groups), groups.hysteresis, only('groupCollapse')));
+  if (groups) {
+    list.push(
+      detectorSpec(
+        { slot: 'groupCollapse', detector: 'groupCollapseFromSteps', metric: groups.metric ?? METRIC.groupsZeroStdFrac },
+        groupCollapseFromStepsConditions(groups),
+        groups.hysteresis,
+        only('groupCollapse'),
+      ),
+    );
+  }
 
   for (const extra of config.extra ?? []) {
     if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);

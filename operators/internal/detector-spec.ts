@@ -9,9 +9,22 @@ import type { Alert } from '../../src/core/types.js';
 import { hysteresis } from '../hysteresis.js';
 import { machineFactory, type ConditionMachine } from './machine.js';
 
+/** What a built-in detector's alerts are called: their `Alert.detector` and `Alert.metric`. */
+export interface AlertName {
+  /** The operator (`trend` for the `klTrend` slot). */
+  readonly detector: string;
+  /** The watched series (`kl`). */
+  readonly metric: string;
+}
+
 export interface DetectorSpec<T> {
   /** The pipeline slot (`repetition`, `klTrend`...), or `extra` / `constraint`. */
   readonly slot: string;
+  /**
+   * The name its alerts carry, when the pipeline knows it (its built-in detectors and
+   * constraints; not `extra` operators): what a caller lists as the detectors that ran.
+   */
+  readonly alerts?: AlertName;
   /** The alerts of this detector from the pipeline's items. */
   readonly operator: OperatorFunction<T, Alert>;
   /** Its conditions operator, when it is a built-in detector. */
@@ -88,9 +101,12 @@ export function pickedDetector<S, T>(spec: DetectorSpec<T>, pick: (item: S) => T
   return fused(create, resolveHysteresisConfig(spec.hysteresis), picking(pick, spec.only));
 }
 
-/** A built-in detector: `conditions` then `hysteresis(hysteresisConfig)`, on the items `only` keeps. */
+/**
+ * A built-in detector: `conditions` then `hysteresis(hysteresisConfig)`, on the items `only`
+ * keeps. `slot` is the slot name alone, or with the name its alerts carry.
+ */
 export function detectorSpec<T>(
-  slot: string,
+  slot: string | (AlertName & { readonly slot: string }),
   conditions: OperatorFunction<T, Condition>,
   hysteresisConfig: HysteresisConfig | undefined,
   only?: (item: T) => boolean,
@@ -104,7 +120,7 @@ export function detectorSpec<T>(
     operator = only === undefined ? (source) => source.pipe(conditions, episodes) : (source) => source.pipe(filter(only), conditions, episodes);
   }
   return {
-    slot,
+    ...(typeof slot === 'string' ? { slot } : { slot: slot.slot, alerts: { detector: slot.detector, metric: slot.metric } }),
     operator,
     conditions,
     ...(hysteresisConfig === undefined ? {} : { hysteresis: hysteresisConfig }),

@@ -4,7 +4,7 @@ import { SAMPLE_DETECTOR_SLOTS, sampleDetectors, sampleDetectorLists } from '../
 import type { SummarizeInput } from '../../operators/summarize-steps.js';
 import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
 import { judge } from '../../src/core/verdict.js';
-import { simulate, type SimulationConfig } from '../../src/sim/index.js';
+import { HACK_PATTERNS, simulate, type SimulationConfig } from '../../src/sim/index.js';
 import type { Ingested } from '../../src/sources/ingested.js';
 import { testScheduler } from './fixtures.js';
 
@@ -123,6 +123,19 @@ describe('sampleDetectors', () => {
     const sampled = await run(sim({ hack: { pattern: 'truncation', atStep: 40 } }));
     expect(detectorsOf(sampled).has('groupCollapse')).toBe(true);
     expect(detectorsOf(sampled).has('groupCollapseFromSteps')).toBe(false);
+  });
+
+  it('should name in each detector spec what its alerts carry (detector and metric), for every alert of every pattern', async () => {
+    const { sample, step } = sampleDetectorLists({ maxLength: 1024 });
+    const named = new Set([...sample, ...(step ?? [])].map((spec) => `${spec.alerts?.detector}|${spec.alerts?.metric}`));
+    const seen = new Set<string>();
+    for (const pattern of HACK_PATTERNS) {
+      for (const alert of await run(sim({ hack: { pattern, atStep: 40 } }))) seen.add(`${alert.detector}|${alert.metric}`);
+    }
+    const logged = (await run(sim({ hack: { pattern: 'truncation', atStep: 40 } }).flatMap((item) => (item.kind === 'step' ? [item.record] : []))));
+    for (const alert of logged) seen.add(`${alert.detector}|${alert.metric}`);
+    expect(seen.size).toBeGreaterThan(8);
+    for (const name of seen) expect(named, name).toContain(name);
   });
 
   it('should reject bad config at call time, naming the field', () => {
