@@ -1,7 +1,9 @@
 /**
  * goodhart.config.json: thresholds, presets, format tags and the true reward component, read
- * once at the edge and validated with fp-ts `Either`, so every error names the field:
+ * once at the edge and validated with fp-ts `Either`, so every error names the file and the field:
  * `goodhart.config.json: field "detectors.meanShift": expected an object of settings or false, got number 3`.
+ * Unknown keys are errors at every level (with the closest known key when one is close), and the
+ * detectors are built once when the file is read, so a value they reject names the setting too.
  *
  * ```json
  * {
@@ -13,7 +15,7 @@
  *   "formatTags": ["reasoning", "answer"],
  *   "failOn": "hacking",
  *   "verdict": { "proxyHorizon": 20 },
- *   "detectors": { "meanShift": { "threshold": 6 }, "spike": false }
+ *   "detectors": { "meanShift": { "h": 6 }, "spike": false, "klSpike": {} }
  * }
  * ```
  */
@@ -23,6 +25,8 @@ import { decodeError, type DecodeError } from '../core/decode-error.js';
 import { formatNames } from '../sources/detect-format.js';
 import type { FormatName } from '../sources/format.js';
 import { FORMAT_PRESETS, type FormatPreset } from '../detectors/format-rules.js';
+import { isRecord } from '../sources/formats/adapter-kit.js';
+import { decodeDetectors, detectorSettingError, unknownKey, type DetectorSettings } from './config-detectors.js';
 
 export type Sensitivity = 'low' | 'medium' | 'high';
 
@@ -50,8 +54,11 @@ export interface GoodhartConfig {
   /** When `audit` fails (`--fail-on` wins); see `FailOn`. */
   readonly failOn?: FailOn;
   readonly verdict?: { readonly proxyHorizon?: number };
-  /** Per-detector settings by operator name, or `false` to switch a detector off. */
-  readonly detectors?: Readonly<Record<string, Readonly<Record<string, unknown>> | false>>;
+  /**
+   * Per-detector settings, or `false` to switch a detector off, by operator name (as alerts give
+   * it: every slot of that operator) or by pipeline slot (that slot alone); see config-detectors.ts.
+   */
+  readonly detectors?: DetectorSettings;
 }
 
 export const CONFIG_FILE = 'goodhart.config.json';
@@ -59,9 +66,6 @@ export const CONFIG_FILE = 'goodhart.config.json';
 const KNOWN_FIELDS = ['inputFormat', 'sensitivity', 'maxLength', 'trueComponent', 'formatPreset', 'formatTags', 'failOn', 'verdict', 'detectors'];
 
 type Decoded<T> = E.Either<DecodeError, T>;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function optional<T>(value: unknown, decode: (v: unknown) => Decoded<T>): Decoded<T | undefined> {
   return value === undefined ? E.right(undefined) : decode(value);
@@ -100,30 +104,21 @@ function stringList(field: string) {
 function verdictSettings(value: unknown): Decoded<{ readonly proxyHorizon?: number }> {
   if (!isRecord(value)) return E.left(decodeError('verdict', 'an object', value));
   for (const key of Object.keys(value)) {
-    if (key !== 'proxyHorizon') return E.left(decodeError(`verdict.${key}`, 'no such setting (known: proxyHorizon)', value[key]));
+    if (key !== 'proxyHorizon') return E.left(unknownKey('verdict', key, 'verdict setting', ['proxyHorizon']));
   }
   return E.map((proxyHorizon: number | undefined) => (proxyHorizon === undefined ? {} : { proxyHorizon }))(
     optional(value['proxyHorizon'], nonNegativeNumber('verdict.proxyHorizon')),
   );
 }
 
-function detectorSettings(value: unknown): Decoded<NonNullable<GoodhartConfig['detectors']>> {
-  if (!isRecord(value)) return E.left(decodeError('detectors', 'an object keyed by detector name', value));
-  for (const [name, settings] of Object.entries(value)) {
-    if (settings !== false && !isRecord(settings)) {
-      return E.left(decodeError(`detectors.${name}`, 'an object of settings or false', settings));
-    }
-  }
-  return E.right(value as NonNullable<GoodhartConfig['detectors']>);
-}
-
-/** Validates a parsed config object; the error names the first bad field. */
+/**
+ * Validates a parsed config object; the error names the first bad field. A well-formed config is
+ * then built into its detectors once, so a value they reject is an error here too.
+ */
 export function decodeConfig(value: unknown): Decoded<GoodhartConfig> {
   if (!isRecord(value)) return E.left(decodeError('(top level)', 'an object', value));
   for (const key of Object.keys(value)) {
-    if (!KNOWN_FIELDS.includes(key)) {
-      return E.left(decodeError(key, `no such setting (known: ${KNOWN_FIELDS.join(', ')})`, value[key]));
-    }
+    if (!KNOWN_FIELDS.includes(key)) return E.left(unknownKey('', key, 'setting', KNOWN_FIELDS));
   }
   const fields = {
     inputFormat: optional(value['inputFormat'], oneOf('inputFormat', formatNames())),
@@ -134,14 +129,15 @@ export function decodeConfig(value: unknown): Decoded<GoodhartConfig> {
     formatTags: optional(value['formatTags'], stringList('formatTags')),
     failOn: optional(value['failOn'], oneOf<FailOn>('failOn', FAIL_ON)),
     verdict: optional(value['verdict'], verdictSettings),
-    detectors: optional(value['detectors'], detectorSettings),
+    detectors: optional(value['detectors'], decodeDetectors),
   };
   const config: Record<string, unknown> = {};
   for (const [key, decoded] of Object.entries(fields)) {
     if (E.isLeft(decoded)) return decoded;
     if (decoded.right !== undefined) config[key] = decoded.right;
   }
-  return E.right(config);
+  const rejected = detectorSettingError(config);
+  return rejected === undefined ? E.right(config) : E.left(rejected);
 }
 
 /**

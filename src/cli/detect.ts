@@ -6,48 +6,36 @@
  */
 import type { OperatorFunction } from 'rxjs';
 import { summarizeSteps } from '../../operators/summarize-steps.js';
-import { SAMPLE_DETECTOR_SLOTS, sampleDetectors, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
-import { STEP_DETECTOR_SLOTS, type StepDetectorsConfig } from '../../operators/step-detectors.js';
+import type { AlertName } from '../../operators/internal/detector-spec.js';
+import { sampleDetectorLists, sampleDetectors } from '../../operators/sample-detectors.js';
 import type { StepRecord } from '../core/types.js';
 import type { Ingested } from '../sources/ingested.js';
 import type { Detect } from './analyze.js';
 import type { GoodhartConfig } from './config.js';
+import { pipelineConfig } from './config-detectors.js';
 import { UsageError } from './options.js';
 import { parallelDetect } from './parallel-detect.js';
 
-type Settings = Readonly<Record<string, unknown>> | false;
+/** One detector of a pipeline that ran: its slot and the name its alerts carry. */
+export interface DetectorRun extends AlertName {
+  readonly slot: string;
+}
 
 /**
- * The `sampleDetectors` config for a goodhart.config.json: `detectors.<name>` goes to the sample
- * slot or the step slot of that name (an unknown name is an error listing the known ones),
- * `formatTags`/`formatPreset` to `formatGaming`, `trueComponent` to `componentDominance`.
+ * The detectors the default set runs for a config, in pipeline order: each one's slot and the
+ * name its alerts carry (`{ slot: 'klTrend', detector: 'trend', metric: 'kl' }`), read from the
+ * pipeline itself. Twin slots that watch the same series under the same name (samples and trainer
+ * logs) appear once.
  */
-export function pipelineConfig(config: GoodhartConfig): SampleDetectorsConfig {
-  const sample: Record<string, Settings> = {};
-  const step: Record<string, Settings> = {};
-  const sampleSlots: readonly string[] = SAMPLE_DETECTOR_SLOTS;
-  const stepSlots: readonly string[] = STEP_DETECTOR_SLOTS;
-  for (const [name, settings] of Object.entries(config.detectors ?? {})) {
-    if (sampleSlots.includes(name)) sample[name] = settings;
-    else if (stepSlots.includes(name)) step[name] = settings;
-    else throw new UsageError(`config field "detectors.${name}": no such detector (known: ${[...sampleSlots, ...stepSlots].join(', ')})`);
+export function defaultDetectors(config: GoodhartConfig): DetectorRun[] {
+  const { sample, step } = sampleDetectorLists(pipelineConfig(config));
+  const listed = new Map<string, DetectorRun>();
+  for (const spec of [...sample, ...(step ?? [])]) {
+    if (spec.alerts === undefined) continue;
+    const key = `${spec.alerts.detector}\u0000${spec.alerts.metric}`;
+    if (!listed.has(key)) listed.set(key, { slot: spec.slot, ...spec.alerts });
   }
-  if (config.formatTags !== undefined && sample['formatGaming'] !== false) {
-    sample['formatGaming'] = { tags: config.formatTags, ...(sample['formatGaming'] ?? {}) };
-  }
-  if (config.trueComponent !== undefined) {
-    const slot = sampleSlots.includes('componentDominance') ? sample : stepSlots.includes('componentDominance') ? step : undefined;
-    if (slot === undefined) throw new UsageError('config field "trueComponent": this build has no componentDominance detector');
-    if (slot['componentDominance'] !== false) slot['componentDominance'] = { true: config.trueComponent, ...(slot['componentDominance'] ?? {}) };
-  }
-  const steps = step as StepDetectorsConfig;
-  return {
-    ...(sample as SampleDetectorsConfig),
-    ...(config.sensitivity === undefined ? {} : { sensitivity: config.sensitivity }),
-    ...(config.maxLength === undefined ? {} : { maxLength: config.maxLength }),
-    ...(config.formatPreset === undefined ? {} : { format: config.formatPreset }),
-    ...(Object.keys(step).length === 0 ? {} : { steps }),
-  };
+  return [...listed.values()];
 }
 
 /**

@@ -174,6 +174,31 @@ describe('goodhart (built) on real trainer logs', () => {
     expect(reward.median).toBeLessThanOrEqual(reward.max);
   });
 
+  it('goodhart.config.json names detectors as alerts do, and every config error names the file, the field and the reason', async () => {
+    const log = realdata('verl-ppo_gemma-2-2b_gsm8k_healthy.log');
+    const config = (name: string, value: unknown): string => {
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify(value));
+      return path;
+    };
+    // The only alerts of this log are meanShift's (rewardShift, lengthShift): the name switches both off.
+    expect(JSON.parse((await cli(['audit', log, '--json'])).out).alerts).toBeGreaterThan(0);
+    const quiet = await cli(['audit', log, '--json', '--config', config('no-mean-shift.json', { detectors: { meanShift: false } })]);
+    expect(JSON.parse(quiet.out)).toMatchObject({ alerts: 0, verdict: 'healthy' });
+    const errors: [string, unknown, string][] = [
+      ['unknown.json', { detectors: { nope: {} } }, 'field "detectors.nope": no such detector; known: by operator, as alerts name them: repetition,'],
+      ['value.json', { detectors: { repetition: { threshold: 'high' } } }, 'field "detectors.repetition.threshold": repetition threshold must lie in (0, 1], got high'],
+      ['typo.json', { detectors: { repetition: { threshhold: 0.6 } } }, 'field "detectors.repetition.threshhold": no such setting of repetition (did you mean threshold?)'],
+      ['tags.json', { detectors: { formatGaming: { maxRate: 0.3, tagz: ['a'] } } }, 'field "detectors.formatGaming.tagz": no such setting of formatGaming (did you mean tags?)'],
+    ];
+    for (const [name, value, message] of errors) {
+      const path = config(name, value);
+      const result = await cli(['audit', log, '--config', path]);
+      expect(result.code, name).toBe(2);
+      expect(result.err, name).toContain(`goodhart: ${path}: ${message}`);
+    }
+  });
+
   it('export round-trips step records through CSV and Parquet', async () => {
     const source = realdata('trl-grpo_qwen35_collapse_step_logs.json');
     const csv = join(dir, 'collapse.csv');
