@@ -174,6 +174,22 @@ describe('goodhart (built) on real trainer logs', () => {
     expect(reward.median).toBeLessThanOrEqual(reward.max);
   });
 
+  it('summary lists every detector that ran with its slot and state, in --json and in text', async () => {
+    const log = realdata('verl-ppo_gemma-2-2b_gsm8k_healthy.log');
+    const report = JSON.parse((await cli(['summary', log, '--json'])).out);
+    const rows = report.detectors as { detector: string; slot: string; metric: string; state: string; step: number | null }[];
+    // The whole default set: the sample detectors (idle on a trainer log) and the step detectors.
+    expect(rows.length).toBeGreaterThanOrEqual(18);
+    expect(rows.find((d) => d.slot === 'repetition')).toMatchObject({ detector: 'repetition', state: 'quiet', step: null });
+    expect(rows.find((d) => d.slot === 'klSpike')).toMatchObject({ detector: 'spike', metric: 'kl', state: 'quiet' });
+    const rewardShift = rows.find((d) => d.slot === 'rewardShift');
+    expect(rewardShift).toMatchObject({ detector: 'meanShift', metric: 'reward/mean', state: 'resolved' });
+    expect(rewardShift!.step).toBeGreaterThan(0);
+    const text = await cli(['summary', log]);
+    expect(text.out).toMatch(/^ {2}meanShift +rewardShift +reward\/mean +resolved at step \d+/m);
+    expect(text.out).toMatch(/^ {2}trend +klTrend +kl +quiet$/m);
+  });
+
   it('goodhart.config.json names detectors as alerts do, and every config error names the file, the field and the reason', async () => {
     const log = realdata('verl-ppo_gemma-2-2b_gsm8k_healthy.log');
     const config = (name: string, value: unknown): string => {

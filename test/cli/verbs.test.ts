@@ -368,12 +368,28 @@ describe('summary', () => {
     expect(reward.mean).toBeCloseTo(0.815, 12);
     expect(reward.min).toBeCloseTo(0.715, 12);
     expect(reward.std).toBeCloseTo(Math.sqrt(2 / 300), 12);
-    expect(report.detectors.map((d: { detector: string }) => d.detector).sort()).toEqual(['formatGaming', 'meanShift']);
+    const alerted = report.detectors.filter((d: { state: string }) => d.state !== 'quiet');
+    expect(alerted.map((d: { detector: string }) => d.detector).sort()).toEqual(['formatGaming', 'meanShift']);
+    expect(alerted.find((d: { detector: string }) => d.detector === 'formatGaming')).toMatchObject({ state: 'active', severity: 'critical', since: 7, episodes: 1 });
     expect(report.verdict).toMatchObject({ status: 'hacking', firstFlaggedStep: 7, step: 9 });
     const text = await run(['summary', file('summary2.jsonl', events())]);
     expect(text.out).toMatch(/reward\/mean\s+10\s+0\.465/);
-    expect(text.out).toContain('detectors: no alerts');
     expect(text.out).toContain('verdict: HEALTHY');
+  });
+
+  it('lists every detector of the pipeline that ran, quiet ones included, with its slot and what it watches', async () => {
+    const report = JSON.parse((await run(['summary', file('summary3.jsonl', events()), '--json'])).out);
+    expect(report.detectors.find((d: { slot: string }) => d.slot === 'klTrend')).toEqual({
+      detector: 'trend', slot: 'klTrend', metric: 'kl', state: 'quiet', severity: null, since: null, step: null, episodes: 0, message: null,
+    });
+    expect(report.detectors.filter((d: { detector: string }) => d.detector === 'meanShift').map((d: { slot: string }) => d.slot)).toEqual(['rewardShift', 'lengthShift']);
+    const text = await run(['summary', file('summary4.jsonl', events())]);
+    expect(text.out).toMatch(/^ {2}detector +slot +watches +state$/m);
+    expect(text.out).toMatch(/^ {2}meanShift +rewardShift +reward\/mean +quiet$/m);
+    const config = join(dir, 'no-mean-shift.json');
+    writeFileSync(config, JSON.stringify({ detectors: { meanShift: false } }));
+    const off = JSON.parse((await run(['summary', file('summary5.jsonl', events()), '--json', '--config', config])).out);
+    expect(off.detectors.map((d: { detector: string }) => d.detector)).not.toContain('meanShift');
   });
 });
 

@@ -1,9 +1,10 @@
 /** `goodhart summary <files...>`: per-metric statistics, each detector's state and the verdict. */
 import type { Command } from 'commander';
 import { max, mean, median, min, standardDeviation } from 'simple-statistics';
-import type { Alert, StepRecord, Verdict } from '../../core/types.js';
+import type { Alert, Severity, StepRecord, Verdict } from '../../core/types.js';
 import { formatNumber, formatVerdict } from '../../sinks/console.js';
 import { oneLine } from '../../sinks/terminal.js';
+import { defaultDetectors, type DetectorRun } from '../detect.js';
 import { examples, threadsOption, positiveInt, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { replay } from '../run-analysis.js';
 
@@ -25,16 +26,24 @@ export interface MetricSummary {
   readonly last: number;
 }
 
-/** Where one detector stands at the end of the run (its latest alert per watched metric). */
+/** Where one detector stands at the end of the run, from its latest alert. */
 export interface DetectorState {
+  /** As alerts name it: the operator (`meanShift`). */
   readonly detector: string;
+  /** Its pipeline slot (`rewardShift`); null for alerts from outside the pipeline's list. */
+  readonly slot: string | null;
+  /** The series it watches (`reward/mean`). */
   readonly metric: string;
-  readonly state: Alert['state'];
-  readonly severity: Alert['severity'];
-  readonly since: number;
-  readonly step: number;
+  /** `quiet`: it never alerted; `active`: an episode is open; `resolved`: its last episode closed. */
+  readonly state: 'quiet' | 'active' | 'resolved';
+  /** The latest episode's severity (null when quiet). */
+  readonly severity: Severity | null;
+  /** The step the latest episode opened (null when quiet). */
+  readonly since: number | null;
+  /** The step of its latest alert: the resolution step when resolved (null when quiet). */
+  readonly step: number | null;
   readonly episodes: number;
-  readonly message: string;
+  readonly message: string | null;
 }
 
 /** Per-metric statistics (simple-statistics; population std) of the train-phase step records. */
@@ -63,24 +72,52 @@ export function metricSummaries(records: readonly StepRecord[]): MetricSummary[]
     }));
 }
 
-/** The latest alert of each detector and metric, with how many episodes it opened. */
-export function detectorStates(alerts: readonly Alert[]): DetectorState[] {
+/**
+ * The state of every detector that ran (in pipeline order, quiet ones included) from its latest
+ * alert, with how many episodes it opened; alerts of a detector not in `detectors` get a row too.
+ */
+export function detectorStates(detectors: readonly DetectorRun[], alerts: readonly Alert[]): DetectorState[] {
+  const key = (named: { readonly detector: string; readonly metric: string }): string => `${named.detector}\u0000${named.metric}`;
   const states = new Map<string, DetectorState>();
+  for (const { detector, slot, metric } of detectors) {
+    states.set(key({ detector, metric }), { detector, slot, metric, state: 'quiet', severity: null, since: null, step: null, episodes: 0, message: null });
+  }
   for (const alert of alerts) {
-    const key = `${alert.detector}\u0000${alert.metric}`;
-    const episodes = (states.get(key)?.episodes ?? 0) + (alert.state === 'onset' ? 1 : 0);
-    states.set(key, {
+    const before = states.get(key(alert));
+    states.set(key(alert), {
       detector: alert.detector,
+      slot: before?.slot ?? null,
       metric: alert.metric,
-      state: alert.state,
+      state: alert.state === 'resolved' ? 'resolved' : 'active',
       severity: alert.severity,
       since: alert.since,
       step: alert.step,
-      episodes,
+      episodes: (before?.episodes ?? 0) + (alert.state === 'onset' ? 1 : 0),
       message: alert.message,
     });
   }
   return [...states.values()];
+}
+
+/** A detector's state in words: `quiet`, `active: warning since step 40...`, `resolved at step 60...`. */
+function describeState(d: DetectorState): string {
+  if (d.state === 'quiet') return 'quiet';
+  const episodes = `${d.episodes} episode${d.episodes === 1 ? '' : 's'}`;
+  const message = oneLine(d.message ?? '', 200);
+  return d.state === 'active'
+    ? `active: ${d.severity!} since step ${d.since!} (last alert step ${d.step!}), ${episodes}: ${message}`
+    : `resolved at step ${d.step!} (${d.severity!} since step ${d.since!}), ${episodes}: ${message}`;
+}
+
+/**
+ * Aligned text lines of a table: every column as wide as its widest cell, the `right` ones padded
+ * on the left, a left-aligned last column not padded at all.
+ */
+function tableLines(header: readonly string[], rows: readonly (readonly string[])[], right: (column: number) => boolean, indent = ''): string[] {
+  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => row[k]!.length)));
+  const last = header.length - 1;
+  const cell = (text: string, k: number): string => (right(k) ? text.padStart(widths[k]!) : k === last ? text : text.padEnd(widths[k]!));
+  return [header, ...rows].map((row) => `${indent}${row.map(cell).join('  ')}\n`);
 }
 
 /** The records of the last `n` distinct steps. */
@@ -121,7 +158,7 @@ export function registerSummary(program: Command, context: VerbContext): void {
       const tally = await replay(files.map(shared.path), shared, context, { summarize: true, keepSummaries: true, keepAlerts: true });
       const records = lastSteps(tally.summaries, flags.last);
       const metrics = metricSummaries(records);
-      const detectors = detectorStates(tally.alerts);
+      const detectors = detectorStates(defaultDetectors(shared.config), tally.alerts);
       const verdict = tally.verdict();
       const counts = { events: tally.events, steps: tally.steps, problems: tally.problems, alerts: tally.alertCount };
       if (flags.json === true) {
@@ -138,17 +175,11 @@ export function registerSummary(program: Command, context: VerbContext): void {
       if (!shared.quiet && metrics.length > 0) {
         const header = ['metric', 'n', 'mean', 'std', 'min', 'median', 'max', 'first', 'last'];
         const rows = metrics.map((m) => [oneLine(m.metric, 48), String(m.n), ...[m.mean, m.std, m.min, m.median, m.max, m.first, m.last].map(formatNumber)]);
-        const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => row[k]!.length)));
-        for (const row of [header, ...rows]) out.push(`${row.map((cell, k) => (k === 0 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join('  ')}\n`);
+        out.push(...tableLines(header, rows, (column) => column > 0));
       }
-      if (!shared.quiet) {
-        out.push(detectors.length === 0 ? 'detectors: no alerts\n' : 'detectors:\n');
-        for (const d of detectors) {
-          out.push(
-            `  ${oneLine(d.detector, 40)} ${oneLine(d.metric, 40)}: ${d.state === 'resolved' ? 'resolved' : `${d.severity} (${d.state})`} ` +
-              `since step ${d.since}, ${d.episodes} episode${d.episodes === 1 ? '' : 's'}: ${oneLine(d.message, 200)}\n`,
-          );
-        }
+      if (!shared.quiet && detectors.length > 0) {
+        const rows = detectors.map((d) => [oneLine(d.detector, 40), d.slot ?? '-', oneLine(d.metric, 40), describeState(d)]);
+        out.push('detectors:\n', ...tableLines(['detector', 'slot', 'watches', 'state'], rows, () => false, '  '));
       }
       out.push(formatVerdict(verdict, { color: shared.colorOut }));
       io.stdout(out.join(''));
