@@ -215,6 +215,14 @@ describe('goodhart (built) on real trainer logs', () => {
     }
   });
 
+  it('summary warns when the configured true component never appeared in the run', async () => {
+    const path = join(dir, 'true-component.json');
+    writeFileSync(path, JSON.stringify({ trueComponent: 'nosuch' }));
+    const result = await cli(['summary', realdata('trl-grpo_multicomponent_trainer_state.json'), '--config', path]);
+    expect(result.code).toBe(0);
+    expect(result.err).toContain('trueComponent "nosuch" never appeared in the run; components seen: diversity_reward_fn, format_reward_fn, ');
+  });
+
   it('export round-trips step records through CSV and Parquet', async () => {
     const source = realdata('trl-grpo_qwen35_collapse_step_logs.json');
     const csv = join(dir, 'collapse.csv');

@@ -391,6 +391,22 @@ describe('summary', () => {
     const off = JSON.parse((await run(['summary', file('summary5.jsonl', events()), '--json', '--config', config])).out);
     expect(off.detectors.map((d: { detector: string }) => d.detector)).not.toContain('meanShift');
   });
+
+  it('warns when the configured true component never appeared, naming the components seen', async () => {
+    const config = (name: string, trueComponent: string): string => {
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify({ trueComponent }));
+      return path;
+    };
+    const missing = await run(['summary', file('summary6.jsonl', events()), '--config', config('tc-missing.json', 'nosuch')]);
+    expect(missing.code).toBe(0);
+    expect(missing.err).toBe('goodhart: warning: the config\'s trueComponent "nosuch" never appeared in the run; components seen: correct, format\n');
+    const json = await run(['summary', file('summary7.jsonl', events()), '--json', '--config', config('tc-missing2.json', 'nosuch')]);
+    expect(json.err).toContain('trueComponent "nosuch" never appeared');
+    expect(() => JSON.parse(json.out)).not.toThrow();
+    const present = await run(['summary', file('summary8.jsonl', events()), '--config', config('tc-present.json', 'correct')]);
+    expect(present.err).toBe('');
+  });
 });
 
 describe('report', () => {

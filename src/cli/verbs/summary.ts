@@ -7,6 +7,7 @@ import { oneLine } from '../../sinks/terminal.js';
 import { defaultDetectors, type DetectorRun } from '../detect.js';
 import { examples, threadsOption, positiveInt, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { replay } from '../run-analysis.js';
+import { componentsOf, unseenTrueComponent } from '../true-component.js';
 
 interface SummaryFlags extends SharedFlags {
   readonly last?: number;
@@ -160,6 +161,8 @@ export function registerSummary(program: Command, context: VerbContext): void {
       const metrics = metricSummaries(records);
       const detectors = detectorStates(defaultDetectors(shared.config), tally.alerts);
       const verdict = tally.verdict();
+      const unseen = unseenTrueComponent(shared.config.trueComponent, componentsOf(tally.summaries));
+      if (unseen !== undefined) io.stderr(unseen);
       const counts = { events: tally.events, steps: tally.steps, problems: tally.problems, alerts: tally.alertCount };
       if (flags.json === true) {
         const window = records.length === 0 ? null : { from: records[0]!.step, to: records[records.length - 1]!.step, records: records.length };
