@@ -23,6 +23,15 @@ process.once('SIGINT', () => {
   process.once('SIGINT', () => process.exit(130));
 });
 
+// Node ends a process whose top-level await can never finish (a promise nothing will settle, no
+// timer or I/O left to settle it) with code 13 and no word: say so, and fail with code 1 instead.
+let finished = false;
+process.on('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write('goodhart: stopped: the command was waiting on a promise that nothing will ever settle\n');
+  process.exit(1);
+});
+
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
@@ -42,4 +51,5 @@ const code = await runCli(process.argv.slice(2), {
   // A replay with text runs its text detectors on a worker thread when there is a core for it.
   threads: availableParallelism() >= 2 ? 2 : 1,
 });
+finished = true;
 process.exitCode = code;

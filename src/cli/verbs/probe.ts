@@ -10,12 +10,16 @@ import type { Command } from 'commander';
 import { max, mean, median, min, standardDeviation } from 'simple-statistics';
 import { formatNumber } from '../../sinks/console.js';
 import { oneLine } from '../../sinks/terminal.js';
-import { examples, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
+import { examples, positiveNumber, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
 
 interface ProbeFlags extends SharedFlags {
   readonly cases: string;
   readonly json?: boolean;
+  readonly timeout: number;
 }
+
+/** Seconds a case (and the module's own loading) may take before it counts as hung. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
 
 /** One case: the arguments the function is called with, and a label. */
 export interface ProbeCase {
@@ -59,8 +63,37 @@ export function decodeCases(value: unknown, source: string): ProbeCase[] {
   });
 }
 
-/** Imports a JS module, or a TS one through tsx when it is installed. */
-async function importModule(path: string): Promise<Record<string, unknown>> {
+/**
+ * Settles like `work`, or resolves to `'timeout'` when `ms` pass first. The timer keeps the event
+ * loop alive meanwhile: a promise nothing will ever settle would otherwise let the loop drain and
+ * end the process with Node's code 13 and no word. The timer is cleared as soon as `work` settles.
+ */
+async function within<T>(work: PromiseLike<T>, ms: number): Promise<{ readonly value: T } | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    // setTimeout fires at once past 2^31 - 1 ms (24.8 days): wait that long at most instead.
+    timer = setTimeout(() => {
+      resolve('timeout');
+    }, Math.min(ms, 2 ** 31 - 1));
+  });
+  try {
+    return await Promise.race([Promise.resolve(work).then((value) => ({ value })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `30 s`, `0.5 s`. */
+const seconds = (ms: number): string => `${formatNumber(ms / 1000)} s`;
+
+/** Imports a JS module, or a TS one through tsx when it is installed; gives up after `timeoutMs`. */
+async function importModule(path: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  const loaded = await within(loadModule(path), timeoutMs);
+  if (loaded === 'timeout') throw new UsageError(`${path}: cannot load the module: its top-level code did not finish within ${seconds(timeoutMs)}`);
+  return loaded.value;
+}
+
+async function loadModule(path: string): Promise<Record<string, unknown>> {
   const ext = extname(path).toLowerCase();
   try {
     if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
@@ -81,12 +114,25 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
   }
 }
 
-/** Scores every case, one after another (async functions are awaited). */
-export async function scoreCases(fn: (...args: unknown[]) => unknown, cases: readonly ProbeCase[]): Promise<ProbeResult[]> {
+/**
+ * Scores every case, one after another (async functions are awaited). A case whose result has
+ * not settled after `timeoutMs` fails as hung and the next case runs (its work is abandoned, not
+ * stopped: JavaScript cannot cancel it).
+ */
+export async function scoreCases(
+  fn: (...args: unknown[]) => unknown,
+  cases: readonly ProbeCase[],
+  timeoutMs = DEFAULT_TIMEOUT_SECONDS * 1000,
+): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
   for (const testCase of cases) {
     try {
-      const value = await fn(...testCase.args);
+      const settled = await within(Promise.resolve(fn(...testCase.args)), timeoutMs);
+      if (settled === 'timeout') {
+        results.push({ label: testCase.label, error: `timed out: no result within ${seconds(timeoutMs)} (a promise that never settles?)` });
+        continue;
+      }
+      const value = settled.value;
       results.push(
         typeof value === 'number' && Number.isFinite(value)
           ? { label: testCase.label, score: value }
@@ -116,7 +162,13 @@ export function registerProbe(program: Command, context: VerbContext): void {
       .description('Load a JS/TS reward function and score hand-written cases with it. This executes the module.')
       .argument('<module:export>', 'module path and export name (default export when omitted)')
       .requiredOption('-p, --cases <file>', 'JSON array of cases: [args...], {"args": [...], "label"}, or {"prompt", "completion"}')
-      .option('--json', 'print one JSON object: results and summary'),
+      .option('--json', 'print one JSON object: results and summary')
+      .option(
+        '--timeout <seconds>',
+        'seconds a case may take before it fails as hung (loading the module too)',
+        positiveNumber('--timeout'),
+        DEFAULT_TIMEOUT_SECONDS,
+      ),
   )
     .addHelpText(
       'after',
@@ -125,7 +177,7 @@ export function registerProbe(program: Command, context: VerbContext): void {
         'goodhart probe ./rewards.ts -p cases.json --json      # .ts needs tsx installed',
       ]) +
         '\nThe module runs with your rights, as `node` would run it: probe only code you trust.\n' +
-        'Exit 0 when every case scored, 1 when a case threw or returned a non-number, 2 for a missing module, export or bad cases file.\n',
+        'Exit 0 when every case scored, 1 when a case threw, returned a non-number or timed out, 2 for a missing module, export or bad cases file.\n',
     )
     .action(async (target: string, flags: ProbeFlags) => {
       const { io } = context;
@@ -140,7 +192,8 @@ export function registerProbe(program: Command, context: VerbContext): void {
       }
       const cases = decodeCases(parsed, casesPath);
       const modulePath = shared.path(module);
-      const exports = await importModule(modulePath);
+      const timeoutMs = flags.timeout * 1000;
+      const exports = await importModule(modulePath, timeoutMs);
       const fn = exports[name];
       if (typeof fn !== 'function') {
         const functions = Object.keys(exports).filter((key) => typeof exports[key] === 'function').sort();
@@ -148,7 +201,7 @@ export function registerProbe(program: Command, context: VerbContext): void {
           `${modulePath}: no function exported as "${name}"` + (functions.length > 0 ? ` (exported functions: ${functions.join(', ')})` : ''),
         );
       }
-      const results = await scoreCases(fn as (...args: unknown[]) => unknown, cases);
+      const results = await scoreCases(fn as (...args: unknown[]) => unknown, cases, timeoutMs);
       const summary = scoreSummary(results);
       if (flags.json === true) {
         io.stdout(`${JSON.stringify({ module: modulePath, export: name, results, summary })}\n`);
