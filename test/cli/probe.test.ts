@@ -1,6 +1,6 @@
 // `goodhart probe` end to end: the BUILT CLI as a child process, on reward modules written to a
-// temp dir (a hung promise is process-level behaviour: what the process exits with when nothing
-// is left to run).
+// temp dir (a hung promise and a CommonJS module are process-level behaviour: how Node loads the
+// module, and what the process exits with when nothing is left to run).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,5 +62,26 @@ describe('goodhart probe (built)', () => {
     const result = await cli(['probe', `${module}:reward`, '-p', cases], { env: { NODE_OPTIONS: `--import=${preload}` } });
     expect(result.code).toBe(1);
     expect(result.err).toContain('goodhart: stopped: the command was waiting on a promise that nothing will ever settle');
+  });
+
+  it('finds a function of a CommonJS module that Node cannot name (module.exports = { f: ... })', async () => {
+    const module = write('rewards.cjs', 'module.exports = { cjsReward: (_prompt, completion) => completion.length, other: 1 };\n');
+    const result = await cli(['probe', `${module}:cjsReward`, '-p', cases, '--json']);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out).results.map((r: { score: number }) => r.score)).toEqual([18, 17]);
+    const missing = await cli(['probe', `${module}:nope`, '-p', cases]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('rewards.cjs: no function exported as "nope" (exported functions: cjsReward)');
+    const none = await cli(['probe', `${write('none.mjs', 'export const x = 1;\n')}:nope`, '-p', cases]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('no function exported as "nope" (the module exports no functions)');
+  });
+
+  it('uses a CommonJS module.exports function as the default export', async () => {
+    const module = write('single.cjs', 'module.exports = function reward(_prompt, completion) { return completion.length / 10; };\n');
+    const result = await cli(['probe', module, '-p', cases, '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out).summary).toMatchObject({ scored: 2, max: 1.8 });
   });
 });

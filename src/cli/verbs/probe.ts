@@ -115,6 +115,29 @@ async function loadModule(path: string): Promise<Record<string, unknown>> {
 }
 
 /**
+ * The function a module exports as `name`: a named export, else an own property of the default
+ * export. Node's `import()` of a CommonJS module puts `module.exports` on `default` and lifts out
+ * only the names its lexer can see (`module.exports = { f: (p, c) => 1 }` has none).
+ */
+export function findExport(namespace: Readonly<Record<string, unknown>>, name: string): unknown {
+  if (name in namespace) return namespace[name];
+  const fallback = namespace['default'];
+  return isObjectLike(fallback) && Object.hasOwn(fallback, name) ? fallback[name] : undefined;
+}
+
+/** Every name `findExport` resolves to a function, sorted: the module's own and its default export's. */
+export function exportedFunctions(namespace: Readonly<Record<string, unknown>>): string[] {
+  const names = new Set(Object.keys(namespace).filter((key) => typeof namespace[key] === 'function'));
+  const fallback = namespace['default'];
+  if (isObjectLike(fallback)) for (const key of Object.keys(fallback)) if (typeof fallback[key] === 'function') names.add(key);
+  return [...names].sort();
+}
+
+function isObjectLike(value: unknown): value is Record<string, unknown> {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+/**
  * Scores every case, one after another (async functions are awaited). A case whose result has
  * not settled after `timeoutMs` fails as hung and the next case runs (its work is abandoned, not
  * stopped: JavaScript cannot cancel it).
@@ -193,12 +216,13 @@ export function registerProbe(program: Command, context: VerbContext): void {
       const cases = decodeCases(parsed, casesPath);
       const modulePath = shared.path(module);
       const timeoutMs = flags.timeout * 1000;
-      const exports = await importModule(modulePath, timeoutMs);
-      const fn = exports[name];
+      const namespace = await importModule(modulePath, timeoutMs);
+      const fn = findExport(namespace, name);
       if (typeof fn !== 'function') {
-        const functions = Object.keys(exports).filter((key) => typeof exports[key] === 'function').sort();
+        const functions = exportedFunctions(namespace);
         throw new UsageError(
-          `${modulePath}: no function exported as "${name}"` + (functions.length > 0 ? ` (exported functions: ${functions.join(', ')})` : ''),
+          `${modulePath}: no function exported as "${name}"` +
+            (functions.length > 0 ? ` (exported functions: ${functions.join(', ')})` : ' (the module exports no functions)'),
         );
       }
       const results = await scoreCases(fn as (...args: unknown[]) => unknown, cases, timeoutMs);
