@@ -26,8 +26,9 @@ describe('renderReportHtml', () => {
     const data = JSON.parse(inlined);
     expect(data.channels[0].channel).toBe(HOSTILE);
     expect(data.channels[0].samples[0].response).toBe(HOSTILE);
-    // The title is escaped too.
+    // The title is escaped too, in <title> and in the page's heading.
     expect(html).toContain(`<title>${escapeHtml(HOSTILE)}</title>`);
+    expect(html).toContain(`<h1>${escapeHtml(HOSTILE)}</h1>`);
     // Exactly the three script elements written: the JSON data, uPlot, the page code.
     expect(html.match(/<script/g)).toHaveLength(3);
   });

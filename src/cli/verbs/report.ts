@@ -29,7 +29,7 @@ export function registerReport(program: Command, context: VerbContext): void {
         .description('Write a self-contained HTML report: verdict, reward/component/length/group-health charts, alert timeline, flagged samples.')
         .argument('<files...>', 'log file(s); several = one per rank, merged by step')
         .requiredOption('-o, --output <file>', 'the HTML file to write')
-        .option('--title <text>', 'page title (default: "goodhart report: <file>")')
+        .option('--title <text>', 'page title and heading (default: "goodhart report: <file>")')
         .option('--max-steps <n>', 'step rows kept for the charts (the most recent ones)', positiveInt('--max-steps'), 100_000),
     ),
   )

@@ -28,9 +28,10 @@ export function uplotAssets(): UplotAssets {
   return uplot;
 }
 
-const CONTROLS = `
+/** The page's header (its visible heading, escaped here) and the runs container. */
+const controls = (heading: string): string => `
 <header class="top">
-  <h1>goodhart</h1>
+  <h1>${escapeHtml(heading)}</h1>
   <button id="pause" type="button" aria-pressed="false">Pause</button>
   <label>smoothing <input id="smoothing" type="range" min="0" max="0.99" step="0.01" value="0.6"><span id="smoothing-value">0.60</span></label>
   <label>x-axis <select id="x-axis"><option value="step">step</option><option value="time">wall time</option></select></label>
@@ -50,7 +51,7 @@ export function livePageHtml(title = 'goodhart dashboard'): string {
 <link rel="stylesheet" href="/assets/uplot.css">
 <link rel="stylesheet" href="/assets/dashboard.css">
 </head>
-<body>${CONTROLS}
+<body>${controls('goodhart')}
 <script src="/assets/uplot.js"></script>
 <script src="/assets/dashboard.js"></script>
 </body>
@@ -59,7 +60,7 @@ export function livePageHtml(title = 'goodhart dashboard'): string {
 }
 
 export interface ReportHtmlConfig {
-  /** Page title. Default `'goodhart report'`. */
+  /** Page title, shown as the page's heading too. Default `'goodhart report'`. */
   readonly title?: string;
 }
 
@@ -99,7 +100,7 @@ export function renderReportHtml(snapshot: DashboardSnapshot, config: ReportHtml
 <style>${styles[0]!}</style>
 <style>${styles[1]!}</style>
 </head>
-<body>${CONTROLS}
+<body>${controls(title)}
 <script type="application/json" id="goodhart-data">${data}</script>
 <script>${scripts[0]!}</script>
 <script>${scripts[1]!}</script>

@@ -8,7 +8,7 @@ export const DASHBOARD_CSS = String.raw`
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
 header.top { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; padding: 8px 16px; background: #fff; border-bottom: 1px solid var(--line); position: sticky; top: 0; z-index: 10; }
-header.top h1 { font-size: 16px; margin: 0 12px 0 0; }
+header.top h1 { font-size: 16px; margin: 0 12px 0 0; overflow-wrap: anywhere; }
 header.top label { color: var(--muted); display: inline-flex; align-items: center; gap: 6px; }
 header.top button, header.top select { font: inherit; padding: 3px 10px; border: 1px solid var(--line); border-radius: 4px; background: #fff; cursor: pointer; }
 #connection { margin-left: auto; color: var(--muted); font-size: 12px; }
