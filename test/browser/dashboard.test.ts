@@ -233,6 +233,23 @@ describe('live dashboard in chromium', () => {
   });
 });
 
+describe('axis labels in chromium', () => {
+  it('writes tick labels that tell ticks apart at any scale', async () => {
+    dashboard = await serveDashboard();
+    const p = await open(dashboard.url);
+    const labels = (splits: (number | null)[], incr: number): Promise<string[]> =>
+      p.evaluate(([s, i]) => (globalThis as any).__goodhart.axisLabels(s, i), [splits, incr] as const);
+    // A learning rate: one shared exponent, the decimals the spacing needs (uPlot's default said 0).
+    expect(await labels([0, 5e-7, 1e-6, 1.5e-6], 5e-7)).toEqual(['0', '0.5e-6', '1.0e-6', '1.5e-6']);
+    expect(await labels([2e-5, 4e-5, 6e-5], 2e-5)).toEqual(['2e-5', '4e-5', '6e-5']);
+    expect(await labels([-2e5, 0, 2e5, 4e5], 2e5)).toEqual(['-2e5', '0', '2e5', '4e5']);
+    // Ordinary magnitudes stay plain, with the decimals of the spacing; a gap is an empty label.
+    expect(await labels([0, 0.25, 0.5, null], 0.25)).toEqual(['0.00', '0.25', '0.50', '']);
+    expect(await labels([0, 200, 400], 200)).toEqual(['0', '200', '400']);
+    expect(await labels([0.1, 0.2, 0.3], 0.1)).toEqual(['0.1', '0.2', '0.3']);
+  });
+});
+
 describe('static report in chromium', () => {
   it('renders the same page from inlined data, offline, and runs no model text', async () => {
     const state = new DashboardState();
@@ -260,6 +277,31 @@ describe('static report in chromium', () => {
       expect(await p.evaluate(() => (globalThis as any).__pwned)).toBeUndefined();
       await expect(p.locator('section.run').nth(1).locator('h2 span').first().textContent()).resolves.toBe(HOSTILE_SCRIPT);
       expect(requests).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('labels a learning rate of 1e-6 readably on its axis and shows the title as the heading', async () => {
+    const state = new DashboardState();
+    for (let step = 0; step < 50; step++) state.add({ step, metrics: { 'reward/mean': step / 50, learning_rate: 2e-6 * (1 - step / 50) } }, { channel: 'run' });
+    const dir = mkdtempSync(join(tmpdir(), 'goodhart-report-'));
+    try {
+      const file = join(dir, 'report.html');
+      writeFileSync(file, renderReportHtml(state.snapshot(), { title: HOSTILE_SCRIPT }));
+      const p = await browser.newPage();
+      page = p;
+      p.on('pageerror', (error) => pageErrors.push(error.message));
+      await p.goto(pathToFileURL(file).href);
+      await p.waitForFunction(() => (globalThis as any).__goodhart.charts.length > 0);
+      const ticks: string[] = await p.evaluate(() => (globalThis as any).__goodhart.charts.find((c: any) => c.id === 'm:learning_rate').plot.axes[1]._values);
+      expect(ticks.length).toBeGreaterThan(2);
+      expect(new Set(ticks).size).toBe(ticks.length);
+      // 0, 1e-6, 2e-6 at this height; uPlot's default labelled every tick 0.
+      for (const tick of ticks) expect(tick).toMatch(/^(0|\d(\.\d+)?e-6)$/);
+      await expect(p.locator('header.top h1').textContent()).resolves.toBe(HOSTILE_SCRIPT);
+      expect(await p.evaluate(() => (globalThis as any).__pwned)).toBeUndefined();
       expect(pageErrors).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -44,11 +44,50 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   }
   function fmt(x) {
     if (x === undefined || x === null || typeof x !== 'number' || !isFinite(x)) return '';
-    var a = Math.abs(x);
-    if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(2);
+    if (!plainMagnitude(Math.abs(x))) return x.toExponential(2);
     return String(Math.round(x * 1000) / 1000);
   }
   function isMetricNumber(x) { return typeof x === 'number' && isFinite(x); }
+  /** Magnitudes written without an exponent (0 included); others read better as 1.5e-6. */
+  function plainMagnitude(a) { return a === 0 || (a >= 1e-3 && a < 1e5); }
+  /** Decimals that write x exactly, 10 at most: 0.25 -> 2, 5 -> 0. */
+  function decimalsOf(x) {
+    for (var d = 0; d < 10; d++) {
+      var scaled = x * Math.pow(10, d);
+      if (Math.abs(scaled - Math.round(scaled)) < 1e-9 * Math.max(1, Math.abs(scaled))) return d;
+    }
+    return 10;
+  }
+
+  /**
+   * Tick labels for a numeric axis, readable at any scale: uPlot's default keeps 3 decimals, so a
+   * learning rate around 1e-6 read 0 on every tick. Every label gets the decimals the tick spacing
+   * incr needs; outside the magnitudes fmt() writes plainly, the ticks share one exponent, that of
+   * the largest tick (0.5e-6, 1.0e-6, 1.5e-6; 2e5, 4e5).
+   */
+  function axisLabels(splits, incr) {
+    var largest = 0;
+    splits.forEach(function (v) { if (isMetricNumber(v)) largest = Math.max(largest, Math.abs(v)); });
+    var step = isMetricNumber(incr) && incr > 0 ? incr : largest;
+    var exponent = plainMagnitude(largest) ? 0 : Math.floor(Math.log10(largest));
+    var scale = Math.pow(10, exponent);
+    var decimals = decimalsOf(step / scale);
+    return splits.map(function (v) {
+      if (!isMetricNumber(v)) return '';
+      if (exponent === 0) return v.toFixed(decimals);
+      if (v === 0) return '0';
+      return (v / scale).toFixed(decimals) + 'e' + exponent;
+    });
+  }
+  /** A y-axis wide enough for its widest label: at least uPlot's 50 px, so charts mostly line up. */
+  function axisSize(u, values, axisIdx, cycleNum) {
+    var axis = u.axes[axisIdx];
+    if (cycleNum > 1) return axis._size;
+    var widest = 0;
+    u.ctx.font = axis.font[0];
+    (values || []).forEach(function (v) { widest = Math.max(widest, u.ctx.measureText(v).width / window.devicePixelRatio); });
+    return Math.max(50, Math.ceil(widest + axis.ticks.size + axis.gap + 2));
+  }
 
   /**
    * Exponential moving average exactly as TensorBoard smooths scalars (the formula W&B documents
@@ -292,8 +331,10 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       series: chartSeries(chart),
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
-      axes: [{ size: 30 }, { size: 50 }]
+      axes: [{ size: 30 }, { size: axisSize, values: function (_u, splits, _axisIdx, _space, incr) { return axisLabels(splits, incr); } }]
     };
+    // The legend too: uPlot's default number format shows 1e-6 as 0.
+    opts.series.forEach(function (series, i) { if (i > 0) series.value = function (_u, v) { return fmt(v); }; });
     if (chart.kind === 'band') opts.bands = [{ series: [3, 4], fill: 'rgba(37,99,235,0.12)' }];
     // Fractions keep their 0..1 axis (a flat 0 would otherwise be drawn on an arbitrary scale).
     if (isFraction(chart)) opts.scales.y = { range: function (_u, min, max) { return [Math.min(0, min), Math.max(1, max)]; } };
@@ -642,7 +683,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     });
   }
 
-  window.__goodhart = { channels: channels, ema: ema, exportCsv: exportCsv, settings: settings, renders: 0, messages: 0,
+  window.__goodhart = { channels: channels, ema: ema, axisLabels: axisLabels, exportCsv: exportCsv, settings: settings, renders: 0, messages: 0,
     chartData: function () { return charts.map(function (c) { return { channel: c.channel, id: c.id, points: c.plot.data[0].length, series: c.plot.data.length }; }); } };
   Object.defineProperty(window.__goodhart, 'charts', { get: function () { return charts; } });
 
