@@ -15,10 +15,13 @@ export class InputShape {
   readonly eventSteps = new Set<number>();
   readonly recordSteps = new Set<number>();
   private readonly has = new Set<keyof RewardEvent | keyof StepRecord>();
+  /** A step that is not a safe integer was seen (every format's decoder rejects one; this guards the rest). */
+  private fractionalSteps = false;
 
   event(event: RewardEvent): void {
     this.events++;
     this.eventSteps.add(event.step);
+    if (!Number.isSafeInteger(event.step)) this.fractionalSteps = true;
     if (event.components !== undefined) for (const name of Object.keys(event.components)) this.components.add(name);
     for (const key of EVENT_FIELDS) if (event[key] !== undefined) this.has.add(key);
   }
@@ -26,13 +29,19 @@ export class InputShape {
   record(record: StepRecord): void {
     this.steps++;
     this.recordSteps.add(record.step);
+    if (!Number.isSafeInteger(record.step)) this.fractionalSteps = true;
     for (const name of Object.keys(record.metrics)) this.metrics.add(name);
     for (const key of RECORD_FIELDS) if (record[key] !== undefined) this.has.add(key);
   }
 
+  /** Steps are integers (INT64 in Parquet) unless a step that is not one was seen. */
+  private get stepType(): TableColumn['type'] {
+    return this.fractionalSteps ? 'number' : 'integer';
+  }
+
   /** Event columns: step, then the fields present, components as `components.<name>`, text last. */
   eventColumns(): TableColumn[] {
-    const columns: TableColumn[] = [{ name: 'step', type: 'number' }];
+    const columns: TableColumn[] = [{ name: 'step', type: this.stepType }];
     for (const key of EVENT_FIELDS) {
       if (this.has.has(key) && key !== 'prompt' && key !== 'response' && key !== 'meta') columns.push({ name: key, type: EVENT_TYPES[key] });
     }
@@ -43,10 +52,15 @@ export class InputShape {
 
   /** Step record columns: step, phase, run, t, missing (when present), then each metric by name. */
   recordColumns(): TableColumn[] {
-    const columns: TableColumn[] = [{ name: 'step', type: 'number' }];
-    for (const key of RECORD_FIELDS) if (this.has.has(key)) columns.push({ name: key, type: key === 'phase' || key === 'run' ? 'string' : 'number' });
+    const columns: TableColumn[] = [{ name: 'step', type: this.stepType }];
+    for (const key of RECORD_FIELDS) if (this.has.has(key)) columns.push({ name: key, type: RECORD_TYPES[key] });
     for (const name of [...this.metrics].sort()) columns.push({ name, type: 'number' });
     return columns;
+  }
+
+  /** Alert columns: `step` and `since` are steps of this input. */
+  alertColumns(): TableColumn[] {
+    return ALERT_COLUMNS.map((column) => (column.name === 'step' || column.name === 'since' ? { ...column, type: this.stepType } : column));
   }
 
   /** Smallest step among the last `n` distinct steps of `steps` (everything when undefined). */
@@ -70,6 +84,8 @@ const EVENT_TYPES: Readonly<Record<(typeof EVENT_FIELDS)[number], 'number' | 'st
   meta: 'string',
 };
 const RECORD_FIELDS = ['phase', 'run', 't', 'missing'] as const;
+/** `missing` counts values, so it is an integer. */
+const RECORD_TYPES: Readonly<Record<(typeof RECORD_FIELDS)[number], TableColumn['type']>> = { phase: 'string', run: 'string', t: 'number', missing: 'integer' };
 
 export function eventRow(event: RewardEvent): TableRow {
   const row: Record<string, string | number | undefined> = {
@@ -94,9 +110,9 @@ export function recordRow(record: StepRecord): TableRow {
   return { ...record.metrics, step: record.step, phase: record.phase, run: record.run, t: record.t, missing: record.missing };
 }
 
-export const ALERT_COLUMNS: readonly TableColumn[] = [
-  { name: 'step', type: 'number' },
-  { name: 'since', type: 'number' },
+const ALERT_COLUMNS: readonly TableColumn[] = [
+  { name: 'step', type: 'integer' },
+  { name: 'since', type: 'integer' },
   { name: 'state', type: 'string' },
   { name: 'severity', type: 'string' },
   { name: 'signal', type: 'string' },

@@ -6,10 +6,14 @@
 import { createWriteStream } from 'node:fs';
 import { fileWriter, ParquetWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
 
-/** A column: its name and whether it holds numbers or text. Missing cells are null/empty. */
+/**
+ * A column: its name and whether it holds numbers, integers (steps, counts) or text. Missing cells
+ * are null/empty. Parquet stores `number` as DOUBLE and `integer` as INT64, so readers get an
+ * integer type back (pandas int64, DuckDB BIGINT; hyparquet reads INT64 as bigint).
+ */
 export interface TableColumn {
   readonly name: string;
-  readonly type: 'number' | 'string';
+  readonly type: 'number' | 'integer' | 'string';
 }
 
 /** One row: column name -> value; absent or undefined cells are missing. */
@@ -83,17 +87,23 @@ export interface ParquetSinkConfig {
   readonly rowGroupSize?: number;
 }
 
-/** Parquet: numbers as nullable DOUBLE, text as nullable UTF-8 strings, snappy-compressed. */
+const PARQUET_TYPES = { number: 'DOUBLE', integer: 'INT64', string: 'STRING' } as const;
+
+/**
+ * Parquet: numbers as nullable DOUBLE, integers as nullable INT64, text as nullable UTF-8 strings,
+ * snappy-compressed. A value of an `integer` column that is not a safe integer throws a RangeError
+ * naming the column.
+ */
 export function parquetSink(path: string, columns: readonly TableColumn[], config: ParquetSinkConfig = {}): TableSink {
   const groupRows = config.rowGroupSize ?? 65_536;
-  const sources = (data: (string | number | null)[][]): ColumnSource[] =>
-    columns.map((column, k) => ({ name: column.name, data: data[k]!, type: column.type === 'number' ? 'DOUBLE' : 'STRING', nullable: true }));
+  const sources = (data: (string | number | bigint | null)[][]): ColumnSource[] =>
+    columns.map((column, k) => ({ name: column.name, data: data[k]!, type: PARQUET_TYPES[column.type], nullable: true }));
   const writer = new ParquetWriter({
     writer: fileWriter(path),
     schema: schemaFromColumnData({ columnData: sources(columns.map(() => [])) }),
     createdBy: 'goodhart',
   });
-  let pending: (string | number | null)[][] = columns.map(() => []);
+  let pending: (string | number | bigint | null)[][] = columns.map(() => []);
   let buffered = 0;
   let rows = 0;
   const flush = (): void => {
@@ -105,8 +115,11 @@ export function parquetSink(path: string, columns: readonly TableColumn[], confi
   return {
     row(row) {
       for (let k = 0; k < columns.length; k++) {
-        const value = row[columns[k]!.name];
-        pending[k]!.push(value === undefined || (typeof value === 'number' && !Number.isFinite(value)) ? null : value);
+        const column = columns[k]!;
+        const value = row[column.name];
+        if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) pending[k]!.push(null);
+        else if (column.type === 'integer') pending[k]!.push(int64(value, column.name));
+        else pending[k]!.push(value);
       }
       rows++;
       if (++buffered === groupRows) flush();
@@ -117,4 +130,12 @@ export function parquetSink(path: string, columns: readonly TableColumn[], confi
       return { rows };
     },
   };
+}
+
+/** An INT64 cell: the writer takes bigints; anything but a safe integer would lose its value. */
+function int64(value: string | number, column: string): bigint {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new RangeError(`parquet column "${column}" holds integers, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`);
+  }
+  return BigInt(value);
 }

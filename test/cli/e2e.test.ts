@@ -237,12 +237,12 @@ describe('goodhart (built) on real trainer logs', () => {
     const rewardColumn = header.indexOf('reward/mean');
     expect(rewardColumn).toBeGreaterThan(0);
     for (const [k, row] of rows.slice(1).entries()) {
-      expect(Number(row[0])).toBe(fromParquet[k]!['step']);
+      expect(BigInt(row[0]!)).toBe(fromParquet[k]!['step']); // INT64, read as bigint
       const value = row[rewardColumn]!;
       expect(value === '' ? null : Number(value)).toBe(fromParquet[k]!['reward/mean']);
     }
     // PROVENANCE.md: reward goes 0.875 -> 0.41 -> 0.025 -> 0.0 around the collapse at steps 150-165.
-    const rewards = new Map(fromParquet.map((row) => [row['step'], row['reward/mean']]));
+    const rewards = new Map(fromParquet.map((row) => [Number(row['step']), row['reward/mean']]));
     expect([150, 155, 160, 165].map((step) => rewards.get(step))).toEqual([0.875, 0.4125, 0.025, 0]);
   });
 

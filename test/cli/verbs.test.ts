@@ -257,7 +257,8 @@ describe('export', () => {
     const bytes = readFileSync(out);
     const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
     expect(rows).toHaveLength(8);
-    expect(rows.map((row) => row['step'])).toEqual([8, 8, 8, 8, 9, 9, 9, 9]);
+    // Steps are INT64, which hyparquet reads as bigint.
+    expect(rows.map((row) => row['step'])).toEqual([8n, 8n, 8n, 8n, 9n, 9n, 9n, 9n]);
     expect(rows[0]).toMatchObject({ group: 'g8', reward: 0.8, 'components.correct': 0.8, 'components.format': 0.1, response: 'answer 0' });
   });
 

@@ -119,6 +119,37 @@ describe('parquetSink', () => {
     expect(back).toEqual(rows.map((row) => ({ step: row.step, reward: row.reward ?? null, response: row.response ?? null })));
   });
 
+  it('writes integer columns as INT64 that read back as integers, nulls included', async () => {
+    const path = join(dir, 'integers.parquet');
+    const sink = parquetSink(path, [
+      { name: 'step', type: 'integer' },
+      { name: 'missing', type: 'integer' },
+      { name: 'reward', type: 'number' },
+    ]);
+    sink.row({ step: 0, missing: 2, reward: 1 });
+    sink.row({ step: 2 ** 40, reward: 0.5 });
+    await sink.close();
+    const bytes = readFileSync(path);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    expect(parquetMetadata(buffer).schema.slice(1).map((element) => [element.name, element.type])).toEqual([
+      ['step', 'INT64'],
+      ['missing', 'INT64'],
+      ['reward', 'DOUBLE'],
+    ]);
+    expect(await parquetReadObjects({ file: buffer })).toEqual([
+      { step: 0n, missing: 2n, reward: 1 },
+      { step: 2n ** 40n, missing: null, reward: 0.5 },
+    ]);
+  });
+
+  it('refuses a value that is not a safe integer in an integer column, naming the column', async () => {
+    const sink = parquetSink(join(dir, 'fraction.parquet'), [{ name: 'step', type: 'integer' }]);
+    expect(() => {
+      sink.row({ step: 1.5 });
+    }).toThrow('parquet column "step" holds integers, got 1.5');
+    expect(await sink.close()).toEqual({ rows: 0 });
+  });
+
   it('writes an empty table with its columns', async () => {
     const path = join(dir, 'empty.parquet');
     expect(await parquetSink(path, columns).close()).toEqual({ rows: 0 });

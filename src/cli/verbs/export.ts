@@ -5,7 +5,7 @@ import type { Observable } from 'rxjs';
 import type { TableColumn, TableSink } from '../../sinks/table.js';
 import { formatProblem } from '../../sinks/console.js';
 import { analyze, type AnalysisItem } from '../analyze.js';
-import { ALERT_COLUMNS, alertRow, eventRow, InputShape, recordRow } from '../export-rows.js';
+import { alertRow, eventRow, InputShape, recordRow } from '../export-rows.js';
 import { openInput } from '../input.js';
 import { examples, positiveInt, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
 import { replayProgress } from '../progress.js';
@@ -93,7 +93,7 @@ export function registerExport(program: Command, context: VerbContext): void {
       const records = flags.records ?? (shape.events > 0 ? 'events' : 'steps');
       const first = InputShape.firstOfLast(records === 'events' ? shape.eventSteps : shape.recordSteps, flags.last);
       const sink = await openSink(kind, output, records === 'events' ? shape.eventColumns() : shape.recordColumns());
-      const alertSink = flags.alerts === true ? await openSink(kind, alertsPath(output), ALERT_COLUMNS) : undefined;
+      const alertSink = flags.alerts === true ? await openSink(kind, alertsPath(output), shape.alertColumns()) : undefined;
 
       const source = openInput(paths, shared).pipe(progress.track());
       const items: Observable<AnalysisItem> = alertSink === undefined ? source : source.pipe(analyze({ detect: context.detect(shared.config) }));
