@@ -59,4 +59,33 @@ describe('goodhart export (built)', () => {
       { step: 10n, phase: 'train', missing: 1n, loss: null, 'reward/mean': 0.6 },
     ]);
   });
+
+  it('--records steps on an event log writes the summarized steps: sample statistics beside the trainer\'s metrics', async () => {
+    const out = join(dir, 'steps.parquet');
+    const result = await cli(['export', run, '-o', out, '--records', 'steps']);
+    expect(result.code).toBe(0);
+    expect(result.err).toContain('wrote 30 step records');
+    const { types, rows } = await readParquet(out);
+    for (const column of ['reward/mean', 'reward/std', 'reward/group_std', 'reward/format/mean', 'length/mean', 'groups/zero_std_frac', 'samples', 'kl', 'entropy', 'grad_norm', 'loss']) {
+      expect(types[column], column).toBe('DOUBLE');
+    }
+    expect(types['step']).toBe('INT64');
+    expect(rows.map((row) => row['step'])).toEqual(Array.from({ length: 30 }, (_, k) => BigInt(k)));
+    // Against the events of one step, recomputed here.
+    const eventsOut = join(dir, 'step-events.parquet');
+    expect((await cli(['export', run, '-o', eventsOut])).code).toBe(0);
+    const events = (await readParquet(eventsOut)).rows.filter((row) => row['step'] === 7n);
+    const rewards = events.map((row) => row['reward'] as number);
+    const step7 = rows[7]!;
+    expect(step7['samples']).toBe(64);
+    expect(step7['reward/mean']).toBeCloseTo(rewards.reduce((a, b) => a + b, 0) / 64, 12);
+    expect(step7['length/mean']).toBeCloseTo(events.reduce((a, row) => a + (row['length'] as number), 0) / 64, 9);
+    expect(typeof step7['entropy']).toBe('number');
+    // --last counts the summarized steps.
+    const tail = join(dir, 'tail.csv');
+    expect((await cli(['export', run, '-o', tail, '--records', 'steps', '--last', '3'])).code).toBe(0);
+    const lines = readFileSync(tail, 'utf8').trimEnd().split('\r\n');
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['27', '28', '29']);
+    expect(lines[0]!.split(',')).toEqual(expect.arrayContaining(['reward/mean', 'length/mean', 'samples', 'entropy']));
+  });
 });

@@ -263,12 +263,18 @@ describe('export', () => {
   });
 
   it('writes step records with metrics as columns, and alerts beside the output', async () => {
-    const steps = [0, 1, 2].map((step) => ({ type: 'step', step, metrics: { 'reward/mean': step / 2, kl: 0.01 * step } }));
+    // The trainer logs a step record after the samples of each of the first three steps.
+    const samples = events('HACK', 9);
+    const lines = samples.flatMap((event, k) => (k % 4 === 3 && k < 12 ? [event, { type: 'step', step: (k - 3) / 4, metrics: { 'reward/mean': 9, kl: 0.01 * k } }] : [event]));
     const out = join(dir, 'steps.csv');
-    const input = file('steps.jsonl', [...steps, ...events('HACK', 9)]);
-    const result = await run(['export', input, '-o', out, '--records', 'steps', '--alerts']);
+    const result = await run(['export', file('steps.jsonl', lines), '-o', out, '--records', 'steps', '--alerts']);
     expect(result.code).toBe(0);
-    expect(readFileSync(out, 'utf8').split('\r\n').slice(0, 2)).toEqual(['step,kl,reward/mean', '0,0,0']);
+    const [header, ...rows] = readFileSync(out, 'utf8').trimEnd().split('\r\n').map((line) => line.split(','));
+    expect(rows.map((row) => row[0])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    // One row per step, from the step summarizer: the trainer's kl, the samples' reward (which wins
+    // over the logged one), count, length and components.
+    const step0 = Object.fromEntries(header!.map((name, k) => [name, rows[0]![k]]));
+    expect(step0).toMatchObject({ kl: '0.03', 'reward/mean': '0.015', samples: '4', 'length/mean': '8', 'reward/format/mean': '0.1', 'groups/zero_std_frac': '0' });
     const alerts = readFileSync(join(dir, 'steps.alerts.csv'), 'utf8').split('\r\n');
     expect(alerts[0]).toBe('step,since,state,severity,signal,detector,metric,value,threshold,message,tag,id,evidence');
     expect(alerts.filter((row) => row.startsWith('9,9,onset'))).toHaveLength(2);

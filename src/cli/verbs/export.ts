@@ -1,10 +1,11 @@
 /** `goodhart export <files...> -o out.csv|out.parquet`: events or step records as a table. */
 import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Observable } from 'rxjs';
+import { EMPTY, type Observable } from 'rxjs';
 import type { TableColumn, TableSink } from '../../sinks/table.js';
 import { formatProblem } from '../../sinks/console.js';
 import { analyze, type AnalysisItem } from '../analyze.js';
+import { defaultSummarize } from '../detect.js';
 import { alertRow, eventRow, InputShape, recordRow } from '../export-rows.js';
 import { openInput } from '../input.js';
 import { examples, positiveInt, resolveShared, sharedOptions, UsageError, type SharedFlags, type VerbContext } from '../options.js';
@@ -55,7 +56,7 @@ export function registerExport(program: Command, context: VerbContext): void {
       .description('Write events or step records as CSV or Parquet, reward components and metrics as columns.')
       .argument('<files...>', 'log file(s); several = one per rank, merged by step')
       .requiredOption('-o, --output <file>', 'output file: .csv (RFC 4180) or .parquet')
-      .addOption(new Option('--records <kind>', 'what to export (default: events when the input has any, else step records)').choices(['events', 'steps']))
+      .addOption(new Option('--records <kind>', 'what to export: events, or steps (one row per step, summarized from the samples when there are any); default events when the input has any, else steps').choices(['events', 'steps']))
       .option('--alerts', "also run the detectors and write their alerts beside the output (out.alerts.csv)")
       .option('--last <n>', 'only the last N steps', positiveInt('--last')),
   )
@@ -76,12 +77,19 @@ export function registerExport(program: Command, context: VerbContext): void {
 
       // The input is read twice (the column set first, then the rows): one progress line over both.
       const progress = await replayProgress(paths, shared, io, 2);
+      // Step records of an input with samples are the step summarizer's (reward, length and group
+      // statistics beside the trainer's metrics), so the first pass summarizes too, for the columns.
+      const summarize = flags.records === 'steps' ? defaultSummarize(shared.config) : undefined;
       const shape = new InputShape();
+      const summarized = new InputShape();
       let problems = 0;
-      await consume(openInput(paths, shared).pipe(progress.track()), (item) => {
+      const firstPass = openInput(paths, shared).pipe(progress.track());
+      const firstItems: Observable<AnalysisItem> = summarize === undefined ? firstPass : firstPass.pipe(analyze({ detect: () => EMPTY, summarize }));
+      await consume(firstItems, (item) => {
         if (item.kind === 'event') shape.event(item.event);
         else if (item.kind === 'step') shape.record(item.record);
-        else {
+        else if (item.kind === 'summary') summarized.record(item.record);
+        else if (item.kind === 'problem') {
           problems++;
           if (!shared.quiet && problems <= 20) {
             progress.clear();
@@ -91,17 +99,21 @@ export function registerExport(program: Command, context: VerbContext): void {
       });
       progress.nextPass();
       const records = flags.records ?? (shape.events > 0 ? 'events' : 'steps');
-      const first = InputShape.firstOfLast(records === 'events' ? shape.eventSteps : shape.recordSteps, flags.last);
-      const sink = await openSink(kind, output, records === 'events' ? shape.eventColumns() : shape.recordColumns());
+      const fromSummaries = summarize !== undefined && shape.events > 0;
+      const steps = fromSummaries ? summarized : shape;
+      const first = InputShape.firstOfLast(records === 'events' ? shape.eventSteps : steps.recordSteps, flags.last);
+      const sink = await openSink(kind, output, records === 'events' ? shape.eventColumns() : steps.recordColumns());
       const alertSink = flags.alerts === true ? await openSink(kind, alertsPath(output), shape.alertColumns()) : undefined;
 
       const source = openInput(paths, shared).pipe(progress.track());
-      const items: Observable<AnalysisItem> = alertSink === undefined ? source : source.pipe(analyze({ detect: context.detect(shared.config) }));
+      const detect = alertSink === undefined ? () => EMPTY : context.detect(shared.config);
+      const items: Observable<AnalysisItem> =
+        alertSink === undefined && !fromSummaries ? source : source.pipe(analyze({ detect, ...(fromSummaries ? { summarize } : {}) }));
       await consume(items, (item) => {
         if (item.kind === 'event') {
           if (records === 'events' && item.event.step >= first) sink.row(eventRow(item.event));
-        } else if (item.kind === 'step') {
-          if (records === 'steps' && item.record.step >= first) sink.row(recordRow(item.record));
+        } else if (item.kind === 'step' || item.kind === 'summary') {
+          if (records === 'steps' && (item.kind === 'summary') === fromSummaries && item.record.step >= first) sink.row(recordRow(item.record));
         } else if (item.kind === 'alert' && item.alert.step >= first) {
           alertSink?.row(alertRow(item.alert));
         }
