@@ -12,6 +12,7 @@ import {
   isStepRecordLike,
   resolveSelect,
 } from '../src/detectors/select.js';
+import { NO_REWARD, RewardFloor, TruncatedRewardFloor } from '../src/detectors/reward-floor.js';
 import { LengthCapWindow, TruncationDetector } from '../src/detectors/truncation.js';
 import { hysteresis } from './hysteresis.js';
 import { judgedConditions } from './internal/judged.js';
@@ -42,11 +43,24 @@ export interface TruncationConfig<T = StepRecord> {
   readonly critical?: number;
   /** Observations in a row at or above `threshold`. Default 2 for steps, 1 for samples (the window smooths). */
   readonly persistence?: number;
-  /** Reward within this fraction of its observed range from the floor counts as at the floor. Default 0.05. */
+  /**
+   * Reward within this fraction of its observed range from the floor counts as at the floor (per
+   * step, a learnt floor also no higher than the lowest reward held before the fall). Default 0.05.
+   */
   readonly tolerance?: number;
-  /** Known reward floor (e.g. 0). Default: learnt, the smallest reward seen once `minRewards` were seen. */
+  /**
+   * Steps: a learnt floor lies more than this many noise sd (from the reward's successive
+   * differences) below the level the reward held before (the median of the 10 rewards before). Default 3.
+   */
+  readonly margin?: number;
+  /** Steps: rewards in a row that must sit at the floor (learnt or configured). Default 3. */
+  readonly floorPersistence?: number;
+  /**
+   * Known reward floor (e.g. 0). Default: learnt; per step a level the reward fell to from clearly
+   * above (see `margin`), per sample the smallest reward seen once `minRewards` were seen.
+   */
   readonly rewardFloor?: number;
-  /** Rewards seen before a learnt floor counts. Default 5 for steps, `window` for samples. */
+  /** Rewards seen before a learnt floor counts. Default 20 for steps (before the fall), `window` for samples. */
   readonly minRewards?: number;
   /** Samples: completions in the window. Default 200. */
   readonly window?: number;
@@ -61,9 +75,11 @@ export const TRUNCATION_DEFAULTS = {
   threshold: 0.3,
   critical: 0.9,
   tolerance: 0.05,
+  margin: 3,
+  floorPersistence: 3,
   window: 200,
   inferShare: 0.05,
-  step: { persistence: 2, minRewards: 5 },
+  step: { persistence: 2, minRewards: 20 },
   sample: { persistence: 1 },
 } as const;
 
@@ -92,6 +108,8 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
   const critical = checkBetween(name, 'critical', config.critical ?? d.critical, 0, 1, 'high');
   if (config.persistence !== undefined) checkInteger(name, 'persistence', config.persistence, 1);
   const tolerance = checkBetween(name, 'tolerance', config.tolerance ?? d.tolerance, 0, 0.5, 'low');
+  const margin = checkPositive(name, 'margin', config.margin ?? d.margin, true);
+  const floorPersistence = checkInteger(name, 'floorPersistence', config.floorPersistence ?? d.floorPersistence, 1);
   if (config.rewardFloor !== undefined && !Number.isFinite(config.rewardFloor)) {
     throw new RangeError(`truncation rewardFloor must be finite, got ${String(config.rewardFloor)}`);
   }
@@ -103,28 +121,29 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
       let judge: ((item: T) => Condition | undefined) | undefined;
       const create = (first: T): ((item: T) => Condition | undefined) => {
         const perStep = (granularity ?? (isStepRecordLike(first) ? 'step' : 'sample')) === 'step';
-        const detector = new TruncationDetector({
-          metric,
-          threshold,
-          critical,
-          persistence: config.persistence ?? (perStep ? d.step.persistence : d.sample.persistence),
+        const persistence = config.persistence ?? (perStep ? d.step.persistence : d.sample.persistence);
+        const detector = new TruncationDetector({ metric, threshold, critical, persistence });
+        const floorOptions = {
+          floorPersistence,
           tolerance,
+          margin,
           minRewards: config.minRewards ?? (perStep ? d.step.minRewards : window),
           rewardFloor: config.rewardFloor,
-        });
+        };
         if (perStep) {
           const pickRatio = config.select ?? ((item: T) => metricOf(item, metric));
           const pickReward = config.reward ?? ((item: T) => metricOf(item, rewardMetric));
+          const floor = new RewardFloor(floorOptions);
           return (item) => {
             const ratio = finiteOrMissing(pickRatio(item));
             const reward = finiteOrMissing(pickReward(item));
-            if (reward !== undefined) detector.observeReward(reward);
-            return detector.next(ratio, reward, selection.step(item));
+            return detector.next(ratio, reward === undefined ? NO_REWARD : floor.push(reward), selection.step(item));
           };
         }
         const pickLength = config.select ?? ((item: T) => fieldOf(item, 'length'));
         const pickReward = config.reward ?? ((item: T) => fieldOf(item, 'reward'));
         const samples = new LengthCapWindow(window, maxLength, inferShare);
+        const floor = new TruncatedRewardFloor(floorOptions);
         let lastStep = Number.NaN;
         let lastActive = false;
         return (item) => {
@@ -132,14 +151,14 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
           const reward = finiteOrMissing(pickReward(item));
           const step = selection.step(item);
           if (reward !== undefined) {
-            detector.observeReward(reward);
+            floor.observe(reward);
             samples.pushReward(reward);
           }
-          if (length === undefined) return detector.next(undefined, undefined, step);
-          samples.pushLength(length);
+          if (length === undefined) return detector.next(undefined, NO_REWARD, step);
+          samples.pushLength(length, reward);
           if (samples.count < window) return undefined;
           const cap = samples.cap;
-          const condition = detector.next(samples.clipRatio(cap), samples.meanReward, step, {
+          const condition = detector.next(samples.clipRatio(cap), floor.reading(samples.meanReward, samples.truncatedReward(cap)), step, {
             ...(cap === undefined ? {} : { cap }),
             count: samples.count,
           });
@@ -170,8 +189,9 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
  *
  * ```
  * steps:   -a-b-c-d-e-|     clip ratio 0.1, 0.5, 0.6, 1, 1 with reward 0.5, 0.6, 0.6, 0, 0
- *          truncation({ persistence: 2, minRewards: 2 })
- * alerts:  -----o-x---|     o = onset (warning, info: 60% clipped); x = ongoing (critical, collapse)
+ *          truncation({ persistence: 2, floorPersistence: 2, minRewards: 2 })
+ * alerts:  -----o---x-|     o = onset (warning, info: 60% clipped); x = ongoing (critical, collapse:
+ *                           the reward fell to its floor and stayed there 2 records)
  * ```
  *
  * @example
@@ -185,17 +205,28 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
  * Statistic: the clip ratio — `length/clip_ratio` of step records, or per sample the share of the
  * last `window` (200) completions at the cap (`maxLength`, or inferred when >= 5% of a full window
  * share the longest length ever seen) — against `threshold` (30%) on `persistence` observations in
- * a row (2 step records; per sample the window is the persistence). Reward: `reward/mean` of the
- * same record, or the window-mean reward of the samples; its floor is `rewardFloor` or the
- * smallest reward seen (after `minRewards`), and it is at the floor within 5% of the observed
- * range. While active: at the floor -> `collapse`, critical from a 90% clip ratio (TRL#5697: clip
- * ratio 1 and reward 0, silent for hours), else warning; reward not at the floor -> warning
- * `info` ("42% of the last 200 completions hit the 1024-token cap"). A learnt floor cannot call
- * a run that is at its floor from the start a collapse (no range yet): configure `rewardFloor`.
- * False alarms: healthy runs rarely clip 30% of their completions; an inferred cap needs many
- * samples at exactly one longest length (identical memorised answers can mimic it: configure
- * `maxLength` when known). Evidence: clipRatio, streak, atFloor, reward, rewardFloor, rewardRange,
- * cap, samples, missing. Cost: O(1) per step record, O(log w) per sample.
+ * a row (2 step records; per sample the window is the persistence). Reward at its floor, per step
+ * (`reward/mean` of the records): `floorPersistence` (3) rewards in a row more than `margin` (3)
+ * noise sd below the level the reward held before them (the median of the 10 rewards before;
+ * noise sd from the successive differences, which a learning curve's trend does not inflate), the
+ * latest no higher than the lowest reward held before within 5% of the observed range, after
+ * `minRewards` (20) rewards; the floor's rewards never join that level, so a collapse held for
+ * long stays one. A running minimum is no floor: any noisy reward touches one early on. Per
+ * sample: the window-mean reward and the truncated completions' own mean reward both within 5% of
+ * the observed range from the smallest reward seen (after `minRewards` = `window`). A configured
+ * `rewardFloor` replaces the learnt one: `floorPersistence` rewards in a row within 5% of the
+ * range from it. While active: at the floor -> `collapse`, critical from a 90% clip ratio
+ * (TRL#5697: clip ratio 1 and reward 0, silent for hours), else warning; reward not at the floor
+ * -> warning `info` ("42% of the last 200 completions hit the 1024-token cap"). A learnt floor
+ * cannot call a run that is at its floor from the start a collapse (it never fell, no range):
+ * configure `rewardFloor`. False alarms: healthy runs rarely clip 30% of their completions, and
+ * with clipping pinned high a noisy reward is a collapse only after three records each 3 noise sd
+ * below its level (~2·10⁻⁹ for normal noise); an inferred cap needs many samples at exactly one
+ * longest length (identical memorised answers can mimic it: configure `maxLength` when known).
+ * Evidence: clipRatio, streak, atFloor, reward, and per step rewardLevel and rewardNoise (learnt)
+ * or rewardFloor and rewardRange (configured; a learnt floor's rewardFloor is the reward at it),
+ * per sample truncatedReward, rewardFloor, rewardRange, cap, samples; missing. Cost: O(log w) per
+ * step record, O(log w) per sample.
  *
  * @see truncationConditions
  * @see saturation

@@ -3,19 +3,21 @@
  * the reward sits at its floor meanwhile.
  *
  * `TruncationDetector` judges one clip ratio at a time (a step record's `length/clip_ratio`, or the
- * share of a window of samples at the cap) with the reward beside it: active once the ratio is at
- * least `threshold` on `persistence` observations in a row. Reward floor: configured, or learnt as
- * the smallest reward seen once `minRewards` rewards were seen and they showed a range; the reward
- * is "at the floor" within `tolerance` of that range from it. Classification while active: at the
- * floor -> `collapse` (warning, critical from `critical` up: the TRL#5697 signature, every
- * completion clipped and the reward 0), otherwise warning `info` (context: "42% of completions hit
- * the 1024-token cap"). `LengthCapWindow` turns per-sample lengths and rewards into that clip ratio
- * and a window-mean reward, with a configured cap or one inferred from many samples sharing the
- * window's maximum length. Cost: O(1) per step record; O(log w) per sample.
+ * share of a window of samples at the cap) with a reading of the reward beside it (see
+ * `reward-floor.ts`: per step, the reward fallen from clearly above to a floor and staying there;
+ * per sample, the truncated completions scoring the lowest reward): active once the ratio is at
+ * least `threshold` on `persistence` observations in a row. Classification while active: reward
+ * at its floor -> `collapse` (warning, critical from `critical` up: the TRL#5697 signature, every
+ * completion clipped and the reward 0), otherwise warning `info` (context: "42% of completions
+ * hit the 1024-token cap"). `LengthCapWindow` turns per-sample lengths and rewards into that clip
+ * ratio, the window-mean reward and the truncated completions' mean reward, with a configured cap
+ * or one inferred from many samples sharing the window's maximum length. Cost: O(log w) per step
+ * record; O(log w) per sample (O(w) when an inferred cap changes).
  */
 import type { Condition } from '../core/condition.js';
 import { RollingMoments } from '../kernels/rolling-moments.js';
 import { RollingQuantiles } from '../kernels/rolling-quantiles.js';
+import type { FloorReading } from './reward-floor.js';
 import { fmt, pct } from './select.js';
 
 export interface TruncationOptions {
@@ -23,9 +25,6 @@ export interface TruncationOptions {
   readonly threshold: number;
   readonly critical: number;
   readonly persistence: number;
-  readonly tolerance: number;
-  readonly minRewards: number;
-  readonly rewardFloor: number | undefined;
 }
 
 export interface TruncationContext {
@@ -37,9 +36,6 @@ export interface TruncationContext {
 
 export class TruncationDetector {
   private readonly options: TruncationOptions;
-  private minReward = Number.POSITIVE_INFINITY;
-  private maxReward = Number.NEGATIVE_INFINITY;
-  private rewards = 0;
   private streak = 0;
   private missingCount = 0;
 
@@ -51,15 +47,8 @@ export class TruncationDetector {
     return this.missingCount;
   }
 
-  /** Records a reward observation for the learnt range (per sample: every sample's reward). */
-  observeReward(reward: number): void {
-    if (reward < this.minReward) this.minReward = reward;
-    if (reward > this.maxReward) this.maxReward = reward;
-    this.rewards++;
-  }
-
-  /** Judges one clip ratio with the reward level beside it (either may be missing). */
-  next(clipRatio: number | undefined, reward: number | undefined, step: number, context: TruncationContext = {}): Condition | undefined {
+  /** Judges one clip ratio (may be missing) with the reading of the reward beside it. */
+  next(clipRatio: number | undefined, reward: FloorReading, step: number, context: TruncationContext = {}): Condition | undefined {
     if (clipRatio === undefined) {
       this.missingCount++;
       return undefined;
@@ -69,25 +58,13 @@ export class TruncationDetector {
     return this.condition(this.streak >= persistence, clipRatio, reward, step, context);
   }
 
-  /** Whether `reward` sits at the floor, and the floor and range used. */
-  private floorOf(reward: number | undefined): { atFloor: boolean; floor: number; range: number } {
-    const { rewardFloor, tolerance, minRewards } = this.options;
-    const floor = rewardFloor ?? this.minReward;
-    const range = this.maxReward - floor;
-    if (reward === undefined || !Number.isFinite(floor)) return { atFloor: false, floor, range };
-    if (rewardFloor === undefined && this.rewards < minRewards) return { atFloor: false, floor, range };
-    if (range > 0) return { atFloor: reward - floor <= tolerance * range, floor, range };
-    return { atFloor: rewardFloor !== undefined && reward <= rewardFloor, floor, range };
-  }
-
-  private condition(active: boolean, clipRatio: number, reward: number | undefined, step: number, context: TruncationContext): Condition {
+  private condition(active: boolean, clipRatio: number, reward: FloorReading, step: number, context: TruncationContext): Condition {
     const { metric, threshold, critical } = this.options;
-    const { atFloor, floor, range } = this.floorOf(reward);
+    const { atFloor } = reward;
     const capText = context.cap === undefined ? 'the length cap' : `the ${fmt(context.cap)}-token cap`;
     const ofText = context.count === undefined ? 'completions' : `the last ${context.count} completions`;
-    const rewardText = reward === undefined ? '' : atFloor ? `, reward ${fmt(reward)} at its floor ${fmt(floor)}` : `, reward ${fmt(reward)}`;
     const message = active
-      ? `${pct(clipRatio)} of ${ofText} hit ${capText} (threshold ${pct(threshold)})${rewardText}`
+      ? `${pct(clipRatio)} of ${ofText} hit ${capText} (threshold ${pct(threshold)})${reward.text}`
       : `${pct(clipRatio)} of ${ofText} hit ${capText}`;
     return {
       detector: 'truncation',
@@ -104,9 +81,7 @@ export class TruncationDetector {
           clipRatio,
           streak: this.streak,
           atFloor: atFloor ? 1 : 0,
-          ...(reward === undefined ? {} : { reward }),
-          ...(Number.isFinite(floor) ? { rewardFloor: floor } : {}),
-          ...(range > 0 ? { rewardRange: range } : {}),
+          ...reward.stats,
           ...(context.cap === undefined ? {} : { cap: context.cap }),
           ...(context.count === undefined ? {} : { samples: context.count }),
           missing: this.missingCount,
@@ -116,7 +91,10 @@ export class TruncationDetector {
   }
 }
 
-/** Per-sample lengths and rewards -> the share of the window at the cap and the window-mean reward. */
+/**
+ * Per-sample lengths and rewards -> the share of the window at the cap, the window-mean reward and
+ * the mean reward of the window's completions at the cap.
+ */
 export class LengthCapWindow {
   private readonly lengths: RollingQuantiles;
   private readonly rewardWindow: RollingMoments;
@@ -124,17 +102,45 @@ export class LengthCapWindow {
   private readonly inferShare: number;
   private inferredCap: number | undefined;
   private longest = Number.NEGATIVE_INFINITY;
+  /** The window's lengths and their samples' rewards (NaN: none) in arrival order, beside `lengths`. */
+  private readonly ringLengths: Float64Array;
+  private readonly ringRewards: Float64Array;
+  private head = 0;
+  /** The cap that `cappedSum`/`cappedCount` count completions at (undefined: not counted yet). */
+  private countedCap: number | undefined;
+  private cappedSum = 0;
+  private cappedCount = 0;
+  private sinceRecount = 0;
 
   constructor(window: number, maxLength: number | undefined, inferShare: number) {
     this.lengths = new RollingQuantiles(window);
     this.rewardWindow = new RollingMoments(window);
+    this.ringLengths = new Float64Array(window);
+    this.ringRewards = new Float64Array(window);
     this.maxLength = maxLength;
     this.inferShare = inferShare;
   }
 
-  pushLength(length: number): void {
+  /** Adds one completion's length and, when it has one, its reward (rewards also go to `pushReward`). */
+  pushLength(length: number, reward: number | undefined): void {
     if (length > this.longest) this.longest = length;
+    const full = this.lengths.count === this.lengths.window;
     this.lengths.push(length);
+    const cap = this.countedCap;
+    const { ringLengths, ringRewards, head } = this;
+    if (full && cap !== undefined && ringLengths[head]! >= cap && !Number.isNaN(ringRewards[head]!)) {
+      this.cappedSum -= ringRewards[head]!;
+      this.cappedCount--;
+    }
+    ringLengths[head] = length;
+    ringRewards[head] = reward ?? Number.NaN;
+    this.head = head + 1 === ringLengths.length ? 0 : head + 1;
+    if (cap !== undefined && length >= cap && reward !== undefined) {
+      this.cappedSum += reward;
+      this.cappedCount++;
+    }
+    // A running sum that adds and subtracts drifts by rounding: recount exactly once per window.
+    if (++this.sinceRecount >= ringLengths.length) this.countedCap = undefined;
   }
 
   pushReward(reward: number): void {
@@ -171,5 +177,30 @@ export class LengthCapWindow {
   /** Mean reward of the window; undefined before any reward. */
   get meanReward(): number | undefined {
     return this.rewardWindow.count === 0 ? undefined : this.rewardWindow.mean;
+  }
+
+  /** Mean reward of the window's completions at or above `cap` that have a reward; undefined when none. */
+  truncatedReward(cap: number | undefined): number | undefined {
+    if (cap === undefined) return undefined;
+    if (cap !== this.countedCap) this.recount(cap);
+    return this.cappedCount === 0 ? undefined : this.cappedSum / this.cappedCount;
+  }
+
+  private recount(cap: number): void {
+    const { ringLengths, ringRewards } = this;
+    const size = this.lengths.count;
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < size; i++) {
+      const reward = ringRewards[i]!;
+      if (ringLengths[i]! >= cap && !Number.isNaN(reward)) {
+        sum += reward;
+        count++;
+      }
+    }
+    this.cappedSum = sum;
+    this.cappedCount = count;
+    this.countedCap = cap;
+    this.sinceRecount = 0;
   }
 }
