@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Condition } from '../src/core/condition.js';
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
-import type { Alert, StepRecord } from '../src/core/types.js';
+import type { Alert, RewardEvent, SampleRef, StepRecord } from '../src/core/types.js';
 import { METRIC } from '../src/core/metric-names.js';
 import {
   checkBetween,
@@ -14,6 +14,7 @@ import {
 } from '../src/detectors/select.js';
 import { NO_REWARD, RewardFloor, TruncatedRewardFloor } from '../src/detectors/reward-floor.js';
 import { LengthCapWindow, TruncationDetector } from '../src/detectors/truncation.js';
+import { sampleOf } from '../src/detectors/windowed-rate.js';
 import { hysteresis } from './hysteresis.js';
 import { judgedConditions } from './internal/judged.js';
 import type { Granularity } from './mean-shift.js';
@@ -93,6 +94,12 @@ function fieldOf(item: unknown, name: 'length' | 'reward'): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
+/** Evidence for a completion at the cap: a RewardEvent's own fields, with the length and reward as read. */
+function truncatedSample(item: unknown, step: number, length: number, reward: number | undefined): SampleRef {
+  const event = typeof item === 'object' && item !== null ? (item as Partial<RewardEvent>) : {};
+  return sampleOf({ ...event, step, length, ...(reward === undefined ? {} : { reward }) }, length);
+}
+
 /** Raw `Condition`s of {@link truncation} (before hysteresis). Validates the config at call time. */
 export function truncationConditions<T = StepRecord>(config: TruncationConfig<T> = {}): OperatorFunction<T, Condition> {
   const name = 'truncation';
@@ -155,12 +162,13 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
             samples.pushReward(reward);
           }
           if (length === undefined) return detector.next(undefined, NO_REWARD, step);
-          samples.pushLength(length, reward);
+          samples.pushLength(length, reward, () => truncatedSample(item, step, length, reward));
           if (samples.count < window) return undefined;
           const cap = samples.cap;
           const condition = detector.next(samples.clipRatio(cap), floor.reading(samples.meanReward, samples.truncatedReward(cap)), step, {
             ...(cap === undefined ? {} : { cap }),
             count: samples.count,
+            samples: () => samples.truncatedSamples(cap),
           });
           // Per sample, an inactive condition is needed only once per step (and right after an active one).
           if (condition === undefined || (!condition.active && !lastActive && step === lastStep)) return undefined;
@@ -225,8 +233,9 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
  * longest length (identical memorised answers can mimic it: configure `maxLength` when known).
  * Evidence: clipRatio, streak, atFloor, reward, and per step rewardLevel and rewardNoise (learnt)
  * or rewardFloor and rewardRange (configured; a learnt floor's rewardFloor is the reward at it),
- * per sample truncatedReward, rewardFloor, rewardRange, cap, samples; missing. Cost: O(log w) per
- * step record, O(log w) per sample.
+ * per sample truncatedReward, rewardFloor, rewardRange, cap, samples (the window size); missing.
+ * Per sample, an alert also cites up to 5 truncated completions of the window (newest first,
+ * scored by their length). Cost: O(log w) per step record, O(log w) per sample.
  *
  * @see truncationConditions
  * @see saturation

@@ -11,14 +11,17 @@
  * completion clipped and the reward 0), otherwise warning `info` (context: "42% of completions
  * hit the 1024-token cap"). `LengthCapWindow` turns per-sample lengths and rewards into that clip
  * ratio, the window-mean reward and the truncated completions' mean reward, with a configured cap
- * or one inferred from many samples sharing the window's maximum length. Cost: O(log w) per step
+ * or one inferred from many samples sharing the window's maximum length, and holds up to 5
+ * truncated completions as the evidence of an active condition. Cost: O(log w) per step
  * record; O(log w) per sample (O(w) when an inferred cap changes).
  */
 import type { Condition } from '../core/condition.js';
+import type { SampleRef } from '../core/types.js';
 import { RollingMoments } from '../kernels/rolling-moments.js';
 import { RollingQuantiles } from '../kernels/rolling-quantiles.js';
 import type { FloorReading } from './reward-floor.js';
 import { fmt, pct } from './select.js';
+import { TopSamples } from './windowed-rate.js';
 
 export interface TruncationOptions {
   readonly metric: string;
@@ -32,6 +35,8 @@ export interface TruncationContext {
   readonly cap?: number;
   /** Observations behind the ratio (samples in the window), when per sample. */
   readonly count?: number;
+  /** Up to 5 truncated completions, when per sample; read only for an active condition. */
+  readonly samples?: () => readonly SampleRef[];
 }
 
 export class TruncationDetector {
@@ -61,6 +66,7 @@ export class TruncationDetector {
   private condition(active: boolean, clipRatio: number, reward: FloorReading, step: number, context: TruncationContext): Condition {
     const { metric, threshold, critical } = this.options;
     const { atFloor } = reward;
+    const samples = active && context.samples !== undefined ? context.samples() : [];
     const capText = context.cap === undefined ? 'the length cap' : `the ${fmt(context.cap)}-token cap`;
     const ofText = context.count === undefined ? 'completions' : `the last ${context.count} completions`;
     const message = active
@@ -86,14 +92,15 @@ export class TruncationDetector {
           ...(context.count === undefined ? {} : { samples: context.count }),
           missing: this.missingCount,
         },
+        ...(samples.length > 0 ? { samples } : {}),
       },
     };
   }
 }
 
 /**
- * Per-sample lengths and rewards -> the share of the window at the cap, the window-mean reward and
- * the mean reward of the window's completions at the cap.
+ * Per-sample lengths and rewards -> the share of the window at the cap, the window-mean reward,
+ * the mean reward of the window's completions at the cap, and up to 5 of them as evidence.
  */
 export class LengthCapWindow {
   private readonly lengths: RollingQuantiles;
@@ -111,18 +118,24 @@ export class LengthCapWindow {
   private cappedSum = 0;
   private cappedCount = 0;
   private sinceRecount = 0;
+  /** The longest completions of the window, newest first among equals: the truncated ones once a cap is known. */
+  private readonly longestSamples: TopSamples;
 
   constructor(window: number, maxLength: number | undefined, inferShare: number) {
     this.lengths = new RollingQuantiles(window);
     this.rewardWindow = new RollingMoments(window);
     this.ringLengths = new Float64Array(window);
     this.ringRewards = new Float64Array(window);
+    this.longestSamples = new TopSamples(window);
     this.maxLength = maxLength;
     this.inferShare = inferShare;
   }
 
-  /** Adds one completion's length and, when it has one, its reward (rewards also go to `pushReward`). */
-  pushLength(length: number, reward: number | undefined): void {
+  /**
+   * Adds one completion's length and, when it has one, its reward (rewards also go to
+   * `pushReward`); `sample` builds its evidence, called only when it is held.
+   */
+  pushLength(length: number, reward: number | undefined, sample?: () => SampleRef): void {
     if (length > this.longest) this.longest = length;
     const full = this.lengths.count === this.lengths.window;
     this.lengths.push(length);
@@ -141,6 +154,17 @@ export class LengthCapWindow {
     }
     // A running sum that adds and subtracts drifts by rounding: recount exactly once per window.
     if (++this.sinceRecount >= ringLengths.length) this.countedCap = undefined;
+    // Evidence: completions at the cap once it is known; before, those at the longest length seen
+    // (the cap it may turn out to be). Scored by length, so ones at the cap displace shorter ones.
+    this.longestSamples.tick();
+    const candidateAt = this.maxLength ?? this.inferredCap ?? this.longest;
+    if (sample !== undefined && length >= candidateAt && this.longestSamples.wants(length)) this.longestSamples.offer(sample(), length);
+  }
+
+  /** Up to 5 of the window's completions at or above `cap`, newest first (none while no cap is known). */
+  truncatedSamples(cap: number | undefined): SampleRef[] {
+    if (cap === undefined) return [];
+    return this.longestSamples.samples().filter((held) => held.length !== undefined && held.length >= cap);
   }
 
   pushReward(reward: number): void {

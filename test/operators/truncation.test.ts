@@ -114,6 +114,27 @@ describe('truncation', () => {
     const collapse = alerts.find((a) => a.signal === 'collapse');
     expect(collapse!.step - 90).toBeLessThanOrEqual(6);
     expect(collapse!.evidence.stats['cap']).toBe(1024);
+    // The cap was inferred from these very samples: the evidence holds the ones at it.
+    expect(collapse!.evidence.samples!.map((sample) => sample.length)).toEqual([1024, 1024, 1024, 1024, 1024]);
+  });
+
+  it('attaches up to 5 truncated completions, newest first, to every per-sample alert but a resolution', async () => {
+    const items = simEvents({ seed: 5, steps: 90, rewardKind: 'binary', hack: { pattern: 'truncation', atStep: 60 } });
+    const alerts = await run(items, truncation<RewardEvent>({ maxLength: 1024 }));
+    const open = alerts.filter((a) => a.state !== 'resolved');
+    expect(open.map((a) => a.signal)).toContain('collapse');
+    for (const alert of open) {
+      const samples = alert.evidence.samples!;
+      expect(samples).toHaveLength(5);
+      for (const sample of samples) {
+        expect(sample).toMatchObject({ length: 1024, score: 1024, reward: 0, group: expect.any(String) as unknown, response: expect.any(String) as unknown });
+        expect(sample.step).toBeLessThanOrEqual(alert.step);
+      }
+      expect(samples.map((sample) => sample.step)).toEqual(samples.map((sample) => sample.step).sort((x, y) => y - x));
+    }
+    // Step records carry no samples to cite.
+    const steps = await run([record(1, 0.9, 0.5), record(2, 0.9, 0.5)], truncation({ persistence: 1 }));
+    expect(steps[0]!.evidence.samples).toBeUndefined();
   });
 
   it.each<[RewardKind, number]>([
