@@ -67,7 +67,8 @@ export class TruncationDetector {
     const { metric, threshold, critical } = this.options;
     const { atFloor } = reward;
     const samples = active && context.samples !== undefined ? context.samples() : [];
-    const capText = context.cap === undefined ? 'the length cap' : `the ${fmt(context.cap)}-token cap`;
+    // A cap is a token count: named exactly (1024, not fmt's 3 significant digits "1020").
+    const capText = context.cap === undefined ? 'the length cap' : `the ${Number.isInteger(context.cap) ? String(context.cap) : fmt(context.cap)}-token cap`;
     const ofText = context.count === undefined ? 'completions' : `the last ${context.count} completions`;
     const message = active
       ? `${pct(clipRatio)} of ${ofText} hit ${capText} (threshold ${pct(threshold)})${reward.text}`

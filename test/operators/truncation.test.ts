@@ -123,6 +123,7 @@ describe('truncation', () => {
     const alerts = await run(items, truncation<RewardEvent>({ maxLength: 1024 }));
     const open = alerts.filter((a) => a.state !== 'resolved');
     expect(open.map((a) => a.signal)).toContain('collapse');
+    expect(open[0]!.message).toMatch(/^\d+% of the last 200 completions hit the 1024-token cap \(threshold 30%\)/);
     for (const alert of open) {
       const samples = alert.evidence.samples!;
       expect(samples).toHaveLength(5);
