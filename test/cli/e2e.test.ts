@@ -138,6 +138,13 @@ describe('goodhart (built) on real trainer logs', () => {
     expect(JSON.parse(result.out).verdict).not.toBe('hacking');
   });
 
+  it('the multi-component log (lengths pinned at the cap, reward swinging to the end) warns about truncation but is no collapse', async () => {
+    const result = await cli(['audit', realdata('trl-grpo_multicomponent_trainer_state.json'), '--json']);
+    const report = JSON.parse(result.out);
+    expect(report.verdict).not.toBe('collapse');
+    expect(report.reasons).toContainEqual(expect.objectContaining({ detector: 'truncation', severity: 'warning', signal: 'info' }));
+  });
+
   it('reports every malformed line of a corrupted copy as a problem and keeps every good record', async () => {
     const original = realdata('verl-ppo_gemma-2-2b_gsm8k_healthy.log');
     const clean = JSON.parse((await cli(['audit', original, '--json'])).out);
