@@ -135,6 +135,14 @@ export class Ewma {
    * current one. Returns `x` scaled by the exponent in force. O(1); runs only on scale changes.
    */
   private rescale(x: number, replacesState: boolean): number {
+    if (replacesState) {
+      // The value replaces the state, so the old state is dropped before the scale moves: carried
+      // to the value's scale it could overflow (4 at the scale of 5e-324 is Infinity), and
+      // Infinity − Infinity would make the mean NaN. A debiased EWMA with α within 2^−53 of 1
+      // reaches gain 1 on later values too, not only on the first.
+      this.average = 0;
+      this.spread = 0;
+    }
     const stateSize = replacesState ? 0 : Math.max(Math.abs(this.average), Math.sqrt(this.spread));
     const wanted = binaryExponent(x);
     const exponent = targetExponent(wanted, this.exponent, stateSize);

@@ -98,6 +98,14 @@ describe('Ewma — known values', () => {
     expect(plain.mean).toBeNaN();
   });
 
+  it('keeps a finite mean when a debiased EWMA with α near 1 replaces its state with a denormal', () => {
+    // 1 − α below 2^−53 makes the debiasing weight round to 1, so the gain is exactly 1 again.
+    const ewma = new Ewma({ alpha: 0.9999999999999999, debias: true });
+    for (const x of [4, -5e-324, 0]) ewma.push(x);
+    expect(ewma.mean).toBe(0);
+    expect(ewma.variance).toBe(0);
+  });
+
   it('rejects bad configuration at construction', () => {
     expect(() => new Ewma({})).toThrow(TypeError);
     expect(() => new Ewma({ alpha: 0.5, halflife: 2 })).toThrow(TypeError);
