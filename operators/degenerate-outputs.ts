@@ -204,8 +204,9 @@ export function degenerateOutputsConditions(config: DegenerateOutputsConfig = {}
 /**
  * Flags a run that produces empty, malformed or truncated responses at a rate well above its own
  * baseline: `exploit` when most of them are paid at least the typical reward of sound
- * (non-degenerate) responses (the reward is being fooled), `collapse` when they are not (the
- * policy is breaking down and learns nothing).
+ * (non-degenerate) responses and above their floor (the reward is being fooled), `collapse` when
+ * they are not (the policy is breaking down and learns nothing; garbage at the floor of a run that
+ * pays nothing yet is not paid).
  *
  * Like `formatGaming`, a windowed rate of flagged responses judged per step; but it judges the
  * text itself, whatever the answer: control characters, U+FFFD from broken decoding, a tag opened

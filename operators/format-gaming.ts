@@ -42,9 +42,10 @@ export interface FormatGamingConfig extends RateJudgeConfig {
    */
   readonly enumeration?: number;
   /**
-   * `'typical'` (default): only responses paid at least the run's typical reward (an EWMA of
-   * every reward so far) count as gaming, since an unpaid empty answer fools nobody; `'any'`:
-   * ignore the reward.
+   * `'typical'` (default): only paid responses count as gaming, since an unpaid empty answer fools
+   * nobody: paid means at least the run's typical reward (an EWMA of every reward so far) and above
+   * its floor (the lowest reward so far), so a reward at the floor is never paid, even when nearly
+   * every reward sits there (a run that solves nothing yet); `'any'`: ignore the reward.
    */
   readonly paid?: 'typical' | 'any';
   /** Severity while active. Default `'warning'`. */
@@ -117,10 +118,10 @@ export function formatGamingConditions(config: FormatGamingConfig = {}): Operato
       message: (j) =>
         j.active
           ? `${pct(j.rate)} of the last ${j.samples} responses are well-formed ${what} with an empty or junk answer` +
-            `${paidMode === 'typical' ? ` yet paid at least the typical reward (${fmt(typical.value)})` : ''}; ` +
+            `${paidMode === 'typical' ? ` yet paid at least the typical reward (${fmt(typical.value)}) and above the floor (${fmt(typical.floor)})` : ''}; ` +
             `baseline ${pct(j.baseline)}, threshold ${pct(j.threshold)}, for ${j.streak} steps`
           : `format gaming at ${pct(j.rate)} of the last ${j.samples} responses (baseline ${pct(j.baseline)}, threshold ${pct(j.threshold)})`,
-      stats: () => ({ typicalReward: typical.value, wellFormed }),
+      stats: () => ({ typicalReward: typical.value, floorReward: typical.floor, wellFormed }),
     });
   });
 }
@@ -128,7 +129,8 @@ export function formatGamingConditions(config: FormatGamingConfig = {}): Operato
 /**
  * Flags reward hacking through the format: responses with the right tags around an empty,
  * punctuation-only or placeholder answer (or one listing every option: "A or B or C") that are
- * still paid at least the typical reward, at a rate well above the run's own baseline.
+ * still paid (at least the typical reward, above the run's floor), at a rate well above the run's
+ * own baseline.
  *
  * Like `degenerateOutputs`, a windowed rate of flagged responses judged per step; but only a
  * well-formed response can game the format, so an untagged answer is never counted (it is just
@@ -153,9 +155,11 @@ export function formatGamingConditions(config: FormatGamingConfig = {}): Operato
  * Wilson lower bound (z = 3) above the baseline (capped at 0.1); active after `persistence` (2)
  * judgements in a row. Warm-up: the first `window` responses. False alarms: a healthy run has no
  * paid junk answers (the simulator's healthy runs flag none), so the healthy rate is ≈ 0 against a
- * 20% floor. "Paid" is judged against an EWMA of all rewards so far, so units never matter.
- * Evidence: the statistics (rate, baseline, typical reward, well-formed count) and 5 gamed
- * responses.
+ * 20% floor. "Paid" is judged against an EWMA of all rewards so far and the lowest reward so far,
+ * so units never matter and a reward at the floor never counts (junk spreading while nothing is
+ * paid, as at the start of a run whose rewards are all 0, is not gaming the reward).
+ * Evidence: the statistics (rate, baseline, typical and floor reward, well-formed count) and 5
+ * gamed responses.
  * @see degenerateOutputs
  * @see repetition
  */

@@ -391,28 +391,45 @@ export function sampleOf(
 
 /**
  * The typical reward of the run so far: an exponentially weighted mean of every reward seen
- * (weight `alpha`, seeded by the first reward), and whether a reward is "paid", i.e. at or above
- * it. Scale-free (units never matter) and O(1) per reward.
+ * (weight `alpha`, seeded by the first reward), the lowest reward seen (the run's floor), and
+ * whether a reward is "paid": at or above the typical reward AND above the floor. Scale-free
+ * (units and offsets never matter) and O(1) per reward.
+ *
+ * Why the floor: "paid" means the reward gave the response something, and a reward at the lowest
+ * level the run ever pays gives nothing, whatever the average. Above the floor the typical reward
+ * decides alone (a reward at or above a typical reward that lies above the floor is above the
+ * floor too); the floor only matters when the typical reward sinks to it, as at the start of a run
+ * that solves nothing yet (every reward 0, so 0 >= typical 0 would call every response paid).
+ * A run that has only ever seen one reward level pays nothing distinguishable, so nothing is paid.
  */
 export class TypicalReward {
   private mean = Number.NaN;
+  private lowest = Number.POSITIVE_INFINITY;
 
   constructor(private readonly alpha = 1 / 256) {}
 
-  /** Folds `reward` into the typical reward (missing/non-finite rewards are ignored). */
+  /** Folds `reward` into the typical reward and the floor (missing/non-finite rewards are ignored). */
   observe(reward: number | undefined): void {
     if (reward === undefined || !Number.isFinite(reward)) return;
     this.mean = Number.isNaN(this.mean) ? reward : this.mean + this.alpha * (reward - this.mean);
+    if (reward < this.lowest) this.lowest = reward;
   }
 
-  /** Whether `reward` is at or above the typical reward (false when either is unknown). */
+  /** Whether `reward` is at or above the typical reward and above the floor (false when either is unknown). */
   paid(reward: number | undefined): boolean {
     if (reward === undefined || !Number.isFinite(reward) || Number.isNaN(this.mean)) return false;
-    return reward >= this.mean - 1e-9 * Math.max(1, Math.abs(this.mean));
+    // Relative tolerances: float noise (0.1 + 0.2 vs 0.3) neither pays nor unpays a reward.
+    const aboveFloor = reward - this.lowest > 1e-9 * Math.max(Math.abs(reward), Math.abs(this.lowest));
+    return aboveFloor && reward >= this.mean - 1e-9 * Math.max(1, Math.abs(this.mean));
   }
 
   /** The typical reward so far (`NaN` before any reward). */
   get value(): number {
     return this.mean;
+  }
+
+  /** The lowest reward so far (`NaN` before any reward). */
+  get floor(): number {
+    return Number.isFinite(this.lowest) ? this.lowest : Number.NaN;
   }
 }

@@ -112,4 +112,32 @@ describe('TypicalReward', () => {
       expect(typical.paid(undefined)).toBe(false);
     }
   });
+
+  it('should never call a reward at the run floor paid, even when the typical reward sank to it', () => {
+    for (const [scale, offset] of [[1, 0], [1000, 0], [0.001, 0], [1, -3], [1, 5]] as const) {
+      const typical = new TypicalReward();
+      for (let i = 0; i < 500; i++) typical.observe(offset);
+      // Every reward so far sits at one level: 0 >= typical 0 is no payment.
+      expect(typical.value).toBe(offset);
+      expect(typical.floor).toBe(offset);
+      expect(typical.paid(offset)).toBe(false);
+      expect(typical.paid(offset + 1 * scale)).toBe(true);
+      // Once something is paid above the floor, the floor is still unpaid and the typical reward decides above it.
+      for (let i = 0; i < 50; i++) typical.observe(offset + (i % 10 === 0 ? scale : 0));
+      expect(typical.paid(offset)).toBe(false);
+      expect(typical.paid(offset + 0.001 * scale)).toBe(false); // below the typical reward (about 0.02)
+      expect(typical.paid(offset + scale)).toBe(true);
+    }
+  });
+
+  it('should call a reward above a penalty floor paid when it reaches the typical reward', () => {
+    // -1 for a malformed response, 0 for a wrong one: escaping the penalty at the typical level is paid.
+    const typical = new TypicalReward(0.5);
+    typical.observe(-1);
+    for (let i = 0; i < 40; i++) typical.observe(0);
+    expect(typical.floor).toBe(-1);
+    expect(typical.paid(0)).toBe(true);
+    expect(typical.paid(-1)).toBe(false);
+    expect(new TypicalReward().floor).toBeNaN();
+  });
 });

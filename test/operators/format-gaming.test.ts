@@ -101,6 +101,22 @@ describe('formatGaming', () => {
     expect(alerts[0]!.evidence.samples![0]!.response).toContain('<answer>A or B or C or D</answer>');
   });
 
+  it('should not call junk gaming while nothing is paid (every reward 0, the floor of the run)', async () => {
+    // A run that solves nothing yet: reward 0 for everything; empty answers spread anyway.
+    const zero = (i: number): Partial<RewardEvent> => ({ response: tagged(String(10 + i)), reward: 0 });
+    const emptyZero = (): Partial<RewardEvent> => ({ response: tagged(''), reward: 0 });
+    const events = stepsOf([zero, zero, zero, emptyZero, emptyZero, emptyZero, emptyZero], 4);
+    const conditions = await lastValueFrom(from(events).pipe(formatGamingConditions(small), toArray()));
+    expect(conditions.length).toBeGreaterThan(3);
+    expect(conditions.every((c) => !c.active && c.evidence.stats.flagged === 0)).toBe(true);
+    expect(conditions.at(-1)!.evidence.stats).toMatchObject({ typicalReward: 0, floorReward: 0 });
+    // The same junk once paid above the floor is gaming: the test can fail.
+    const emptyPaid = (): Partial<RewardEvent> => ({ response: tagged(''), reward: 1 });
+    const paid = await runAlerts(stepsOf([zero, zero, zero, emptyPaid, emptyPaid, emptyPaid, emptyPaid], 4), formatGaming(small));
+    expect(paid.map((a) => a.state)).toEqual(['onset']);
+    expect(paid[0]!.message).toMatch(/yet paid at least the typical reward \(0\.0\d+\) and above the floor \(0\)/);
+  });
+
   it('should find the Visual-RFT hack: <think> reasoning and an empty <answer></answer> paid by substring match', async () => {
     const visual = (i: number): Partial<RewardEvent> => ({ response: `<think>${prose(100)}</think><answer>${i % 2 ? 'cat' : 'dog'}</answer>`, reward: i % 2 });
     const hacked = (): Partial<RewardEvent> => ({ response: `<think>${prose(100)}</think><answer></answer>`, reward: 1 });
