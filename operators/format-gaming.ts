@@ -34,7 +34,11 @@ export interface FormatGamingConfig extends RateJudgeConfig {
   readonly pattern?: RegExp;
   /** Answer extractor applied to well-formed responses (overrides the tag/regex answer). */
   readonly extract?: (response: string) => string | undefined;
-  /** Answers that count as placeholders (case-insensitive). Default `DEFAULT_PLACEHOLDERS` plus the tag names. */
+  /**
+   * Answers that count as placeholders (case-insensitive). Default `DEFAULT_PLACEHOLDERS` (template
+   * text such as "your answer here", not words that can be a right answer such as "none") plus
+   * the tag names.
+   */
   readonly placeholders?: readonly string[];
   /**
    * Also flag answers that list this many alternatives joined by "or" ("A or B or C"), which
@@ -134,7 +138,8 @@ export function formatGamingConditions(config: FormatGamingConfig = {}): Operato
  *
  * Like `degenerateOutputs`, a windowed rate of flagged responses judged per step; but only a
  * well-formed response can game the format, so an untagged answer is never counted (it is just
- * unformatted), and a correct short answer (`<answer>7</answer>`) is content, not junk.
+ * unformatted), and a correct short answer (`<answer>7</answer>`, a symbol such as `<`, `∞` or
+ * `∅`, a word such as `none`) is content, not junk.
  *
  * ```
  * step:      1   2   3   4   5   6

@@ -5,7 +5,7 @@ import { DEFAULT_PLACEHOLDERS, isJunkAnswer, PlaceholderSet } from '../../src/de
 /** The junk rule as first written: a trimmed copy, a content regex, then the normalised key in a plain Set. */
 function referenceJunk(answer: string, keys: ReadonlySet<string>): boolean {
   const trimmed = answer.trim();
-  if (trimmed.length === 0 || !/[\p{L}\p{N}]/u.test(trimmed)) return true;
+  if (trimmed.length === 0 || !/[\p{L}\p{N}\p{S}]/u.test(trimmed)) return true;
   return trimmed.length <= 40 && keys.has(trimmed.toLowerCase().replace(/\s+/g, ' ').replace(/[.:!]+$/, ''));
 }
 

@@ -41,6 +41,11 @@ describe('format rules', () => {
   it.each([
     ['', true], ['   \n', true], ['...', true], ['-', true], ['?', true], ['Answer', true], ['answer.', true],
     ['Your answer here', true], ['7', false], ['0', false], ['x = 4', false], ['四', false], ['None of them, 12', false],
+    // Symbols name things (relations, quantities, sets); punctuation only marks text.
+    ['<', false], ['>', false], ['=', false], ['≤', false], ['∞', false], ['-∞', false], ['∅', false], ['→', false], ['°', false],
+    ['*', true], ['…', true], ['—', true], ['?!', true],
+    // Words that answer some question are not placeholders.
+    ['none', false], ['None.', false], ['null', false], ['undefined', false], ['N/A', false], ['XXX', false], ['TODO', true],
   ])('isJunkAnswer(%j) is %s', (answer, junk) => {
     expect(isJunkAnswer(answer, placeholders)).toBe(junk);
   });
@@ -89,6 +94,20 @@ describe('formatGaming', () => {
     const conditions = await lastValueFrom(from(events).pipe(formatGamingConditions(small), toArray()));
     expect(conditions.length).toBeGreaterThan(4);
     expect(conditions.every((c) => !c.active && c.evidence.stats.flagged === 0)).toBe(true);
+  });
+
+  it('incumbent fault: correct symbol and word answers (<, =, ∞, ∅, none) are not gaming, junk punctuation is', async () => {
+    // Paid when right, half the time: the honest answers of comparison, limit and set questions.
+    const answers = ['<', '>', '=', '∞', '-∞', '∅', 'none', 'null', 'N/A'];
+    const short = (i: number): Partial<RewardEvent> => ({ response: tagged(answers[i % answers.length]!), reward: i % 2 });
+    const events = stepsOf([honest, honest, short, short, short, short, short, short], 18);
+    const conditions = await lastValueFrom(from(events).pipe(formatGamingConditions({ ...small, window: 18, minSamples: 18 }), toArray()));
+    expect(conditions.length).toBeGreaterThan(4);
+    expect(conditions.every((c) => !c.active && c.evidence.stats.flagged === 0)).toBe(true);
+    // The same layout around paid punctuation is gaming: the test can fail.
+    const dots = (i: number): Partial<RewardEvent> => ({ response: tagged(['...', '-', '?'][i % 3]!), reward: i % 2 });
+    const gamedRun = stepsOf([honest, honest, dots, dots, dots, dots, dots, dots], 18);
+    expect((await runAlerts(gamedRun, formatGaming({ ...small, window: 18, minSamples: 18 }))).map((a) => a.state)).toEqual(['onset']);
   });
 
   it('should not count unpaid empty answers unless paid is "any", and flag "A or B or C" answers', async () => {
