@@ -19,7 +19,7 @@ import { judgedConditions } from './internal/judged.js';
 export type { CheapComponents, TrueComponent } from '../src/detectors/reward-components.js';
 
 export interface ComponentDominanceConfig {
-  /** Cheap components: a pattern, a list of names or a predicate (called once per name). Default `DEFAULT_CHEAP` (format, length, style, tag, xml, strict, protocol, block...). */
+  /** Cheap components: a pattern, a list of names or a predicate (called once per name). Default `DEFAULT_CHEAP` (format, length, style, tag, xml, strict, protocol, block, a whole-word int...), by name: see src/detectors/reward-components.ts for why. */
   readonly cheap?: CheapComponents;
   /**
    * The true component: its name, a pattern, or `false` for none. Default: the first non-cheap
@@ -35,8 +35,12 @@ export interface ComponentDominanceConfig {
   readonly minRise?: number;
   /** ... and this many Welch standard errors of the per-step means. Default 3. */
   readonly tCritical?: number;
-  /** The true component gains when it rose significantly by at least this fraction of the cheap rise. Default 0.5. */
-  readonly trueGainRatio?: number;
+  /**
+   * The true component gains, so a cheap rise beside it is learning and not an exploit, when its
+   * rise is at least this many standard errors of its own step-to-step noise; less is a stall.
+   * Default 2.
+   */
+  readonly trueGainT?: number;
   /** Info when cheap components carry at least this share of the recent reward magnitude. Default 0.5. */
   readonly dominantShare?: number;
   /** Consecutive steps of a cheap rise without true gain before the exploit warning. Default 2. */
@@ -52,7 +56,7 @@ export const COMPONENT_DOMINANCE_DEFAULTS = {
   recent: 3,
   minRise: 0.1,
   tCritical: 3,
-  trueGainRatio: 0.5,
+  trueGainT: 2,
   dominantShare: 0.5,
   persistence: 2,
   metric: 'reward/components',
@@ -76,13 +80,14 @@ export function componentDominanceConditions(
     recent: checkInteger(name, 'recent', config.recent ?? d.recent, 1),
     minRise: checkPositive(name, 'minRise', config.minRise ?? d.minRise),
     tCritical: checkPositive(name, 'tCritical', config.tCritical ?? d.tCritical),
-    trueGainRatio: checkPositive(name, 'trueGainRatio', config.trueGainRatio ?? d.trueGainRatio, true),
+    trueGainT: checkPositive(name, 'trueGainT', config.trueGainT ?? d.trueGainT, true),
     dominantShare: checkBetween(name, 'dominantShare', config.dominantShare ?? d.dominantShare, 0, 1, 'high'),
     persistence: checkInteger(name, 'persistence', config.persistence ?? d.persistence, 1),
   };
   return judgedConditions(() => {
-    const judge = new ComponentDominanceJudge({ ...options, roles: new ComponentRoles(cheap, truth) });
-    const steps = new ComponentSteps();
+    const roles = new ComponentRoles(cheap, truth);
+    const judge = new ComponentDominanceJudge({ ...options, roles });
+    const steps = new ComponentSteps(roles);
     return {
       push(item) {
         if (isStepRecordLike(item)) {
@@ -98,12 +103,12 @@ export function componentDominanceConditions(
         }
         const event = item;
         if (event.components === undefined) return undefined;
-        const finished = steps.add(event.step, event.components);
-        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions);
+        const finished = steps.add(event, event.components);
+        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions, finished.samples);
       },
       flush() {
         const finished = steps.finish();
-        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions);
+        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions, finished.samples);
       },
     };
   });
@@ -139,15 +144,20 @@ export function componentDominanceConditions(
  * Statistic: recent window (3 steps) against the 10 steps before it, per component: the rise in
  * units of the reward scale (the mean per-step sum of |components|) and its Welch t. Exploit =
  * some cheap component rose by >= 10% of the scale and t >= 3, while the true component (or the
- * sum of the non-cheap ones) did not rise with t >= 3 by at least half as much, for 2 steps in a
- * row. A component first seen later counts as 0 before (it paid nothing).
+ * sum of the non-cheap ones) stalled or fell: its rise is under 2 standard errors of its own
+ * noise (the step-to-step spread of its per-step values, which a steady learning trend barely
+ * moves), for 2 steps in a row. A true component that rises beyond its noise makes the cheap rise
+ * learning, however small its gain beside the cheap one. A component first seen later counts as
+ * 0 before (it paid nothing).
  * Why not a share threshold (rewardspy alerts on any component over 90% of the reward): an honest
  * correctness-dominated reward, or a format bonus that saturated early while nothing is learnt, is
  * not an exploit; the exploit is the cheap component *rising* while the true one stalls.
  * Warm-up: 13 steps. False alarms: a pinned format bonus varies by far less than 10% of the scale;
  * the early steps of a run that learns its format before its task look like this rule, so the
  * first 13 steps are not judged. Evidence: per component `share:`, `before:`, `after:` and `t:`,
- * plus `cheapShare`, `scale`, `trueBefore`, `trueAfter`, `trueT`, `cheapRise`.
+ * plus `cheapShare`, `scale`, `cheapRise`, `trueBefore`, `trueAfter`, `trueGain`, its standard
+ * error `trueGainSE` and `trueT` (their ratio); from samples, the 5 samples of the step the cheap
+ * components paid most beyond the true one.
  * Cost: O(C) per sample, O(C·13) per step.
  *
  * @see distributionDrift

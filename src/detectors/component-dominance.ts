@@ -10,20 +10,26 @@
  *   two windows, so units never matter) AND by `tCritical` Welch standard errors of the per-step
  *   means (a component that did not exist before counts as 0 before: it paid nothing);
  * - the true component (configured or named by default, else the sum of the non-cheap components)
- *   *gains* when it rose by `tCritical` standard errors AND by at least `trueGainRatio` of the cheap
- *   components' rise;
- * - exploit (warning, signal 'exploit'): a cheap rise without a true gain on `persistence`
- *   consecutive steps;
+ *   *gains* when its rise is at least `trueGainT` standard errors of its own noise; anything less (a
+ *   gain within that noise, or a fall) is a stall. The noise is its step-to-step spread, from the
+ *   mean square successive difference of its per-step values over both windows (von Neumann);
+ *   the standard error of the rise is that spread times sqrt(1/reference + 1/recent);
+ * - exploit (warning, signal 'exploit'): a cheap rise while the true component stalls, on
+ *   `persistence` consecutive steps;
  * - dominance (info, signal 'info'): otherwise, when the cheap components carry at least
  *   `dominantShare` of the recent reward magnitude. A dominant component that does not rise is a
  *   description of the reward, not an exploit (the false positives of a share threshold);
  * - otherwise an inactive condition.
+ * Active conditions carry, from samples, the 5 samples of the step that the cheap components paid
+ * most beyond the true one (`ComponentSteps`).
  * Cost: O(C) per sample to aggregate; O(C·(reference + recent)) per step to judge; memory
  * O(C·(reference + recent)).
  */
 import type { Condition } from '../core/condition.js';
+import type { RewardEvent, SampleRef } from '../core/types.js';
 import type { ComponentRoles } from './reward-components.js';
 import { fmt, pct } from './select.js';
+import { sampleOf, TopSamples } from './windowed-rate.js';
 
 export interface ComponentDominanceOptions {
   readonly detector: string;
@@ -32,7 +38,7 @@ export interface ComponentDominanceOptions {
   readonly recent: number;
   readonly minRise: number;
   readonly tCritical: number;
-  readonly trueGainRatio: number;
+  readonly trueGainT: number;
   readonly dominantShare: number;
   readonly persistence: number;
   readonly roles: ComponentRoles;
@@ -95,8 +101,11 @@ export class ComponentDominanceJudge {
     this.scratch = new Float64Array(this.size);
   }
 
-  /** Judges one step from its per-component contributions; undefined while warming up. */
-  judge(step: number, contributions: ReadonlyMap<string, number>): Condition | undefined {
+  /**
+   * Judges one step from its per-component contributions; undefined while warming up. `samples`:
+   * evidence for an active condition (the step's samples the cheap components paid most).
+   */
+  judge(step: number, contributions: ReadonlyMap<string, number>, samples?: readonly SampleRef[]): Condition | undefined {
     if (contributions.size === 0) return undefined;
     for (const name of contributions.keys()) {
       if (!this.series.has(name)) this.series.set(name, new Float64Array(this.size));
@@ -105,12 +114,12 @@ export class ComponentDominanceJudge {
     this.head = this.head + 1 === this.size ? 0 : this.head + 1;
     if (this.filled < this.size) this.filled++;
     if (this.filled < this.options.recent) return undefined;
-    return this.evaluate(step, this.filled === this.size);
+    return this.evaluate(step, this.filled === this.size, samples);
   }
 
   /** Judges the windows; before the reference is full (`trends` false) only the recent share. */
-  private evaluate(step: number, trends: boolean): Condition {
-    const { detector, metric, reference, recent, minRise, tCritical, trueGainRatio, dominantShare, persistence, roles } = this.options;
+  private evaluate(step: number, trends: boolean, samples: readonly SampleRef[] | undefined): Condition {
+    const { detector, metric, reference, recent, minRise, tCritical, trueGainT, dominantShare, persistence, roles } = this.options;
     const trueName = roles.trueOf(this.series.keys());
     // Per step (window order, oldest first): the true aggregate, the total and the cheap magnitude.
     this.truth.fill(0);
@@ -152,13 +161,28 @@ export class ComponentDominanceJudge {
     }
     const truth = trendOf(trueName ?? 'true', this.truth, reference, recent);
     const trueLabel = trueName ?? 'the non-cheap components';
+    // The true component stalls unless its rise clears its own noise: a gain that the windows'
+    // sampling noise could produce alone is no evidence of learning, and anything more is, however
+    // small beside the cheap rise. The noise comes from the step-to-step differences over both
+    // windows (12 of them by default), not from the Welch spread of each window: the recent window
+    // has 3 values, and a spread of 3 values (2 degrees of freedom) is so unsure that one noisy
+    // step can hide a real gain, while a learning trend inside the windows, which is signal,
+    // widens their spread but adds only its squared slope to the successive differences.
+    // The bar is 2 standard errors, not the cheap rise's `tCritical`, because the two tests guard
+    // opposite mistakes: the cheap rise opens the alarm, so it must be rare by chance; calling a
+    // real gain a stall raises a false alarm on a run that is learning, while calling a stall a
+    // gain (about 1 judgement in 40 when nothing moves) only delays the warning.
+    const trueNoise = Math.sqrt(successiveVariance(this.truth) * (1 / reference + 1 / recent));
+    const trueT = trueNoise > 0 ? truth.rise / trueNoise : truth.rise > 0 ? Number.POSITIVE_INFINITY : truth.rise < 0 ? Number.NEGATIVE_INFINITY : 0;
     stats.trueAfter = truth.after;
     if (trends) {
       stats.trueBefore = truth.before;
-      stats.trueT = Number.isFinite(truth.t) ? truth.t : Math.sign(truth.t) * 1e9;
+      stats.trueGain = truth.rise;
+      stats.trueGainSE = trueNoise;
+      stats.trueT = Number.isFinite(trueT) ? trueT : Math.sign(trueT) * 1e9;
     }
     stats.cheapRise = cheapRise;
-    const trueGain = truth.rise > 0 && truth.t >= tCritical && truth.rise >= trueGainRatio * cheapRise;
+    const trueGain = truth.rise > 0 && trueT >= trueGainT;
     const exploit = rising.length > 0 && !trueGain;
     if (exploit) {
       if (this.exploitRun === 0) this.firstExploitStep = step;
@@ -166,11 +190,13 @@ export class ComponentDominanceJudge {
     } else this.exploitRun = 0;
     stats.persistence = this.exploitRun;
 
+    // An alert shows the samples behind it (the cheap components paid them, the task did not).
+    const active = (exploit && this.exploitRun >= persistence) || cheapShare >= dominantShare;
+    const evidence = active && samples !== undefined && samples.length > 0 ? { stats, samples } : { stats };
     // Every literal spells out its fields: `{ ...base, more }` costs about a microsecond per
     // object in V8 (the clone takes a slow path for each added field), once per step here.
     // A lazy `message` getter stays last: V8 placed a spread literal's accessors after its data
     // fields, and conditions serialize field for field as they did.
-    const evidence = { stats };
     if (exploit && this.exploitRun >= persistence) {
       rising.sort((a, b) => b.rise - a.rise);
       const top = rising[0]!;
@@ -188,7 +214,8 @@ export class ComponentDominanceJudge {
         message:
           `cheap component ${top.name} rose ${fmt(top.before)} -> ${fmt(top.after)}${others} (+${pct(top.rise / scale)} of the ` +
           `reward scale, t ${fmt(Math.min(top.t, 999))}) over the ${lastSteps(recent)} while ${trueLabel} went ` +
-          `${fmt(truth.before)} -> ${fmt(truth.after)}; cheap components now carry ${pct(cheapShare)} of the reward ` +
+          `${fmt(truth.before)} -> ${fmt(truth.after)} (t ${fmt(Math.max(trueT, -999))} < ${fmt(trueGainT)}: no significant gain); ` +
+          `cheap components now carry ${pct(cheapShare)} of the reward ` +
           `(since step ${this.firstExploitStep})`,
       };
     }
@@ -255,29 +282,66 @@ function windowOf(values: Float64Array, from: number, n: number): WindowStats {
   return { mean, varianceOfMean: n > 1 ? m2 / (n - 1) / n : 0 };
 }
 
+/**
+ * The noise variance of a series from its mean square successive difference, sum((x[i+1] - x[i])^2)
+ * / (2 (n - 1)) (von Neumann 1941): unbiased for independent noise around a constant level, and
+ * nearly so around a smooth trend or one level shift, which move the level but barely the
+ * differences. 0 for fewer than 2 values.
+ */
+function successiveVariance(values: Float64Array): number {
+  if (values.length < 2) return 0;
+  let sum = 0;
+  for (let i = 1; i < values.length; i++) sum += (values[i]! - values[i - 1]!) ** 2;
+  return sum / (2 * (values.length - 1));
+}
+
 function trendOf(name: string, values: Float64Array, reference: number, recent: number): Trend {
   const before = windowOf(values, 0, reference);
   const after = windowOf(values, reference, recent);
   return { name, before: before.mean, after: after.mean, rise: after.mean - before.mean, t: welch(before, after) };
 }
 
+/** One closed step of samples: its per-component contributions and its evidence samples. */
+export interface ComponentStep {
+  readonly step: number;
+  readonly contributions: Map<string, number>;
+  /** The step's samples the cheap components paid most beyond the true one, most first. */
+  readonly samples: SampleRef[];
+}
+
+/** Samples kept per step as evidence. */
+const EVIDENCE_SAMPLES = 5;
+
 /**
  * Per-step component contributions from samples: the sum of each component over the step's
  * samples that carry components, divided by their count (a component missing from a sample
  * contributes 0, so the contributions add up to the mean total). A step is closed when a later
- * step starts (`add` returns it) or by `finish()`. Cost: O(C) per sample.
+ * step starts (`add` returns it) or by `finish()`.
+ * Evidence: the 5 samples of the step with the largest score = what the cheap components paid the
+ * sample minus what the true component (as the judge counts it: the true one, else the sum of the
+ * non-cheap ones) paid it, among those the cheap components paid more: a sample that shows a
+ * cheap component paying while the task goes unpaid. Cost: O(C) per sample.
  */
 export class ComponentSteps {
+  private readonly roles: ComponentRoles;
   private readonly sums = new Map<string, number>();
   private samples = 0;
   private step = Number.NaN;
+  private top = new TopSamples(Number.POSITIVE_INFINITY, EVIDENCE_SAMPLES);
+  /** Every component name seen, and the true one among them (re-chosen when a name is new). */
+  private readonly names = new Set<string>();
+  private trueName: string | undefined;
 
-  /** Adds one sample's components at `step`; returns the previous step when `step` starts a new one. */
-  add(step: number, components: Readonly<Record<string, number>>): { step: number; contributions: Map<string, number> } | undefined {
-    let finished: { step: number; contributions: Map<string, number> } | undefined;
-    if (step !== this.step) {
+  constructor(roles: ComponentRoles) {
+    this.roles = roles;
+  }
+
+  /** Adds one sample's `components` at its step; returns the previous step when this one starts a new one. */
+  add(event: RewardEvent, components: Readonly<Record<string, number>>): ComponentStep | undefined {
+    let finished: ComponentStep | undefined;
+    if (event.step !== this.step) {
       finished = this.finish();
-      this.step = step;
+      this.step = event.step;
     }
     let any = false;
     for (const name in components) {
@@ -285,20 +349,36 @@ export class ComponentSteps {
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       this.sums.set(name, (this.sums.get(name) ?? 0) + value);
       any = true;
+      if (!this.names.has(name)) {
+        this.names.add(name);
+        this.trueName = this.roles.trueOf(this.names);
+      }
     }
-    if (any) this.samples++;
+    if (!any) return finished;
+    this.samples++;
+    let paidBeyondTruth = 0;
+    for (const name in components) {
+      const value = components[name]!;
+      if (!Number.isFinite(value)) continue;
+      if (this.roles.isCheap(name)) paidBeyondTruth += value;
+      else if (this.trueName === undefined || name === this.trueName) paidBeyondTruth -= value;
+    }
+    this.top.tick();
+    if (paidBeyondTruth > 0 && this.top.wants(paidBeyondTruth)) this.top.offer(sampleOf(event, paidBeyondTruth), paidBeyondTruth);
     return finished;
   }
 
   /** Closes the open step (undefined when it had no sample with components). */
-  finish(): { step: number; contributions: Map<string, number> } | undefined {
+  finish(): ComponentStep | undefined {
     const step = this.step;
     this.step = Number.NaN;
+    const samples = this.top.samples();
+    this.top = new TopSamples(Number.POSITIVE_INFINITY, EVIDENCE_SAMPLES);
     if (this.samples === 0) return undefined;
     const contributions = new Map<string, number>();
     for (const [name, sum] of this.sums) contributions.set(name, sum / this.samples);
     this.sums.clear();
     this.samples = 0;
-    return { step, contributions };
+    return { step, contributions, samples };
   }
 }

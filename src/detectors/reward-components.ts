@@ -6,8 +6,16 @@
  *
  * Defaults, by name (case-insensitive):
  * - cheap: {@link DEFAULT_CHEAP} — format, length (or a whole-word `len`), style, tag, xml, strict,
- *   protocol, block, verbos, concise, brevity. `answer_block` and `strict_protocol` are cheap;
+ *   protocol, block, verbos, concise, brevity, a whole-word `int` (an answer-is-an-integer check:
+ *   `int_reward_func` of the GRPO GSM8K recipes). `answer_block` and `strict_protocol` are cheap;
  *   `exact_number_usage` and `valid_expression` are not (they check the content).
+ *
+ * Why names: whether a component is cheap is a property of the check behind it (does it look at
+ * the form of the response or at its content?), and the name is all a log says about that. The
+ * numbers cannot tell: a format check and a correctness check both pay 0 or 1 per sample and both
+ * rise as a run learns, and calling "cheap" whatever rises while the true component stalls would
+ * make the exploit rule true by definition. So an unknown name is not cheap (no false alarm from
+ * an honest task component), and `cheap` / `true` name the roles when the defaults do not.
  * - true: the first of {@link DEFAULT_TRUE_PATTERNS}, in that order of preference, that matches a
  *   component which is not cheap: correct, accura / `acc`, exact match / `em`, pass, verif, math,
  *   `answer` at the end, score. `correctness_component` beats `exact_number_usage`.
@@ -15,7 +23,7 @@
  */
 
 /** Names of cheap components (format, length, style...). */
-export const DEFAULT_CHEAP = /format|length|(?:^|[^a-z])len(?:[^a-z]|$)|style|tag|xml|strict|protocol|block|verbos|concise|brevity/i;
+export const DEFAULT_CHEAP = /format|length|(?:^|[^a-z])(?:len|int)(?:[^a-z]|$)|style|tag|xml|strict|protocol|block|verbos|concise|brevity/i;
 
 /** Names of the true component, most preferred first. */
 export const DEFAULT_TRUE_PATTERNS: readonly RegExp[] = [

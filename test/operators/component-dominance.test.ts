@@ -6,7 +6,10 @@ import {
   type ComponentDominanceConfig,
 } from '../../operators/component-dominance.js';
 import { componentMean } from '../../src/core/metric-names.js';
+import type { Condition } from '../../src/core/condition.js';
 import type { RewardEvent, StepRecord } from '../../src/core/types.js';
+import { Random } from '../../src/sim/random.js';
+import { formatted, reasoning } from '../../src/sim/text.js';
 import { summarizeSteps } from '../../operators/summarize-steps.js';
 import { ComponentRoles } from '../../src/detectors/reward-components.js';
 import type { RewardKind } from '../../src/sim/simulate.js';
@@ -61,9 +64,14 @@ describe('componentDominance', () => {
     expect(last).toMatchObject({ active: true, severity: 'warning', signal: 'exploit', step: 5 });
     expect(last.message).toBe(
       'cheap component length rose 0.0333 -> 0.2 (+24% of the reward scale, t 5) over the last step while correctness ' +
-        'went 0.5 -> 0.5; cheap components now carry 29% of the reward (since step 4)',
+        'went 0.5 -> 0.5 (t 0 < 2: no significant gain); cheap components now carry 29% of the reward (since step 4)',
     );
-    expect(last.evidence.stats).toMatchObject({ 'before:length': 0.1 / 3, 'after:length': 0.2, trueBefore: 0.5, trueAfter: 0.5 });
+    expect(last.evidence.stats).toMatchObject({
+      'before:length': 0.1 / 3, 'after:length': 0.2, trueBefore: 0.5, trueAfter: 0.5, trueGain: 0, trueGainSE: 0, trueT: 0,
+    });
+    expect(last.evidence.stats.cheapRise).toBeCloseTo(0.2 - 0.1 / 3, 12);
+    // Step records carry no samples: the statistics are the evidence.
+    expect(last.evidence.samples).toBeUndefined();
     expect(last.evidence.stats['t:length']).toBeCloseTo(5, 10);
   });
 
@@ -75,6 +83,76 @@ describe('componentDominance', () => {
     const stalled = records.map((r) => record(r.step, { format: r.metrics[componentMean('format')]!, correctness: 0.3 }));
     const flagged = await run(stalled, componentDominanceConditions({ reference: 3, recent: 1, persistence: 1 }));
     expect(flagged.some((c) => c.signal === 'exploit')).toBe(true);
+  });
+
+  it('calls a true gain beyond its own noise learning, even when it is under half the cheap rise', async () => {
+    // correctness wobbles by ±0.01 around 0.5, then gains 0.06 while format gains 0.3: a gain five
+    // times smaller than the cheap one, yet several standard errors of its noise, is real learning.
+    const wobble = (i: number): number => 0.5 + (i % 2 === 0 ? 0.01 : -0.01);
+    const records = Array.from({ length: 15 }, (_, i) =>
+      record(i, { format: i < 12 ? 0.1 : 0.4, correctness: wobble(i) + (i < 12 ? 0 : 0.06) }),
+    );
+    const conditions = await run(records, componentDominanceConditions({ reference: 10, recent: 3, persistence: 1 }));
+    expect(conditions.filter((c) => c.signal === 'exploit')).toEqual([]);
+    const last = conditions.at(-1)!.evidence.stats;
+    expect(last.trueGain).toBeCloseTo(0.06 + 0.01 / 3, 12);
+    expect(last.trueT).toBeGreaterThan(2);
+    expect(last.trueGain! / last.cheapRise!).toBeLessThan(0.5);
+    // The same cheap rise beside a gain inside the noise (0.005) is an exploit: the test can fail.
+    const stalled = records.map((r, i) => record(i, { format: r.metrics[componentMean('format')]!, correctness: wobble(i) + (i < 12 ? 0 : 0.005) }));
+    const flagged = await run(stalled, componentDominanceConditions({ reference: 10, recent: 3, persistence: 1 }));
+    expect(flagged.at(-1)).toMatchObject({ signal: 'exploit', active: true });
+  });
+
+  it('judges the true gain by its noise over both windows, so one noisy recent step does not hide a gain', async () => {
+    // correctness gains 0.1 (0.4 -> 0.5 over the last 3 steps), one of them a noisy 0.38: the spread
+    // of 3 values (2 degrees of freedom) puts the Welch t under 2, the 12 successive differences do not.
+    const correctness = [0.41, 0.39, 0.41, 0.39, 0.41, 0.39, 0.41, 0.39, 0.41, 0.39, 0.5, 0.38, 0.62];
+    const records = correctness.map((value, i) => record(i, { format: i < 10 ? 0.1 : 0.5, correctness: value }));
+    const conditions = await run(records, componentDominanceConditions({ reference: 10, recent: 3, persistence: 1 }));
+    const last = conditions.at(-1)!;
+    expect(last.signal).not.toBe('exploit');
+    expect(last.evidence.stats.trueT).toBeGreaterThan(2);
+    const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const varOfMean = (xs: readonly number[]): number => xs.reduce((a, x) => a + (x - meanOf(xs)) ** 2, 0) / (xs.length - 1) / xs.length;
+    const [before, after] = [correctness.slice(0, 10), correctness.slice(10)];
+    expect((meanOf(after) - meanOf(before)) / Math.sqrt(varOfMean(before) + varOfMean(after))).toBeLessThan(2);
+  });
+
+  it('does not escalate while correctness learns beside a rising format reward (seeded run from a user report)', async () => {
+    // 8 prompts x 8 samples a step, prompt difficulty ~ N(0, 1); from step 100 the format bonus
+    // spreads (30% -> 95% of samples) while correctness learns (logit +0.3 a step).
+    function* learning(seed: number, names: readonly [string, string], trueRises: boolean): Generator<RewardEvent> {
+      const rng = new Random(seed);
+      for (let step = 0; step < 130; step++) {
+        for (let p = 0; p < 8; p++) {
+          const difficulty = rng.normal();
+          for (let g = 0; g < 8; g++) {
+            const skill = trueRises && step >= 100 ? Math.min(3, (step - 100) * 0.3) : 0;
+            const correct = rng.chance(1 / (1 + Math.exp(0.5 - skill - difficulty))) ? 1 : 0;
+            const bonus = rng.chance(step >= 100 ? Math.min(0.95, 0.3 + 0.15 * (step - 100)) : 0.3) ? 0.5 : 0;
+            const response = formatted(reasoning(rng, 400), String(rng.int(999)));
+            rng.int(30);
+            yield { step, reward: correct + bonus, components: { [names[0]]: correct, [names[1]]: bonus }, group: `s${step}p${p}`, response };
+          }
+        }
+      }
+    }
+    const exploits = async (events: Iterable<RewardEvent>): Promise<Condition[]> =>
+      (await run([...events], componentDominanceConditions())).filter((c) => c.signal === 'exploit');
+    // correctness went 0.41 -> 0.52 while format rose: learning (the old rule, a true gain under half the
+    // cheap rise, warned exploit at step 104).
+    expect(await exploits(learning(3, ['correctness', 'format'], true))).toEqual([]);
+    // Correctness flat: the same format rise is an exploit, with the samples the format paid and correctness did not.
+    const flagged = await exploits(learning(3, ['correctness', 'format'], false));
+    expect(flagged[0]!.step).toBeLessThanOrEqual(106);
+    expect(flagged[0]!.evidence.stats.trueT).toBeLessThan(2);
+    const samples = flagged[0]!.evidence.samples!;
+    expect(samples).toHaveLength(5);
+    expect(samples.every((s) => s.components!['format'] === 0.5 && s.components!['correctness'] === 0 && s.score === 0.5)).toBe(true);
+    expect(samples[0]!.response).toContain('<answer>');
+    // An answer-is-an-integer check (int_reward_func of the GRPO GSM8K recipes) is cheap too.
+    expect((await exploits(learning(3, ['accuracy', 'int_reward_func'], false)))[0]!.message).toMatch(/^cheap component int_reward_func rose/);
   });
 
   it('reports a dominant cheap component that does not rise as info, where a share threshold (rewardspy) alerts', async () => {
@@ -169,11 +247,11 @@ describe('componentDominance', () => {
 describe('ComponentRoles (default names)', () => {
   it('classifies cheap names and prefers correctness as the true component', () => {
     const roles = new ComponentRoles();
-    expect(['format', 'length', 'answer_block', 'strict_protocol', 'xml_tags', 'style_len', 'len'].map((n) => roles.isCheap(n))).toEqual([
-      true, true, true, true, true, true, true,
+    expect(['format', 'length', 'answer_block', 'strict_protocol', 'xml_tags', 'style_len', 'len', 'int_reward_func', 'is_INT'].map((n) => roles.isCheap(n))).toEqual([
+      true, true, true, true, true, true, true, true, true,
     ]);
-    expect(['correctness', 'exact_number_usage', 'valid_expression', 'lenient', 'pnl_reward_fn'].map((n) => roles.isCheap(n))).toEqual([
-      false, false, false, false, false,
+    expect(['correctness', 'exact_number_usage', 'valid_expression', 'lenient', 'pnl_reward_fn', 'point_reward', 'interest', 'integrity'].map((n) => roles.isCheap(n))).toEqual([
+      false, false, false, false, false, false, false, false,
     ]);
     expect(roles.trueOf(['answer_block', 'exact_number_usage', 'correctness'])).toBe('correctness');
     expect(roles.trueOf(['format_reward_fn', 'accuracy_reward'])).toBe('accuracy_reward');
@@ -200,6 +278,7 @@ checklist<RewardEvent | StepRecord, ComponentDominanceConfig>('componentDominanc
     [{ reference: 1 }, RangeError, 'reference must be an integer >= 2'],
     [{ recent: 0 }, RangeError, 'recent must be an integer >= 1'],
     [{ minRise: 0 }, RangeError, 'minRise must be a finite number > 0'],
+    [{ trueGainT: -1 }, RangeError, 'trueGainT must be a finite number >= 0'],
     [{ dominantShare: 1.5 }, RangeError, 'dominantShare must lie in (0, 1]'],
     [{ persistence: 0.5 }, RangeError, 'persistence must be an integer >= 1'],
     [{ cheap: 'format' as unknown as RegExp }, TypeError, 'cheap must be a RegExp'],
