@@ -11,7 +11,7 @@ export type { VerdictConfig } from '../src/core/verdict.js';
  * Like `scan` with `distinctUntilChanged`: it folds every alert into the same judge that
  * `judge()` runs over a finished run (src/core/verdict.ts documents the rules), and emits only
  * when the worst status, the current status, the first flagged step or a reason (detector, metric,
- * severity, signal, onset) changes; a changed message or a later step alone emits nothing.
+ * severity, signal, onset, tag) changes; a changed message or a later step alone emits nothing.
  * `status` is the worst state reached (sticky, for gating), `current` the state now (for a live
  * banner: "current healthy, was hacking since step 140"). Nothing is emitted for an empty stream:
  * a run without alerts is healthy. Feed it `hysteresis()` output, before any rate limiting.
@@ -59,7 +59,8 @@ function sameReasons(a: readonly VerdictReason[] | undefined, b: readonly Verdic
       reason.metric === other.metric &&
       reason.severity === other.severity &&
       reason.signal === other.signal &&
-      reason.since === other.since
+      reason.since === other.since &&
+      reason.tag === other.tag
     );
   });
 }

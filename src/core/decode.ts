@@ -470,7 +470,7 @@ const STATUSES: readonly VerdictStatus[] = ['healthy', 'warning', 'hacking', 'co
 
 function decodeReason(json: unknown, path: string): VerdictReason {
   if (!isObject(json)) return fail(path, EXPECT_OBJECT, json);
-  return {
+  const reason: Mutable<VerdictReason> = {
     detector: requiredString(json, 'detector', `${path}.detector`),
     metric: requiredString(json, 'metric', `${path}.metric`),
     severity: oneOf(json, 'severity', SEVERITIES, `${path}.severity`),
@@ -478,6 +478,9 @@ function decodeReason(json: unknown, path: string): VerdictReason {
     since: step(json, 'since', `${path}.since`),
     message: requiredString(json, 'message', `${path}.message`),
   };
+  const tag = optionalString(json, 'tag', `${path}.tag`);
+  if (tag !== undefined) reason.tag = tag;
+  return reason;
 }
 
 /** Decodes one `Verdict` line. Unknown top-level fields are ignored. */

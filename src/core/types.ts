@@ -119,6 +119,8 @@ export interface VerdictReason {
   readonly signal: AlertSignal;
   readonly since: number;
   readonly message: string;
+  /** The pipeline (`tag()`) whose alert this is; absent for untagged alerts. */
+  readonly tag?: string;
 }
 
 /**

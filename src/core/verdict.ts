@@ -13,6 +13,8 @@
  * - otherwise `warning`: any episode at warning or worse (an exploit signature without a rising
  *   proxy, instability, ...);
  * - otherwise `healthy`.
+ * Each `tag` is judged on its own episodes (untagged alerts are one more group): a proxy-rise of
+ * one tagged run never pairs with an exploit of another, and the state is the worst over tags.
  * That is `current`. The whole run is judged too: `status` is the worst state reached so far, in
  * the order healthy < warning < collapse < hacking (`verdictRank`), and stays there after the
  * episodes resolve, because a policy trained on a hacked reward is not cured by a calm ending;
@@ -22,9 +24,10 @@
  * ignored. Feed the verdict the output of `hysteresis()` before rate limiting: an episode whose
  * `resolved` alert is dropped stays open.
  *
- * Reasons: the open episodes at warning or worse, plus for `hacking` the proxy-rise episodes,
- * ordered by relevance to the status (exploit and proxy-rise for hacking, collapse for collapse),
- * then severity (critical first), then recency (latest alert first).
+ * Reasons: the open episodes at warning or worse, plus for a tag judged `hacking` its proxy-rise
+ * episodes; each tag's together, the worst tag's first, each ordered by relevance to its tag's
+ * state (exploit and proxy-rise for hacking, collapse for collapse), then severity (critical
+ * first), then recency (latest alert first); a tagged alert's reason carries its `tag`.
  * Cost: O(open episodes) per alert.
  */
 import { severityRank } from './types.js';
@@ -147,27 +150,52 @@ export class VerdictJudge {
   }
 
   private assess(): Assessment {
-    const flagged: Alert[] = [];
-    const proxies: Alert[] = [];
-    let exploit = false;
-    let collapse = false;
+    // Each tag is a run of its own (`tag()`): its episodes are judged together and never with
+    // another tag's, since an exploit in one run beside a rising proxy in another is two runs with
+    // one symptom each, not a hack. Untagged alerts are one run. The state is the worst over tags.
+    const runs = new Map<string | undefined, TagRun>();
+    const runOf = (tag: string | undefined): TagRun => {
+      let run = runs.get(tag);
+      if (run === undefined) {
+        run = { flagged: [], proxies: [], exploit: false, collapse: false };
+        runs.set(tag, run);
+      }
+      return run;
+    };
     for (const [key, alert] of this.open) {
       const warningOrWorse = severityRank[alert.severity] >= severityRank.warning;
-      if (this.proxyEpisodes.has(key)) proxies.push(alert);
+      const proxy = this.proxyEpisodes.has(key);
+      if (!proxy && !warningOrWorse) continue;
+      const run = runOf(alert.tag);
+      if (proxy) run.proxies.push(alert);
       if (!warningOrWorse) continue;
-      flagged.push(alert);
-      if (alert.signal === 'exploit') exploit = true;
-      if (alert.signal === 'collapse') collapse = true;
+      run.flagged.push(alert);
+      if (alert.signal === 'exploit') run.exploit = true;
+      if (alert.signal === 'collapse') run.collapse = true;
     }
-    for (const resolved of this.recentProxy.values()) proxies.push(resolved.alert);
-    if (exploit && proxies.length > 0) {
-      for (const alert of proxies) if (!flagged.includes(alert)) flagged.push(alert);
-      return { status: 'hacking', reasons: rankReasons(flagged, 'hacking') };
+    for (const resolved of this.recentProxy.values()) runOf(resolved.alert.tag).proxies.push(resolved.alert);
+    let status: VerdictStatus = 'healthy';
+    const judged: { readonly state: VerdictStatus; readonly reasons: Alert[] }[] = [];
+    for (const run of runs.values()) {
+      const state: VerdictStatus = run.exploit && run.proxies.length > 0 ? 'hacking' : run.collapse ? 'collapse' : run.flagged.length > 0 ? 'warning' : 'healthy';
+      if (state === 'hacking') for (const alert of run.proxies) if (!run.flagged.includes(alert)) run.flagged.push(alert);
+      if (run.flagged.length > 0) judged.push({ state, reasons: run.flagged });
+      if (verdictRank[state] > verdictRank[status]) status = state;
     }
-    if (collapse) return { status: 'collapse', reasons: rankReasons(flagged, 'collapse') };
-    if (flagged.length > 0) return { status: 'warning', reasons: rankReasons(flagged, 'warning') };
-    return HEALTHY;
+    if (status === 'healthy') return HEALTHY;
+    if (judged.length === 1) return { status, reasons: rankReasons(judged[0]!.reasons, status) };
+    // The worst tag's reasons first, each tag's together, in the order of its own state.
+    judged.sort((a, b) => verdictRank[b.state] - verdictRank[a.state]);
+    return { status, reasons: judged.flatMap((run) => rankReasons(run.reasons, run.state)) };
   }
+}
+
+/** The open episodes of one tag (or of the untagged alerts). */
+interface TagRun {
+  readonly flagged: Alert[];
+  readonly proxies: Alert[];
+  exploit: boolean;
+  collapse: boolean;
 }
 
 function relevance(alert: Alert, status: VerdictStatus): number {
@@ -176,6 +204,7 @@ function relevance(alert: Alert, status: VerdictStatus): number {
   return 0;
 }
 
+/** Orders one tag's reasons by relevance to its state, severity, recency; tagged reasons carry their `tag`. */
 function rankReasons(alerts: Alert[], status: VerdictStatus): VerdictReason[] {
   alerts.sort(
     (a, b) =>
@@ -184,14 +213,19 @@ function rankReasons(alerts: Alert[], status: VerdictStatus): VerdictReason[] {
       b.step - a.step ||
       b.since - a.since,
   );
-  return alerts.map((a) => ({
-    detector: a.detector,
-    metric: a.metric,
-    severity: a.severity,
-    signal: a.signal,
-    since: a.since,
-    message: a.message,
-  }));
+  return alerts.map((a) => {
+    // No `...(tag ? { tag } : {})`: a spread costs about a microsecond per object in V8.
+    const reason: { -readonly [K in keyof VerdictReason]: VerdictReason[K] } = {
+      detector: a.detector,
+      metric: a.metric,
+      severity: a.severity,
+      signal: a.signal,
+      since: a.since,
+      message: a.message,
+    };
+    if (a.tag !== undefined) reason.tag = a.tag;
+    return reason;
+  });
 }
 
 /**

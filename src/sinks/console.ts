@@ -86,7 +86,8 @@ export function formatVerdict(verdict: Verdict, config: Omit<ConsoleSinkConfig, 
   const lines = [head + when];
   for (const reason of verdict.reasons) {
     lines.push(
-      `  - ${paintSeverity(paint, reason.severity)} ${oneLine(reason.detector, 60)} ${oneLine(reason.metric, 60)} ` +
+      `  - ${paintSeverity(paint, reason.severity)} ${oneLine(reason.detector, 60)} ${oneLine(reason.metric, 60)}` +
+        `${reason.tag === undefined ? '' : ` [${oneLine(reason.tag, 40)}]`} ` +
         `since step ${reason.since}: ${oneLine(reason.message, 400)}`,
     );
   }

@@ -223,6 +223,7 @@ describe('decodeVerdict', () => {
     ['bad status', { status: 'ok' }, { field: 'status', expected: '"healthy" | "warning" | "hacking" | "collapse"', got: 'string "ok"' }],
     ['no reasons', { reasons: undefined }, { field: 'reasons', expected: 'an array of reasons', got: 'nothing' }],
     ['bad reason', { reasons: [{ ...validVerdict.reasons[0], since: 0.5 }] }, { field: 'reasons[0].since', expected: 'a non-negative integer', got: 'number 0.5' }],
+    ['bad reason tag', { reasons: [{ ...validVerdict.reasons[0], tag: 7 }] }, { field: 'reasons[0].tag', expected: 'a string', got: 'number 7' }],
     ['bad firstFlaggedStep', { firstFlaggedStep: 'x' }, { field: 'firstFlaggedStep', expected: 'a non-negative integer', got: 'string "x"' }],
   ])('rejects %s', (_name, patch, error) => {
     expect(left(decodeVerdict({ ...validVerdict, ...patch }))).toMatchObject(error);
@@ -338,7 +339,13 @@ const alertArb: fc.Arbitrary<Alert> = fc.record(
 const verdictArb: fc.Arbitrary<Verdict> = fc.record(
   {
     status: fc.constantFrom('healthy' as const, 'warning' as const, 'hacking' as const, 'collapse' as const),
-    reasons: fc.array(fc.record({ detector: fc.string(), metric: fc.string(), severity, signal, since: stepNumber, message: fc.string() }), { maxLength: 3 }),
+    reasons: fc.array(
+      fc.record(
+        { detector: fc.string(), metric: fc.string(), severity, signal, since: stepNumber, message: fc.string(), tag: fc.string() },
+        { requiredKeys: ['detector', 'metric', 'severity', 'signal', 'since', 'message'] },
+      ),
+      { maxLength: 3 },
+    ),
     firstFlaggedStep: stepNumber,
     step: stepNumber,
   },

@@ -128,6 +128,27 @@ describe('judge', () => {
     expect(v.current).toBe('warning');
   });
 
+  it('judges each tag with its own episodes: a proxy rise in one run and an exploit in another are not a hack', () => {
+    const v = judge([proxy(10, { tag: 'run-A' }), exploit(11, { tag: 'run-B' })]);
+    expect(v.status).toBe('warning');
+    expect(v.reasons).toEqual([expect.objectContaining({ detector: 'repetition', signal: 'exploit', tag: 'run-B' })]);
+    // Nor across the tagged/untagged line, nor through a resolved proxy of another tag.
+    expect(judge([proxy(10), exploit(11, { tag: 'run-B' })]).status).toBe('warning');
+    expect(judge([proxy(10, { tag: 'run-A' }), proxy(12, { since: 10, tag: 'run-A', state: 'resolved' }), exploit(13, { tag: 'run-B' })]).status).toBe('warning');
+    // The same pair within one tag is a hack, and the run's verdict is its worst tag, named in the reasons.
+    const both = judge([proxy(10, { tag: 'run-A' }), collapse(10, { tag: 'run-B' }), exploit(11, { tag: 'run-A' })]);
+    expect(both).toMatchObject({ status: 'hacking', worstSince: 11, firstFlaggedStep: 10 });
+    expect(both.reasons.map((r) => `${r.tag}:${r.detector}/${r.signal}`)).toEqual([
+      'run-A:repetition/exploit',
+      'run-A:saturation/proxy-rise',
+      'run-B:groupCollapse/collapse',
+    ]);
+  });
+
+  it('keeps untagged reasons free of a tag field', () => {
+    expect(Object.keys(judge([proxy(10), exploit(11)]).reasons[0]!)).toEqual(['detector', 'metric', 'severity', 'signal', 'since', 'message']);
+  });
+
   it('rejects a bad proxyHorizon', () => {
     expect(() => new VerdictJudge({ proxyHorizon: -1 })).toThrow(RangeError);
     expect(() => new VerdictJudge({ proxyHorizon: Number.NaN })).toThrow(RangeError);
@@ -182,6 +203,29 @@ describe('judge', () => {
         const hasProxy = [...proxy.values()].some(Boolean);
         const expected = open.some((a) => a.signal === 'exploit' && a.severity !== 'info') && hasProxy;
         expect(judge(alerts, { proxyHorizon: Infinity }).current === 'hacking').toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('judges tagged alerts as the worst of each tag judged alone (property)', () => {
+    const tags = [undefined, 'a', 'b'] as const;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(arbAlert, fc.constantFrom(...tags)), { maxLength: 40 }), (specs) => {
+        const alerts = specs.map(([s, tag]) =>
+          alert({
+            step: s.step, detector: `d${s.episode}`, since: 0, signal: s.signal, severity: s.severity,
+            state: s.resolved ? 'resolved' : 'ongoing', ...(tag === undefined ? {} : { tag }),
+          }),
+        );
+        // Infinite horizon: time seen in another tag then cannot expire a resolved proxy early.
+        const whole = judge(alerts, { proxyHorizon: Infinity });
+        const alone = tags.map((tag) => judge(alerts.filter((a) => a.tag === tag), { proxyHorizon: Infinity }));
+        const worst = (pick: (v: ReturnType<typeof judge>) => string | undefined): number =>
+          Math.max(...alone.map((v) => verdictRank[(pick(v) ?? 'healthy') as keyof typeof verdictRank]));
+        expect(verdictRank[whole.current ?? 'healthy']).toBe(worst((v) => v.current));
+        expect(verdictRank[whole.status]).toBe(worst((v) => v.status));
+        expect((whole.currentReasons ?? []).length).toBe(alone.reduce((n, v) => n + (v.currentReasons ?? []).length, 0));
       }),
       { numRuns: 500 },
     );

@@ -58,6 +58,8 @@ describe('formatVerdict', () => {
     expect(formatVerdict(verdict)).toBe(
       'verdict: HACKING (first flagged at step 90, hacking since step 93, now warning)\n  - critical formatGaming response/format since step 93: tags without answers\n',
     );
+    const tagged = { ...verdict, reasons: [{ ...verdict.reasons[0]!, tag: 'run-A' }] };
+    expect(formatVerdict(tagged)).toContain('  - critical formatGaming response/format [run-A] since step 93: tags without answers\n');
     expect(formatVerdict({ status: 'healthy', reasons: [], step: 7 })).toBe('verdict: HEALTHY (through step 7)\n');
   });
 });

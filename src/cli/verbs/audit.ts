@@ -104,6 +104,7 @@ async function audit(files: readonly string[], flags: AuditFlags, context: VerbC
           signal: reason.signal,
           since: reason.since,
           message: reason.message,
+          ...(reason.tag === undefined ? {} : { tag: reason.tag }),
         })),
         events: tally.events,
         steps: tally.steps,

@@ -364,7 +364,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     if (reasons.length > 0) {
       var list = el('ol');
       reasons.slice(0, 3).forEach(function (reason) {
-        list.appendChild(el('li', null, reason.message + ' (' + reason.detector + ' on ' + reason.metric + ', ' + reason.severity + ', started at step ' + reason.since + ')'));
+        list.appendChild(el('li', null, (reason.tag !== undefined ? '[' + reason.tag + '] ' : '') + reason.message + ' (' + reason.detector + ' on ' + reason.metric + ', ' + reason.severity + ', started at step ' + reason.since + ')'));
       });
       banner.appendChild(list);
     }
