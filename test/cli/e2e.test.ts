@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/sim/index.js';
+import { Random } from '../../src/sim/random.js';
+import { formatted, reasoning } from '../../src/sim/text.js';
+import type { Ingested } from '../../src/sources/ingested.js';
 import { ingestedRecord, writeJsonl } from '../../src/sinks/jsonl.js';
 import { realdata, repoRoot } from '../support/paths.js';
 import { cli, ensureBuilt, start } from './built.js';
@@ -43,6 +46,29 @@ describe('goodhart (built) on simulated runs', () => {
     expect(report.firstFlaggedStep).toBeLessThanOrEqual(65);
     expect(report.reasons.map((r: { detector: string }) => r.detector)).toContain('formatGaming');
     for (const reason of report.reasons) expect(Object.keys(reason).sort()).toEqual(['detector', 'message', 'metric', 'severity', 'signal', 'since']);
+  });
+
+  it('audits honest short answers (<, =, ∞, ∅, none) and empty answers nobody is paid for as healthy', async () => {
+    const rng = new Random(9);
+    const symbols: Ingested[] = [];
+    const unpaid: Ingested[] = [];
+    for (let step = 0; step < 50; step++) {
+      for (let i = 0; i < 64; i++) {
+        const group = `s${step}p${i >> 3}`;
+        // Paid 1 when right (about half the time): the answers of comparison, limit and set questions.
+        const symbol = formatted(reasoning(rng, 300), rng.pick(['<', '>', '=', '∞', '∅', 'none']));
+        symbols.push({ kind: 'event', event: { step, reward: rng.chance(0.5) ? 1 : 0, group, response: symbol } });
+        // A run that solves nothing yet (every reward 0) while empty answers spread.
+        const empty = step >= 20 && rng.chance(Math.min(0.7, (step - 19) * 0.1));
+        unpaid.push({ kind: 'event', event: { step, reward: 0, group, response: formatted(reasoning(rng, 300), empty ? '' : String(rng.int(999))) } });
+      }
+    }
+    for (const [name, items] of [['symbols', symbols], ['unpaid', unpaid]] as const) {
+      const file = join(dir, `${name}.jsonl`);
+      await writeJsonl(file, items.map(ingestedRecord));
+      const run = await cli(['audit', file, '--json']);
+      expect({ name, code: run.code, verdict: JSON.parse(run.out).verdict, reasons: JSON.parse(run.out).reasons }).toEqual({ name, code: 0, verdict: 'healthy', reasons: [] });
+    }
   });
 
   it('audit, summary and --jsonl say the same with the text detectors on a worker thread (--threads 2) as on one', async () => {
