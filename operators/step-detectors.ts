@@ -356,7 +356,7 @@ export function runShared<T>(detectors: readonly DetectorSpec<T>[]): OperatorFun
  * ```
  * records:  -r-r-r-r-R-R-R-|     r = healthy steps, R = reward jumps and pins at the ceiling
  *           stepDetectors()
- * alerts:   ---------p-e---|     p = meanShift proxy-rise onset, e = varianceCollapse exploit onset
+ * alerts:   ---------p---e-|     p = meanShift proxy-rise onset, e = varianceCollapse exploit (pinned two windows)
  * ```
  *
  * @example
