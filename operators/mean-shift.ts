@@ -30,13 +30,17 @@ export interface MeanShiftConfig<T = RewardEvent> extends NumericSelectConfig<T>
   readonly warmup?: number;
   /**
    * Values after an alarm before the chart watches again, against a provisional baseline (their
-   * mean, the previous sd) until a full warm-up from the alarm on replaces it. Default 5 (capped at
-   * `warmup`).
+   * mean, the previous sd) until a full warm-up from the alarm on replaces it; on a binary series,
+   * not before they hold both values. Default 5 (capped at `warmup`).
    */
   readonly rewarmup?: number;
   /** CUSUM slack in baseline sds. Default 0.5 (tuned to a 1 sd shift). */
   readonly k?: number;
-  /** CUSUM decision interval in baseline sds. Default 5 for steps (ARL0 ≈ 465), 12 for samples (ARL0 ≈ 520k). */
+  /**
+   * CUSUM decision interval in baseline sds. Default 5 for steps (ARL0 ≈ 465), 12 for samples (ARL0 ≈ 520k).
+   * On a binary series (two values only) each side's interval is widened to keep the same false-alarm
+   * bound (see the operator's "Binary series").
+   */
   readonly h?: number;
   /** A warm-up sd at or below this (in value units) is degenerate and warm-up goes on. Default 0. */
   readonly minScale?: number;
@@ -141,11 +145,24 @@ export function meanShiftConditions<T = RewardEvent>(config: MeanShiftConfig<T> 
  * every few hundred samples) — Siegmund's approximation, ALGORITHMS.md "CUSUM parameters". These
  * ARLs assume independent values and a known baseline; a baseline estimated from `warmup` values
  * shortens them (the larger default warm-up for samples keeps the mean error ≈ 0.07 sd).
+ * Binary series (only two distinct values so far, e.g. per-sample correctness rewards at any scale):
+ * the ARLs above are for roughly symmetric values, and a binary value at a success rate of 0.03 is a
+ * +5.7 sd jump, so h = 12 sds would alarm once per ~1,000 values. The chart's false-alarm bound is
+ * e^{-θH} per excursion (Lundberg/Lorden), θ the positive root of E[exp(θ(z - k))] = 1: 2k for
+ * Gaussian values, so h gives e^{-2kh}. For a binary series each side's interval is widened to
+ * 2kh / θ with θ of the Bernoulli distribution at the baseline's proportion (never narrowed below
+ * h), which makes the chart the Bernoulli likelihood-ratio CUSUM with at least the Gaussian chart's
+ * bound: measured, stationary success rates 0.01 to 0.99 give at most a few alarms per 10^6 values,
+ * as Gaussian values do; a rise from 0.03 to 0.2 is found in ≈ 55 values (median). A side that
+ * cannot move k sd within the two values (up from a rate above 0.8) never alarms. A third distinct
+ * value ends the binary treatment.
  * Warm-up and recovery: a warm-up window with zero spread (all equal, e.g. all-zero rewards) does
  * not freeze: it slides on until it shows spread, so a degenerate start recovers. After an alarm
- * the chart re-centres on the new level (the mean since the change point, old sd) and keeps
- * watching, so a second shift is caught as well; a fresh warm-up from the alarm on then replaces
- * that provisional baseline. The episode resolves once values are in control around the new level.
+ * the chart re-centres on the new level (the mean of the next `rewarmup` values, old sd; on a binary
+ * series once those hold both values, as a proportion of 0 or 1 says nothing of the rarer value's
+ * rate) and keeps watching, so a second shift is caught as well; a fresh warm-up from the alarm on
+ * then replaces that provisional baseline. The episode resolves once values are in control around
+ * the new level.
  * Output: conditions piped through `hysteresis(config.hysteresis)`. An upward shift is `proxy-rise`
  * and a downward one `info`, both at `info` by default: a rising proxy is context for the verdict,
  * not a problem; pipelines pick `signalDown: 'instability'` with `severityDown: 'warning'` for a

@@ -1,5 +1,6 @@
 // goodhart/kernels: pure streaming statistics (no rxjs, no I/O). Explicit re-exports only.
 export { allAtLeast, allAtMost, GroupAccumulator } from './group-accumulator.js';
+export { bernoulliCusumExponent } from './bernoulli-cusum-exponent.js';
 export { CharNgramRepetition } from './char-ngram-repetition.js';
 export type { CharNgramRepetitionConfig } from './char-ngram-repetition.js';
 export { codeUnitTables, OTHER_UNIT, SPACE_UNIT, WORD_UNIT } from './code-unit-classes.js';

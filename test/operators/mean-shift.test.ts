@@ -142,6 +142,56 @@ describe('meanShift', () => {
     });
   });
 
+  describe('on binary values', () => {
+    const bernoulli = (seed: number, n: number, p: number, low = 0, high = 1): number[] => {
+      const rng = new Random(seed);
+      return Array.from({ length: n }, () => (rng.chance(p) ? high : low));
+    };
+    const alarms = (conditions: readonly Condition[]): Condition[] => conditions.filter((c) => c.active);
+
+    it.each([0.01, 0.03, 0.5, 0.97, 0.99])('stays quiet on a stationary success rate of %s over 10^5 values', async (p) => {
+      // h = 12 sds is ~1 alarm per 520k Gaussian values, but a 1 at p = 0.03 is a +5.7 sd jump: with
+      // that h in sds the chart alarmed ~100 times here. Each side's interval now keeps the Gaussian
+      // bound e^{-2kh}; measured, a few alarms per 10^6 values, as for Gaussian values (whose
+      // baseline, like this one, is estimated from 200 values).
+      expect(alarms(await conditionsOf(events(bernoulli(41, 100_000, p)), {})).length).toBeLessThanOrEqual(2);
+    });
+
+    it('treats any two values as binary: rewards of -2 or 5 give the alarms of 0 or 1', async () => {
+      const steps = async (low: number, high: number): Promise<number[]> =>
+        alarms(await conditionsOf(events(bernoulli(42, 100_000, 0.03, low, high)), {})).map((c) => c.step);
+      const scaled = await steps(-2, 5);
+      expect(scaled).toEqual(await steps(0, 1));
+      expect(scaled.length).toBeLessThanOrEqual(2);
+    });
+
+    it('finds a rise of the success rate from 0.03 to 0.2 and a fall from 0.97 to 0.8 within a few hundred values', async () => {
+      const rise = await conditionsOf(events([...bernoulli(43, 2000, 0.03), ...bernoulli(44, 2000, 0.2)]), {});
+      expect(alarms(rise)[0]).toMatchObject({ signal: 'proxy-rise' });
+      expect(alarms(rise)[0]!.step - 2000).toBeGreaterThanOrEqual(0);
+      expect(alarms(rise)[0]!.step - 2000).toBeLessThan(300);
+      const fall = await conditionsOf(events([...bernoulli(45, 2000, 0.97), ...bernoulli(46, 2000, 0.8)]), {});
+      expect(alarms(fall)[0]!.evidence.stats.shiftSd).toBeLessThan(0);
+      expect(alarms(fall)[0]!.step - 2000).toBeGreaterThanOrEqual(0);
+      expect(alarms(fall)[0]!.step - 2000).toBeLessThan(300);
+    });
+
+    it('re-baselines after an alarm without a cascade of alarms at a low success rate', async () => {
+      // Seed 2 gives a chance alarm at value 11040. The provisional baseline after it, five values all
+      // 0, would make each following 1 a 10-sd event (six more alarms by 11269); the chart waits
+      // until they hold both values.
+      const fired = alarms(await conditionsOf(events(bernoulli(2, 20_000, 0.01)), {}));
+      expect(fired.map((c) => c.step)).toEqual([11040]);
+    });
+
+    it('goes back to h once a third value shows the series is not binary', async () => {
+      const [condition] = await conditionsOf(events([0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0.5]), { warmup: 10, h: 5 });
+      expect(condition!.threshold).toBe(5);
+      const [binary] = await conditionsOf(events([0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]), { warmup: 10, h: 5 });
+      expect(binary!.threshold).toBeGreaterThan(5);
+    });
+  });
+
   describe('on simulated runs', () => {
     it('uses step defaults on StepRecords and flags the exploit jump of reward/mean within a few steps', async () => {
       const steps: StepRecord[] = [];
