@@ -161,6 +161,7 @@ const STEP_SETTINGS: { readonly [S in StepSlot]: KeyList<StepDetectorsConfig[S]>
     levelTolerance: true,
     suddenLag: true,
     suddenJump: true,
+    pinnedFor: true,
     hysteresis: true,
   },
   saturation: { metric: true, window: true, fraction: true, tolerance: true, side: true, ceiling: true, floor: true, hysteresis: true },
