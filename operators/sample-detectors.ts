@@ -2,7 +2,9 @@ import { filter, merge, share, type Observable, type OperatorFunction } from 'rx
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import type { Alert, RewardEvent, StepRecord } from '../src/core/types.js';
 import {
+  checkPipelineConfig,
   checkSensitivity,
+  type PipelineKeys,
   detectorConfig,
   scaleUp,
   shiftCount,
@@ -176,12 +178,31 @@ function leadingFusable<T>(specs: readonly DetectorSpec<T>[]): DetectorSpec<T>[]
 }
 
 /** The validated detector lists of a sample pipeline (exported for the plain-loop benchmark and `judgeRun`). */
+/** The settings `sampleDetectors` knows (checked at call time: see `checkPipelineConfig`). */
+const SAMPLE_PIPELINE_KEYS: PipelineKeys<SampleDetectorsConfig> = {
+  sensitivity: true,
+  hysteresis: true,
+  maxLength: true,
+  format: true,
+  repetition: true,
+  diversityCollapse: true,
+  formatGaming: true,
+  degenerateOutputs: true,
+  groupCollapse: true,
+  lengthDrift: true,
+  componentDominance: true,
+  summarize: true,
+  steps: true,
+  constraints: true,
+  extra: true,
+};
+
 export function sampleDetectorLists(config: SampleDetectorsConfig): {
   readonly sample: DetectorSpec<RewardEvent>[];
   readonly step: DetectorSpec<StepRecord>[] | undefined;
   readonly summarize: SummarizeStepsConfig;
 } {
-  if (typeof config !== 'object') throw new TypeError(`${PIPELINE} config must be an object`);
+  checkPipelineConfig(PIPELINE, config, SAMPLE_PIPELINE_KEYS);
   const sensitivity = checkSensitivity(PIPELINE, config.sensitivity);
   const withHysteresis = config.hysteresis === undefined ? {} : { hysteresis: config.hysteresis };
   const maxLength = config.maxLength;

@@ -3,7 +3,9 @@ import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import { METRIC } from '../src/core/metric-names.js';
 import type { Alert, StepRecord } from '../src/core/types.js';
 import {
+  checkPipelineConfig,
   checkSensitivity,
+  type PipelineKeys,
   detectorConfig,
   scaleDown,
   scaleUp,
@@ -109,8 +111,28 @@ export const STEP_DETECTOR_SLOTS = [
  * Builds the detectors of a step pipeline from a validated config (shared with `sampleDetectors`,
  * which switches some off because it watches the same thing on the samples).
  */
+/** The settings `stepDetectors` knows (checked at call time: see `checkPipelineConfig`). */
+const STEP_PIPELINE_KEYS: PipelineKeys<StepDetectorsConfig> = {
+  sensitivity: true,
+  hysteresis: true,
+  rewardShift: true,
+  lengthShift: true,
+  varianceCollapse: true,
+  saturation: true,
+  lengthDrift: true,
+  klTrend: true,
+  entropyTrend: true,
+  entropyDecline: true,
+  klSpike: true,
+  gradNormSpike: true,
+  truncation: true,
+  componentDominance: true,
+  groupCollapse: true,
+  extra: true,
+};
+
 export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDetectorListOptions = {}): DetectorSpec<StepRecord>[] {
-  if (typeof config !== 'object') throw new TypeError(`${PIPELINE} config must be an object`);
+  checkPipelineConfig(PIPELINE, config, STEP_PIPELINE_KEYS);
   const sensitivity = checkSensitivity(PIPELINE, config.sensitivity);
   const withHysteresis = config.hysteresis === undefined ? {} : { hysteresis: config.hysteresis };
   const list: DetectorSpec<StepRecord>[] = [];

@@ -4,6 +4,7 @@
  * the pipeline's defaults for it, which are laid over the sensitivity preset. Pure: no rxjs.
  */
 import { describeValue } from '../core/decode-error.js';
+import { closestName } from '../kernels/closest-name.js';
 
 /** How readily the default pipelines alert: `medium` is every detector's own defaults. */
 export type Sensitivity = 'low' | 'medium' | 'high';
@@ -36,6 +37,29 @@ export function shiftCount(value: number, sensitivity: Sensitivity, delta: numbe
   if (sensitivity === 'low') return value + delta;
   if (sensitivity === 'high') return Math.max(1, value - delta);
   return value;
+}
+
+/** Every top-level key of a pipeline config `C`, listed once so the compiler checks the list is whole. */
+export type PipelineKeys<C> = Readonly<Record<keyof C, true>>;
+
+/**
+ * Checks that a pipeline config is an object whose keys are all known: a misspelt slot
+ * (`repetiton: false`) would otherwise leave the detector on in silence. TypeScript rejects such a
+ * literal at compile time; this catches it from JavaScript, JSON and spread objects. Throws a
+ * TypeError naming the pipeline, the key, and the known key it most likely meant.
+ */
+export function checkPipelineConfig(pipeline: string, config: unknown, keys: Readonly<Record<string, true>>): void {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new TypeError(`${pipeline} config must be an object, got ${describeValue(config)}`);
+  }
+  const known = Object.keys(keys);
+  for (const key of Object.keys(config)) {
+    if (Object.hasOwn(keys, key)) continue;
+    const hint = closestName(key, known);
+    throw new TypeError(
+      `${pipeline} has no setting ${JSON.stringify(key)}${hint === undefined ? '' : ` (did you mean ${hint}?)`}; known: ${known.join(', ')}`,
+    );
+  }
 }
 
 /** Validates a sensitivity; throws a TypeError naming the pipeline. */

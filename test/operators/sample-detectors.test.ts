@@ -1,6 +1,7 @@
 import { filter, firstValueFrom, from, map, Observable, take, tap, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_DETECTOR_SLOTS, sampleDetectors, sampleDetectorLists } from '../../operators/sample-detectors.js';
+import { SAMPLE_DETECTOR_SLOTS, sampleDetectors, sampleDetectorLists, type SampleDetectorsConfig } from '../../operators/sample-detectors.js';
+import type { StepDetectorsConfig } from '../../operators/step-detectors.js';
 import type { SummarizeInput } from '../../operators/summarize-steps.js';
 import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
 import { judge } from '../../src/core/verdict.js';
@@ -145,7 +146,13 @@ describe('sampleDetectors', () => {
     expect(() => sampleDetectors({ repetition: { threshold: 2 } })).toThrow(RangeError);
     expect(() => sampleDetectors({ steps: { rewardShift: { h: -1 } } })).toThrow(RangeError);
     expect(() => sampleDetectors({ constraints: [{ name: '', test: () => true, maxRate: 0.1 }] })).toThrow();
-    expect(() => sampleDetectorLists(null as unknown as object)).toThrow(TypeError);
+    expect(() => sampleDetectorLists(null as unknown as object)).toThrow(/config must be an object, got null/);
+  });
+
+  it('should reject a misspelt setting instead of leaving that detector on in silence', () => {
+    const misspelt = { repetiton: false } as unknown as SampleDetectorsConfig;
+    expect(() => sampleDetectors(misspelt)).toThrow(/sampleDetectors has no setting "repetiton" \(did you mean repetition\?\)/);
+    expect(() => sampleDetectors({ steps: { klTrnd: false } as unknown as StepDetectorsConfig })).toThrow(/did you mean klTrend\?/);
   });
 
   it('should share no state between two subscribers', async () => {

@@ -1,6 +1,6 @@
 import { firstValueFrom, from, map, Observable, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { stepDetectors, stepDetectorSpecs, STEP_DETECTOR_SLOTS } from '../../operators/step-detectors.js';
+import { stepDetectors, stepDetectorSpecs, STEP_DETECTOR_SLOTS, type StepDetectorsConfig } from '../../operators/step-detectors.js';
 import type { Alert, StepRecord } from '../../src/core/types.js';
 import { testScheduler } from './fixtures.js';
 
@@ -114,6 +114,8 @@ describe('stepDetectors', () => {
   it('should reject bad config at call time, naming the slot', () => {
     expect(() => stepDetectors({ sensitivity: 'extreme' as 'low' })).toThrow(/sensitivity must be low, medium or high/);
     expect(() => stepDetectors({ rewardShift: 3 as unknown as false })).toThrow(/rewardShift must be a config object or false/);
+    expect(() => stepDetectors({ klTrnd: false } as unknown as StepDetectorsConfig)).toThrow(/stepDetectors has no setting "klTrnd" \(did you mean klTrend\?\)/);
+    expect(() => stepDetectors(null as unknown as StepDetectorsConfig)).toThrow(/config must be an object, got null/);
     expect(() => stepDetectors({ varianceCollapse: { ratio: 2 } })).toThrow(RangeError);
     expect(() => stepDetectors({ extra: [42 as unknown as never] })).toThrow(/extra must hold operator functions/);
     expect(() => stepDetectorSpecs(null as unknown as object)).toThrow(TypeError);
