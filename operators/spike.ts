@@ -115,7 +115,11 @@ export function spikeConditions<T = RewardEvent>(config: SpikeConfig<T> = {}): O
  * inflate their own yardstick. A mean/sd z-score whose window includes the spike masks it: with n
  * values in the window no point can exceed |z| = (n − 1)/√n (Shiffler 1988), i.e. 2.85 at n = 10,
  * so a z > 3 rule over the last 10 values can never fire. The MAD is refreshed every w/8 values;
- * when it is 0 the baseline std is used, and a constant baseline flags nothing. A value counts
+ * when it is 0 the baseline std is used, and a constant baseline flags nothing. A constant baseline
+ * is not yet a baseline: once the series leaves the constant (KL exactly 0 until the policy first
+ * moves, then a slow rise), the stretch shrinks to one value and the detector warms up again on
+ * values that vary, so the zeros' MAD of 0 never turns an ordinary rise into a spike; the first
+ * `warmup` values after such a stretch are not judged. A value counts
  * only when at most `maxTailShare` (1%) of the baseline is as extreme, so the rare successes of a
  * binary reward (MAD 0) are not spikes. Effect-size floor: the value must also lie at least
  * `minRelative` (50%) of |median| away from the median; over a 50-step window a 15% level shift of
@@ -124,7 +128,7 @@ export function spikeConditions<T = RewardEvent>(config: SpikeConfig<T> = {}): O
  * single loss spike, open-r1-multimodal#16); an active condition needs 3 of the last 5.
  * False alarms: for independent normal values P(|z| > 3.5) ≈ 4.7e-4, so 3 of 5 happen about once
  * per 10^9 values; heavier tails raise that, the tail-share rule caps it at rates > 1%.
- * Warm-up: `warmup` baseline values (20 steps / 100 samples). Evidence: latest, z, median, scale,
+ * Warm-up: `warmup` baseline values (20 steps / 100 samples), again after a constant stretch. Evidence: latest, z, median, scale,
  * scaleIsMad, extremeInSpan, hits, span, minRelative, baselineCount, window, tailShare, missing.
  * Cost: O(log w) + amortised O(1) per value.
  *

@@ -85,7 +85,10 @@ export function trendConditions<T = StepRecord>(config: TrendConfig<T> = {}): Op
  * False alarms: the two conditions together on two steps in a row; for independent normal
  * changes P(z > 4) ≈ 3e-5 per step, so noise alone almost never holds twice, and the floor
  * rules out noise around a large level. Warm-up: `lag` + `minChanges` (10) values. A series whose
- * changes are all identical (no spread) is not judged. Use it on step aggregates (KL, entropy,
+ * changes are all identical (no spread) is not judged, and once they start to vary the baseline
+ * restarts from one of them and `minChanges` applies again: KL exactly 0 for the first steps gives
+ * changes of 0, against which the first changes of an ordinary slow rise would be tens of robust
+ * sds out. Use it on step aggregates (KL, entropy,
  * length/mean), not on per-sample values. Evidence: latest, before, change, relative, z,
  * changeMedian, changeScale, lag, streak, persistence, minRelative, baselineChanges, missing.
  * Cost: O(log w) + amortised O(1) per value.

@@ -10,6 +10,18 @@
  * value, and the median moves by at most w/8 ranks between refreshes). When the MAD is 0 (over
  * half the window equal, e.g. a mostly-zero reward) the window's sample std is the scale instead;
  * when that is 0 too the window is constant and has no scale (`scale` is 0: callers do not judge).
+ *
+ * Degenerate windows restart. A window whose values are all equal (to within 1e-9 of their
+ * magnitude: float noise on a constant) says where the series sat but nothing about how much it
+ * varies, so it is not yet a baseline: when a value outside it arrives, the constant stretch
+ * shrinks to a single value and the window fills again from there, so callers warm up again
+ * (`count` falls below their warm-up) and learn the scale from values that vary. An all-zero start
+ * is normal in RL (KL before the policy first moves, a reward before anything is solved); kept
+ * whole, those zeros would hold the median and the MAD at 0 for half a window after the series
+ * starts to vary, and the std of a few small values among them would make an ordinary slow rise
+ * look tens of robust sds out. The stretch is kept as one value rather than dropped so that the
+ * window always grows (a series that repeats each value twice still gets a baseline). The price:
+ * the first `warmup` values after a constant stretch are not judged, even if they already run away.
  * Cost: O(log w) comparisons + one memmove per value, amortised O(1) for the scale. Pure.
  */
 import { RollingMoments } from '../kernels/rolling-moments.js';
@@ -85,16 +97,34 @@ export class DelayedRobustBaseline {
   }
 
   private admit(x: number): void {
+    if (this.order.count > 1 && this.constant() && !withinNoise(this.order.min, x) && !withinNoise(this.order.max, x)) {
+      const level = this.order.median;
+      this.order.reset();
+      this.moments.reset();
+      this.order.push(level);
+      this.moments.push(level);
+      this.stale = true;
+    }
     this.order.push(x);
     this.moments.push(x);
     if (++this.sinceRefresh >= this.refreshEvery) this.stale = true;
+  }
+
+  /** Whether every value in the window is equal, to within float noise. */
+  private constant(): boolean {
+    return withinNoise(this.order.min, this.order.max);
   }
 
   private refresh(): void {
     if (!this.stale) return;
     this.stale = false;
     this.sinceRefresh = 0;
-    const mad = this.order.count === 0 ? 0 : this.order.mad() * MAD_NORMAL_SCALE;
+    if (this.order.count === 0 || this.constant()) {
+      this.cachedScale = 0;
+      this.cachedKind = 'none';
+      return;
+    }
+    const mad = this.order.mad() * MAD_NORMAL_SCALE;
     if (mad > 0) {
       this.cachedScale = mad;
       this.cachedKind = 'mad';
@@ -104,4 +134,11 @@ export class DelayedRobustBaseline {
     this.cachedScale = std > 0 ? std : 0;
     this.cachedKind = std > 0 ? 'std' : 'none';
   }
+}
+
+/** Relative difference below which two values count as equal: float noise on a constant. */
+const NOISE = 1e-9;
+
+function withinNoise(a: number, b: number): boolean {
+  return Math.abs(a - b) <= NOISE * Math.max(Math.abs(a), Math.abs(b));
 }

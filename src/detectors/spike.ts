@@ -8,7 +8,9 @@
  * baseline std when the MAD is 0). x is extreme when |z| > `z` on a watched side AND at most
  * `maxTailShare` of the baseline is as extreme (countAtLeast / countAtMost): a binary reward whose
  * rare successes make a MAD of 0 would otherwise flag every success, while a value seen in over 1% of
- * the baseline is by definition not a spike. A constant baseline (scale 0) flags nothing.
+ * the baseline is by definition not a spike. A constant baseline (scale 0) flags nothing; once the
+ * series leaves it the baseline restarts from one value (see DelayedRobustBaseline), so `warmup`
+ * applies again.
  * Emission: an active condition per value; an inactive one only on the first value of a step or
  * right after an active one (what hysteresis needs to resolve), so per-sample streams build one
  * message per step. Cost: O(log w) + amortised O(1) per value; memory O(window + span).

@@ -8,7 +8,8 @@
  * `lag`, so the changes overlapping d — which share its values — never enter its own yardstick);
  * r = d / |x_{t−lag}|. The rule holds upward when z > `z` and r >= `minRelative`, downward when
  * z < −`z` and r <= −`minRelative`; the condition is active once the rule held on the same side on
- * `persistence` judged values in a row (a jump and its reversal are a blip, not a trend). A baseline of identical changes (scale 0) judges nothing.
+ * `persistence` judged values in a row (a jump and its reversal are a blip, not a trend). A baseline of identical changes (scale 0) judges nothing;
+ * once the changes vary it restarts from one value (see DelayedRobustBaseline), so `minChanges` applies again.
  * Cost: O(log w) + amortised O(1) per value; memory O(window + lag).
  */
 import type { Condition } from '../core/condition.js';

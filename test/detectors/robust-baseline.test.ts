@@ -16,7 +16,7 @@ describe('DelayedRobustBaseline', () => {
 
   it('falls back to the std when the MAD is 0 and to no scale when constant', () => {
     const mostlyZero = new DelayedRobustBaseline(10, 0);
-    for (const x of [0, 0, 0, 0, 0, 0, 0, 0, 1, 1]) mostlyZero.push(x);
+    for (const x of [0, 1, 0, 0, 0, 0, 0, 0, 0, 1]) mostlyZero.push(x);
     expect(mostlyZero.scaleKind).toBe('std');
     expect(mostlyZero.scale).toBeCloseTo(Math.sqrt(0.2 * 0.8 * 10 / 9), 12);
     const constant = new DelayedRobustBaseline(4, 1);
@@ -24,26 +24,62 @@ describe('DelayedRobustBaseline', () => {
     expect([constant.scale, constant.scaleKind]).toEqual([0, 'none']);
   });
 
+  it('shrinks a constant stretch to one value once the series varies, so the scale comes from values that vary', () => {
+    // KL is exactly 0 until the policy first moves. Kept whole, the zeros would leave a MAD of 0 and
+    // the std of the first few small values among them as the scale: a slow rise would look tens of sds out.
+    const baseline = new DelayedRobustBaseline(50, 0);
+    for (let i = 0; i < 30; i++) baseline.push(0);
+    expect([baseline.count, baseline.scaleKind]).toEqual([30, 'none']);
+    baseline.push(0.001);
+    expect(baseline.count).toBe(2);
+    expect(baseline.median).toBe(0.0005);
+    for (const x of [0.002, 0.003, 0.004]) baseline.push(x);
+    expect(baseline.count).toBe(5);
+    expect(baseline.median).toBe(0.002);
+    expect(baseline.scaleKind).toBe('mad');
+    // Float noise on a constant (1e-9 of its magnitude) is still constant; a value beyond it is not.
+    const level = new DelayedRobustBaseline(50, 0);
+    for (let i = 0; i < 10; i++) level.push(i % 2 === 0 ? 0.5 : 0.5 + 1e-12);
+    expect([level.count, level.scale, level.scaleKind]).toEqual([10, 0, 'none']);
+    level.push(0.6);
+    expect(level.count).toBe(2);
+    // A window that already varies is never shrunk, and a series repeating each value still fills it.
+    const repeats = new DelayedRobustBaseline(8, 0);
+    for (const x of [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]) repeats.push(x);
+    expect(repeats.count).toBe(8);
+    expect(repeats.median).toBe(3.5);
+  });
+
   it('keeps the median of the window before the held-back values; the scale is at most w/8 values stale (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 80 }),
+        // Half zeros: constant stretches, and windows that stop being constant.
+        fc.array(fc.oneof(fc.integer({ min: -50, max: 50 }), fc.constant(0)), { minLength: 1, maxLength: 80 }),
         fc.integer({ min: 1, max: 16 }),
         fc.integer({ min: 0, max: 5 }),
         (values, window, delay) => {
           const baseline = new DelayedRobustBaseline(window, delay);
+          // Reference: the last `window` admitted values, a constant window shrunk to one value
+          // when a different value joins.
+          let last: number[] = [];
           values.forEach((x, i) => {
             baseline.push(x);
-            const admitted = values.slice(0, Math.max(0, i + 1 - delay));
-            const last = admitted.slice(-window);
+            if (i >= delay) {
+              const joining = values[i - delay]!;
+              if (last.length > 1 && last.every((v) => v === last[0]) && joining !== last[0]) last = [last[0]!];
+              last = [...last, joining].slice(-window);
+            }
             expect(baseline.count).toBe(last.length);
             if (last.length > 0) expect(baseline.median).toBe(median(last));
           });
-          const admitted = values.slice(0, Math.max(0, values.length - delay)).slice(-window);
+          const admitted = last;
           if (admitted.length > 0 && baseline.scaleKind === 'mad') {
-            // A fresh instance refreshed on its first read gives the exact value.
+            // A fresh instance refreshed on its first read gives the exact value. Its lowest and
+            // highest values go first, so its window is never constant and never shrinks.
             const fresh = new DelayedRobustBaseline(window, 0);
-            for (const x of admitted) fresh.push(x);
+            const low = admitted.indexOf(Math.min(...admitted));
+            const high = admitted.indexOf(Math.max(...admitted));
+            for (const x of [admitted[low]!, admitted[high]!, ...admitted.filter((_, i) => i !== low && i !== high)]) fresh.push(x);
             expect(fresh.scale).toBeCloseTo(1.4826 * medianAbsoluteDeviation(admitted), 9);
           }
         },

@@ -57,6 +57,25 @@ describe('spike', () => {
     expect(await run(events(values), spike())).toEqual([]);
   });
 
+  it('does not call the rise of a series out of an all-zero start a spike, and still flags a later burst', async () => {
+    // KL is exactly 0 until the policy first moves, then rises slowly: the zeros are no yardstick.
+    for (const zeros of [10, 15, 30]) {
+      const rng = new Random(zeros);
+      let kl = 0;
+      const steps: StepRecord[] = Array.from({ length: 200 }, (_, step) => {
+        if (step >= zeros) kl += 0.0006 * (1 + 0.3 * rng.normal());
+        return { step, metrics: { kl } };
+      });
+      expect(warnings(await run(steps, spike<StepRecord>({ metric: 'kl', direction: 'up' })))).toEqual([]);
+    }
+    // 500 zero rewards, then N(0, 0.1): the series varies from then on; a burst of 5 at +50 sd still counts.
+    const rng = new Random(16);
+    const values = [...Array<number>(500).fill(0), ...Array.from({ length: 2000 }, () => 0.1 * rng.normal())];
+    expect(await run(events(values), spike())).toEqual([]);
+    const burst = values.map((x, i) => (i >= 1500 && i < 1505 ? 5 : x));
+    expect((await run(events(burst), spike())).filter((a) => a.state === 'onset').map((a) => a.step)).toEqual([1502]);
+  });
+
   it('watches only the configured side', async () => {
     const rng = new Random(14);
     const values = Array.from({ length: 200 }, (_, i) => (i >= 150 && i < 155 ? -50 : rng.normal()));

@@ -2,6 +2,8 @@ import { firstValueFrom, from, map, Observable, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { stepDetectors, stepDetectorSpecs, STEP_DETECTOR_SLOTS, type StepDetectorsConfig } from '../../operators/step-detectors.js';
 import type { Alert, StepRecord } from '../../src/core/types.js';
+import { judge } from '../../src/core/verdict.js';
+import { Random } from '../../src/sim/random.js';
 import { testScheduler } from './fixtures.js';
 
 /** Healthy-looking records for 30 steps, then the reward jumps to its ceiling and stays pinned. */
@@ -109,6 +111,20 @@ describe('stepDetectors', () => {
     expect(high).toBeLessThan(low);
     expect(high).toBeLessThanOrEqual(medium);
     expect(medium).toBeLessThanOrEqual(low);
+  });
+
+  it('should keep a healthy verdict when KL is exactly 0 for the first steps and then rises slowly', async () => {
+    for (const zeros of [10, 15, 20]) {
+      const rng = new Random(zeros);
+      let kl = 0;
+      const records: StepRecord[] = Array.from({ length: 200 }, (_, step) => {
+        if (step >= zeros) kl += 0.0006 * (1 + 0.3 * rng.normal());
+        return { step, metrics: { kl, grad_norm: Math.abs(0.3 + 0.05 * rng.normal()), 'reward/mean': 0.3 + step * 0.002 + 0.03 * rng.normal() } };
+      });
+      const alerts = await run(records);
+      expect(alerts.filter((a) => a.severity !== 'info')).toEqual([]);
+      expect(judge(alerts).status).toBe('healthy');
+    }
   });
 
   it('should reject bad config at call time, naming the slot', () => {

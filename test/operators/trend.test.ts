@@ -2,6 +2,7 @@ import { from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { trend, trendConditions, type TrendConfig } from '../../operators/trend.js';
 import type { Alert, StepRecord } from '../../src/core/types.js';
+import { Random } from '../../src/sim/random.js';
 import { brief, testScheduler } from './fixtures.js';
 import { checklist } from './numeric-checklist.js';
 import { simPolicySteps } from './sim-helpers.js';
@@ -67,6 +68,20 @@ describe('trend', () => {
     const first = onsets(await run(steps, trend({ metric, direction: 'up' })))[0];
     expect(first).toMatchObject({ severity: 'warning', signal: 'instability' });
     expect(first!.step - 90).toBeLessThanOrEqual(2);
+  });
+
+  it('stays quiet when KL is exactly 0 for the first steps and then rises slowly', async () => {
+    // The 0-changes of the zeros are no yardstick: against them the first changes of the rise were
+    // tens of sds out (a MAD of 0, the std of a few small changes among the zeros).
+    for (const zeros of [10, 12, 25]) {
+      const rng = new Random(zeros);
+      let kl = 0;
+      const values = Array.from({ length: 200 }, (_, step) => {
+        if (step >= zeros) kl += 0.0006 * (1 + 0.3 * rng.normal());
+        return kl;
+      });
+      expect(await run(records('kl', values), trend({ metric: 'kl', direction: 'up' }))).toEqual([]);
+    }
   });
 
   it('watches only the configured direction', async () => {
