@@ -80,7 +80,10 @@ export function trendConditions<T = StepRecord>(config: TrendConfig<T> = {}): Op
  * largest move, the KL blip 0.106 -> 0.128 -> 0.111 at step 73, lasts one step and is +23% over 3
  * steps, so nothing fires; in the TRL GRPO collapse log the entropy 0.51 -> 0.90 -> 1.71 -> 3.93
  * fires at step 160 (and earlier at step 95, where it tripled 0.15 -> 0.51 in 15 steps while the
- * reward fell 0.83 -> 0.51). A Mann–Kendall or Theil–Sen slope over a short window was the alternative: it answers "is
+ * reward fell 0.83 -> 0.51). A steady compounding below the floor (KL x1.05 per step: +16% over 3
+ * steps, statistically unusual but under 50%) is left to `spike`, which flags it once the level
+ * leaves the range of the last 50 steps (7-10 steps in): the floor is what keeps such small but
+ * unusual moves of near-noiseless series quiet here. A Mann–Kendall or Theil–Sen slope over a short window was the alternative: it answers "is
  * there a trend", which a healthy run always has, not "is the trend running away".
  * False alarms: the two conditions together on two steps in a row; for independent normal
  * changes P(z > 4) ≈ 3e-5 per step, so noise alone almost never holds twice, and the floor

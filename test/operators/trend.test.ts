@@ -1,5 +1,6 @@
 import { from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { spike } from '../../operators/spike.js';
 import { trend, trendConditions, type TrendConfig } from '../../operators/trend.js';
 import type { Alert, StepRecord } from '../../src/core/types.js';
 import { Random } from '../../src/sim/random.js';
@@ -82,6 +83,14 @@ describe('trend', () => {
       });
       expect(await run(records('kl', values), trend({ metric: 'kl', direction: 'up' }))).toEqual([]);
     }
+  });
+
+  it('leaves a steady KL compounding under the relative floor (x1.05 per step, +16% over 3 steps) to spike', async () => {
+    const rng = new Random(3);
+    const values = Array.from({ length: 160 }, (_, i) => (i < 100 ? 0.01 + 0.0001 * i : 0.02 * 1.05 ** (i - 100)) * (1 + 0.05 * rng.normal()));
+    expect(await run(records('kl', values), trend({ metric: 'kl', direction: 'up' }))).toEqual([]);
+    const caught = onsets(await run(records('kl', values), spike<StepRecord>({ metric: 'kl', direction: 'up' })));
+    expect(caught[0]!.step - 101).toBeLessThanOrEqual(10);
   });
 
   it('watches only the configured direction', async () => {
