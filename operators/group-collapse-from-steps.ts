@@ -60,9 +60,10 @@ export function groupCollapseFromStepsConditions(
  * between the floor and the ceiling (see `GroupRecordSteps`). Eval records are ignored.
  *
  * ```
- * zero_std_frac: -.5-.6-.9-1-1-1-|    reward/mean: 0.8 0.7 0.02 0 0 0
- *                groupCollapseFromSteps({ persistence: 3 })
- * alerts:        -----------c----|    c = critical onset at the third collapsed record
+ * zero_std_frac: -.5-.6-...-.6-1-1-1-|    reward/mean 0.8, 0.7, ... (20 records), then 0 0 0
+ *                groupCollapseFromSteps()
+ * alerts:        ---------------i-c--|    i = info onset at the first all-wrong record (watching),
+ *                                         c = critical at the third
  * ```
  *
  * @example
@@ -77,11 +78,18 @@ export function groupCollapseFromStepsConditions(
  * The rule, defaults, warm-up and false-alarm behaviour are `groupCollapse`'s, counted in logged
  * records (TRL logs every `logging_steps`): collapse needs 80% zero-spread groups, half of the
  * groups at the floor, the spread at most half its baseline (skipped when the log has none),
- * an earlier record with a learning signal, and 3 such records in a row. On the real TRL logs,
- * the saturated healthy run (frac 0.5-1.0 with reward ~0.93) stays at info (mastery) and the
- * collapsed one (frac 0.9-1.0, reward 0 from step 160) opens a critical collapse at step 170.
- * Evidence: the fractions, reward mean and spread, baseline, floor and ceiling. Cost: O(1) per
- * record (O(log 20) for the baseline median).
+ * an earlier record with a learning signal, and 3 such records in a row whose share of
+ * all-wrong groups is significantly above the share in the 20 records before. A log does not say
+ * how many groups a fraction pools, so each record counts as one group whose outcome is the
+ * fraction: the most a share in [0, 1] can vary, so the test is slower than from samples but never
+ * fires more often (against a baseline near 0, 3 all-wrong records suffice; it needs at least a
+ * few records before). Estimated shares are placed again with the levels in force at each test,
+ * since a log without `reward/min`/`reward/max` learns the floor only when the reward reaches it.
+ * On the real TRL logs, the saturated healthy run (frac 0.5-1.0 with reward ~0.93) stays at info
+ * (mastery) and the collapsed one (frac 0.9-1.0, reward 0 from step 160) opens a critical
+ * collapse at step 180 (5 records at 95% all wrong against 4% before). Evidence: the fractions,
+ * reward mean and spread, baseline, the run's and the baseline's all-wrong shares, floor and
+ * ceiling. Cost: O(20) per record (the baseline median and shares).
  *
  * @see groupCollapse
  * @see hysteresis

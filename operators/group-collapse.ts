@@ -25,8 +25,17 @@ export interface GroupCollapseRuleConfig {
   readonly stdRatio?: number;
   /** Consecutive collapsed steps before the condition turns active. Default 3. */
   readonly persistence?: number;
-  /** Steps with a learning signal whose median spread is the baseline. Default 20. */
+  /**
+   * Steps of the baselines: the median spread of the last this many steps with a learning signal,
+   * and the share of groups all at the floor over the last this many steps since the first one. Default 20.
+   */
   readonly baselineSteps?: number;
+  /**
+   * A collapse needs the share of groups all at the floor over its steps to be significantly above
+   * the baseline share: its Wilson lower bound at this many standard normal quantiles must exceed
+   * it. Default 3 (one-sided 99.87%, as the rate detectors).
+   */
+  readonly z?: number;
   /** Severity of a partial collapse; a total one (every group at the floor) is critical. Default 'warning'. */
   readonly severity?: Severity;
   /** Reward floor (all wrong). Default: the lowest reward seen so far. */
@@ -56,6 +65,7 @@ export const GROUP_COLLAPSE_DEFAULTS = {
   stdRatio: 0.5,
   persistence: 3,
   baselineSteps: 20,
+  z: 4.26,
   severity: 'warning',
 } as const;
 
@@ -75,6 +85,7 @@ export function resolveGroupCollapseRule(detector: string, metric: string, confi
     stdRatio: checkPositive(detector, 'stdRatio', config.stdRatio ?? d.stdRatio),
     persistence: checkInteger(detector, 'persistence', config.persistence ?? d.persistence, 1),
     baselineSteps: checkInteger(detector, 'baselineSteps', config.baselineSteps ?? d.baselineSteps, 1),
+    z: checkPositive(detector, 'z', config.z ?? d.z, true),
     collapseSeverity: checkSeverity(detector, 'severity', config.severity ?? d.severity),
   };
 }
@@ -135,7 +146,9 @@ export function groupCollapseConditions<T = RewardEvent>(config: GroupCollapseCo
  * alerts:   ----------i-----c--|         i = info onset for step 3 (judged when step 4 starts):
  *                                        "... all at the floor 0 ...; watching for persistence";
  *                                        c = critical at step 5: "learning signal gone: 100% of 8
- *                                        groups have identical rewards, 100% all at the floor 0 ..."
+ *                                        groups have identical rewards, 100% all at the floor 0 ...
+ *                                        for 3 steps since step 3 (100% of their groups all wrong
+ *                                        vs 0% before) ..."
  * ```
  *
  * @example
@@ -152,14 +165,25 @@ export function groupCollapseConditions<T = RewardEvent>(config: GroupCollapseCo
  * when every group is zero-spread at the floor) needs at least `zeroStdFrac` (0.8) of the groups
  * zero-spread, `levelFrac` (0.5) of them all wrong, the step's reward std at most `stdRatio` (0.5)
  * of its baseline (median over the last 20 steps that had a learning signal), a learning signal
- * earlier in the run, and `persistence` (3) such steps in a row. Mostly all-correct is `info`
- * (mastery); an all-wrong start is `info` ("no learning signal yet"), never collapse.
+ * earlier in the run, and `persistence` (3) such steps in a row over which the share of all-wrong
+ * groups is significantly above the run's own share in the 20 steps before them (two-proportion
+ * z-test, `z` 4.26). Why the last: with a success rate p a group of G is all wrong with
+ * probability (1 − p)^G, 0.85 at p = 0.02 and G = 8, so a run that solves 2% of its samples has
+ * most groups at the floor and an all-wrong step every few steps without anything changing; what
+ * marks a collapse is more all-wrong groups than the run's own rate predicts. The test is made
+ * every step, so `z` is set for one false alarm per 10^5 steps (one-sided 1e-5), not per test.
+ * Mostly all-correct is `info` (mastery); an all-wrong start is `info` ("no learning signal
+ * yet"), never collapse.
  * Warm-up and false alarms: healthy runs have many zero-spread groups (easy and hard prompts), so
- * the rule needs all of the above; healthy simulated runs (binary, shaped, continuous) raise
- * nothing above info. Evidence: the step's fractions, reward mean and std, baseline std, levels
- * (each only once it exists: no baseline before a step with a learning signal, no levels while
- * every reward is equal; never NaN), and up to 5 offending groups (their common reward, std 0, one member's response).
- * Missing rewards or groups are skipped. Cost: O(1) expected per sample, O(groups) per step.
+ * the rule needs all of the above; healthy simulated runs (binary, shaped, continuous) and
+ * stationary binary runs down to p = 0.005 (groups of 4 to 16) raise nothing above info. A
+ * collapse from a low rate takes more steps to prove: from p = 0.3 or 0.1 to 0 with groups of 8,
+ * 2 steps; from 0.05, 3-4; from 0.02, 8-12. Evidence: the step's fractions, reward mean and std,
+ * baseline std, the run's and the baseline's shares of all-wrong groups (`runFloorFrac`,
+ * `baselineFloorFrac`), levels (each only once it exists: no baseline before a step with a
+ * learning signal or known levels, no levels while every reward is equal; never NaN), and up to
+ * 5 offending groups (their common reward, std 0, one member's response).
+ * Missing rewards or groups are skipped. Cost: O(1) expected per sample, O(groups + 20) per step.
  *
  * @see groupCollapseFromSteps the same rule on `groups/zero_std_frac` step metrics
  * @see GroupAccumulator the kernel

@@ -9,18 +9,40 @@
  * - `collapse` (warning, critical when every group is zero-spread at the floor): mostlyZero AND at
  *   least `levelFrac` of the groups sit at the floor AND the step's reward spread fell to
  *   `stdRatio` of its baseline (skipped when no spread is known) AND the run had a learning signal
- *   before (a step that was not mostlyZero), held on `persistence` consecutive steps;
+ *   before (a step that was not mostlyZero), held on `persistence` consecutive steps, AND over
+ *   those steps the share of groups all at the floor is significantly above the run's own share
+ *   before them (see "Significance" below);
  * - `mastery` (info): mostlyZero AND at least `levelFrac` of the groups sit at the ceiling;
  * - otherwise a mostlyZero step is info (no gradient from most groups, level undetermined or mixed),
  *   and any other step is an inactive condition.
  * The spread baseline is the median of the last `baselineSteps` spreads of steps that were not
  * mostlyZero, so it never follows a collapse down to 0 and recovers from a degenerate start.
+ *
+ * Significance. Zero spread at the floor is not rare in itself: with a success rate p, a group of
+ * G binary rewards is all wrong with probability (1 − p)^G, 0.85 at p = 0.02 and G = 8, so a run
+ * that solves 2% of its samples has most groups at the floor on most steps and an all-wrong step by
+ * chance every few steps, while nothing has changed. The question is whether groups sit at the
+ * floor more often than this run's own rate predicts. That rate is the pooled share of all-wrong
+ * groups over the last `baselineSteps` steps whose levels are known, every step counted (the
+ * all-wrong start too), not only the steps with a signal, which would select the run's best
+ * steps. The steps of the current collapse run join it only when the run ends without having been
+ * called a collapse, so a collapse never becomes its own baseline. The collapse run's pooled share
+ * (all-wrong groups / groups over its steps, the last `baselineSteps` of a longer run) must lie
+ * `z` standard errors above the baseline share by the two-proportion z-test: both shares are
+ * estimates, and a baseline of a few steps proves little. Groups are independent draws given the
+ * policy, so their counts are binomial under "nothing changed"; a logged fraction
+ * (`groupCollapseFromSteps`) hides how many groups it counts and is taken as one group whose
+ * outcome is the fraction: a value in [0, 1] with a given mean varies at most as a single
+ * Bernoulli does, so this can only make the test slower, never make it fire more often. The test
+ * is made once per step for as long as a run lasts, so `z` is set for a false alarm per 10^5
+ * steps (4.26, one-sided 1e-5) rather than per test.
  */
 import type { Condition } from '../core/condition.js';
 import type { SampleRef, Severity, AlertSignal } from '../core/types.js';
 import { GroupAccumulator, type GroupSummary } from '../kernels/group-accumulator.js';
 import { Moments } from '../kernels/moments.js';
 import { RollingQuantiles } from '../kernels/rolling-quantiles.js';
+import { twoProportionZ } from '../kernels/two-proportion-z.js';
 import { fmt, pct } from './select.js';
 
 /** What one step looked like, from samples or from a step record. */
@@ -56,21 +78,88 @@ export interface GroupCollapseOptions {
   readonly stdRatio: number;
   readonly persistence: number;
   readonly baselineSteps: number;
+  /** Standard errors by which a collapse run's floor share must exceed the baseline share. */
+  readonly z: number;
   readonly collapseSeverity: Severity;
 }
 
 const TOTAL = 1 - 1e-9;
 
+/** One step of the floor-share test. */
+interface FloorStep {
+  readonly groups: number;
+  /** Groups all at the floor, counted or logged; NaN when estimated from where the mean sits. */
+  readonly atFloor: number;
+  readonly zeroStdFrac: number;
+  readonly rewardMean: number;
+}
+
+/** All-wrong groups and groups pooled over some steps. */
+interface FloorTally {
+  readonly atFloor: number;
+  readonly groups: number;
+}
+
+const share = (tally: FloorTally): number => (tally.groups > 0 ? tally.atFloor / tally.groups : Number.NaN);
+
+/**
+ * The last `steps` steps of the floor-share test. Estimated shares are placed again with the
+ * levels in force when tallied: a log without `reward/min`/`reward/max` learns the floor only when
+ * the reward first reaches it (often in the collapse itself), and a share estimated earlier against
+ * a narrower range would call groups all wrong that were not. Cost: O(steps) per tally, per step.
+ */
+class FloorHistory {
+  private entries: FloorStep[] = [];
+
+  constructor(private readonly steps: number) {}
+
+  push(entry: FloorStep): void {
+    this.entries.push(entry);
+    if (this.entries.length > this.steps) this.entries.shift();
+  }
+
+  /** Moves every entry into `target` (oldest first) and empties this one. */
+  drainInto(target: FloorHistory): void {
+    for (const entry of this.entries) target.push(entry);
+    this.clear();
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+
+  tally(floor: number, ceiling: number): FloorTally {
+    let atFloor = 0;
+    let groups = 0;
+    for (const entry of this.entries) {
+      const counted = Number.isNaN(entry.atFloor)
+        ? estimatedLevelFracs(entry.zeroStdFrac, entry.rewardMean, floor, ceiling).floorFrac * entry.groups
+        : entry.atFloor;
+      atFloor += counted;
+      groups += entry.groups;
+    }
+    return { atFloor, groups };
+  }
+}
+
 export class GroupCollapseJudge {
   private readonly options: GroupCollapseOptions;
   private readonly baseline: RollingQuantiles;
+  /** The steps before the current collapse run, for the share of all-wrong groups. */
+  private readonly floorBaseline: FloorHistory;
+  /** The current collapse run's steps (the last `baselineSteps` of them). */
+  private readonly floorRun: FloorHistory;
   private hadSignal = false;
   private collapseRun = 0;
   private firstCollapseStep = Number.NaN;
+  /** Whether the current collapse run has been called a collapse (it then never joins the baseline). */
+  private called = false;
 
   constructor(options: GroupCollapseOptions) {
     this.options = options;
     this.baseline = new RollingQuantiles(options.baselineSteps);
+    this.floorBaseline = new FloorHistory(options.baselineSteps);
+    this.floorRun = new FloorHistory(options.baselineSteps);
   }
 
   /** Judges one step; returns its condition (one per step with at least one group). */
@@ -85,14 +174,36 @@ export class GroupCollapseJudge {
     const atFloor = summary.floorFrac >= levelFrac && !(summary.ceilingFrac > summary.floorFrac);
     const atCeiling = summary.ceilingFrac >= levelFrac && !atFloor;
     const collapsing = mostlyZero && atFloor && spreadCollapsed && this.hadSignal;
+    const floorStep: FloorStep = {
+      groups: summary.groups,
+      atFloor: summary.levels === 'estimated' ? Number.NaN : summary.floorFrac * summary.groups,
+      zeroStdFrac: frac,
+      rewardMean: summary.rewardMean,
+    };
+    let significant = false;
     if (collapsing) {
       if (this.collapseRun === 0) this.firstCollapseStep = summary.step;
       this.collapseRun += 1;
-    } else this.collapseRun = 0;
+      this.floorRun.push(floorStep);
+      const run = this.floorRun.tally(summary.floor, summary.ceiling);
+      const before = this.floorBaseline.tally(summary.floor, summary.ceiling);
+      significant = twoProportionZ(run.atFloor, run.groups, before.atFloor, before.groups) >= this.options.z;
+      if (significant && this.collapseRun >= persistence) this.called = true;
+    } else {
+      this.collapseRun = 0;
+      // A run that never became a collapse was the run's ordinary state: it joins the baseline.
+      if (this.called) this.floorRun.clear();
+      else this.floorRun.drainInto(this.floorBaseline);
+      this.called = false;
+    }
     if (!mostlyZero) {
       this.hadSignal = true;
       if (Number.isFinite(summary.rewardStd)) this.baseline.push(summary.rewardStd);
     }
+    if (!collapsing && Number.isFinite(summary.floorFrac)) this.floorBaseline.push(floorStep);
+    const runShare = collapsing ? share(this.floorRun.tally(summary.floor, summary.ceiling)) : Number.NaN;
+    // What a collapse run is judged against (the one this step was, if it is one; NaN before any known levels).
+    const baselineShare = share(this.floorBaseline.tally(summary.floor, summary.ceiling));
 
     const stats = finiteStats({
       groups: summary.groups,
@@ -102,6 +213,8 @@ export class GroupCollapseJudge {
       rewardMean: summary.rewardMean,
       rewardStd: summary.rewardStd,
       baselineStd,
+      runFloorFrac: runShare,
+      baselineFloorFrac: baselineShare,
       floor: summary.floor,
       ceiling: summary.ceiling,
       persistence: this.collapseRun,
@@ -113,7 +226,7 @@ export class GroupCollapseJudge {
     // fields, and conditions serialize field for field as they did.
     const step = summary.step;
 
-    if (collapsing && this.collapseRun >= persistence) {
+    if (collapsing && this.called) {
       const total = frac >= TOTAL && summary.floorFrac >= TOTAL;
       const severity: Severity = total ? 'critical' : this.options.collapseSeverity;
       const spreadText = spreadKnown
@@ -131,7 +244,8 @@ export class GroupCollapseJudge {
         message:
           `learning signal gone: ${zeroText()}, ${pct(summary.floorFrac)} all at the floor ${fmt(summary.floor)} ` +
           `(all wrong; reward ${fmt(summary.rewardMean)}${spreadText}) for ${this.collapseRun} steps since step ` +
-          `${this.firstCollapseStep}; GRPO gets no gradient`,
+          `${this.firstCollapseStep} (${pct(runShare)} of their groups all wrong vs ${pct(baselineShare)} before); ` +
+          'GRPO gets no gradient',
         evidence: { stats, samples: summary.floorSamples },
       };
     }
@@ -151,10 +265,18 @@ export class GroupCollapseJudge {
           `(all wrong) since the start: the prompts may be too hard or the reward broken`;
       } else if (atFloor) {
         signal = 'collapse';
+        const awaited: string[] = [];
+        if (this.collapseRun < persistence) awaited.push(`persistence (${this.collapseRun}/${persistence} steps)`);
+        if (!spreadCollapsed) awaited.push(`a spread below ${fmt(stdRatio * baselineStd)}`);
+        if (!significant) {
+          awaited.push(
+            `more all-wrong groups than ${Number.isFinite(baselineShare) ? `the ${pct(baselineShare)} ` : ''}before` +
+              (collapsing ? ` (${pct(runShare)} over ${this.collapseRun} steps)` : ''),
+          );
+        }
         message =
           `${zeroText()}, ${pct(summary.floorFrac)} all at the floor ${fmt(summary.floor)} (all wrong; reward ` +
-          `${fmt(summary.rewardMean)}); watching for persistence (${this.collapseRun}/${persistence} steps)` +
-          (spreadCollapsed ? '' : ` and a spread below ${fmt(stdRatio * baselineStd)}`);
+          `${fmt(summary.rewardMean)}); watching for ${awaited.join(' and ')}`;
       } else {
         message = `${zeroText()} (no GRPO gradient from them); neither mostly all-wrong nor mostly all-correct`;
       }
@@ -369,9 +491,7 @@ export class GroupRecordSteps {
       ceilingFrac = metrics.allMaxFrac;
       levels = 'logged';
     } else if (known && mean !== undefined) {
-      const position = Math.min(1, Math.max(0, (mean - floor) / (ceiling - floor)));
-      floorFrac = Math.max(0, frac - position);
-      ceilingFrac = Math.max(0, frac - (1 - position));
+      ({ floorFrac, ceilingFrac } = estimatedLevelFracs(frac, mean, floor, ceiling));
       levels = 'estimated';
     }
     return {
@@ -389,4 +509,14 @@ export class GroupRecordSteps {
       levels,
     };
   }
+}
+
+/**
+ * Bounds on the fractions of all groups zero-spread at the floor and at the ceiling from the
+ * fraction `zeroStdFrac` of zero-spread groups and where the mean sits between the levels (see
+ * {@link GroupRecordSteps}).
+ */
+function estimatedLevelFracs(zeroStdFrac: number, mean: number, floor: number, ceiling: number): { floorFrac: number; ceilingFrac: number } {
+  const position = Math.min(1, Math.max(0, (mean - floor) / (ceiling - floor)));
+  return { floorFrac: Math.max(0, zeroStdFrac - position), ceilingFrac: Math.max(0, zeroStdFrac - (1 - position)) };
 }

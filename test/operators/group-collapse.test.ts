@@ -5,6 +5,7 @@ import { groupCollapseFromSteps, groupCollapseFromStepsConditions } from '../../
 import { summarizeSteps } from '../../operators/summarize-steps.js';
 import { verdict } from '../../operators/verdict.js';
 import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
+import { Random } from '../../src/sim/random.js';
 import { simulate, type HackPattern, type RewardKind } from '../../src/sim/simulate.js';
 import { brief, testScheduler } from './fixtures.js';
 import { checklist } from './numeric-checklist.js';
@@ -24,6 +25,23 @@ const mixed = (step: number): RewardEvent[] => stepOf(step, 8, 8, (_g, i) => i %
 const allWrong = (step: number): RewardEvent[] => stepOf(step, 8, 8, () => 0);
 /** Every group all right. */
 const allRight = (step: number): RewardEvent[] => stepOf(step, 8, 8, () => 1);
+
+/**
+ * A stationary binary run: `prompts` groups of `size` per step, each prompt's success rate
+ * `rate(step)` shifted on the logit scale by its difficulty (normal, sd 0.8).
+ */
+function binaryRun(seed: number, steps: number, rate: (step: number) => number, size = 8, prompts = 8): RewardEvent[] {
+  const rng = new Random(seed);
+  const events: RewardEvent[] = [];
+  for (let step = 0; step < steps; step++) {
+    for (let p = 0; p < prompts; p++) {
+      const base = rate(step);
+      const success = base <= 0 ? 0 : 1 / (1 + Math.exp(-(Math.log(base / (1 - base)) + 0.8 * rng.normal())));
+      for (let i = 0; i < size; i++) events.push({ step, group: `s${step}-p${p}`, reward: rng.chance(success) ? 1 : 0 });
+    }
+  }
+  return events;
+}
 
 const alertsOf = <T>(items: readonly T[], op: (s: Observable<T>) => Observable<Alert>): Promise<Alert[]> =>
   lastValueFrom(op(from(items)).pipe(toArray()));
@@ -66,11 +84,14 @@ describe('groupCollapse', () => {
     // Sample std of one 1 among 64 values: sqrt(64 * (1/64) * (63/64) / 63) = 1/8; baseline: 32 of 64 -> sqrt(16/63).
     expect(last.evidence.stats.rewardStd).toBeCloseTo(1 / 8, 12);
     expect(last.evidence.stats.baselineStd).toBeCloseTo(Math.sqrt(16 / 63), 12);
+    // 23 of the run's 24 groups all wrong, none of the 16 before.
+    expect(last.evidence.stats.runFloorFrac).toBeCloseTo(23 / 24, 12);
+    expect(last.evidence.stats.baselineFloorFrac).toBe(0);
     expect(last.evidence.samples).toHaveLength(5);
     expect(last.evidence.samples![0]).toMatchObject({ step: 4, group: 's4-g1', reward: 0, score: 0, response: 'answer 1.7' });
     expect(last.message).toBe(
       'learning signal gone: 88% of 8 groups have identical rewards, 88% all at the floor 0 (all wrong; reward 0.0156, ' +
-        'reward spread 0.125 vs 0.504 before) for 3 steps since step 2; GRPO gets no gradient',
+        'reward spread 0.125 vs 0.504 before) for 3 steps since step 2 (96% of their groups all wrong vs 0% before); GRPO gets no gradient',
     );
   });
 
@@ -123,6 +144,31 @@ describe('groupCollapse', () => {
     }
   });
 
+  it('should not call a stationary low success rate a collapse, from samples or from step records', async () => {
+    // At p = 0.02 and 8 samples a group is all wrong with probability ~0.85: most groups sit at the
+    // floor on most steps and whole all-wrong steps come by chance, with nothing changed.
+    for (const rate of [0.02, 0.05]) {
+      for (const seed of [1, 2, 3]) {
+        const events = binaryRun(seed, 400, () => rate);
+        expect(warnings(await alertsOf(events, groupCollapse()))).toEqual([]);
+        const records = await lastValueFrom(from(events).pipe(summarizeSteps(), toArray()));
+        expect(warnings(await alertsOf(records, groupCollapseFromSteps()))).toEqual([]);
+      }
+    }
+  });
+
+  it('should find a collapse from a low success rate once the all-wrong share rises significantly above it', async () => {
+    for (const [rate, within] of [[0.05, 6], [0.02, 15]] as const) {
+      for (const seed of [1, 2, 3]) {
+        const alerts = warnings(await alertsOf(binaryRun(seed, 260, (step) => (step < 200 ? rate : 0)), groupCollapse()));
+        expect(alerts[0]).toMatchObject({ signal: 'collapse', severity: 'critical' });
+        expect(alerts[0]!.step).toBeGreaterThanOrEqual(200);
+        expect(alerts[0]!.step - 200).toBeLessThanOrEqual(within);
+        expect(alerts[0]!.message).toMatch(/\(100% of their groups all wrong vs \d+% before\)/);
+      }
+    }
+  });
+
   it('should report the simulated exploit (all groups at full reward) as mastery info, not collapse', async () => {
     const alerts = await alertsOf(simEvents('binary', 5, 100, 'exploit', 60), groupCollapse());
     expect(warnings(alerts)).toEqual([]);
@@ -144,12 +190,15 @@ describe('groupCollapse', () => {
 });
 
 describe('groupCollapseFromSteps', () => {
-  it('should open a critical collapse at step 170 of the real TRL collapse log and no warning before', async () => {
+  it('should open a critical collapse at step 180 of the real TRL collapse log and no warning before', async () => {
+    // All wrong from step 160 on. Each logged fraction counts as one group (the log does not say
+    // how many it pools), so 5 records at ~95% all wrong against 4% over the 20 before are needed.
     const alerts = await alertsOf(await realSteps('trl-grpo_qwen35_collapse_step_logs.json'), groupCollapseFromSteps());
     const flagged = warnings(alerts);
-    expect(flagged[0]).toMatchObject({ step: 170, since: 140, severity: 'critical', signal: 'collapse' });
+    expect(flagged[0]).toMatchObject({ step: 180, since: 140, severity: 'critical', signal: 'collapse' });
     expect(flagged[0]!.message).toMatch(/^learning signal gone: 100% of groups have identical rewards, 100% all at the floor 0/);
-    expect(alerts.filter((a) => a.step < 170).every((a) => a.severity === 'info')).toBe(true);
+    expect(flagged[0]!.message).toContain('for 5 steps since step 160 (95% of their groups all wrong vs 4% before)');
+    expect(alerts.filter((a) => a.step < 180).every((a) => a.severity === 'info')).toBe(true);
   });
 
   it('should call the real saturated TRL run (frac 0.5-1.0, reward ~0.93) mastery, never collapse', async () => {
@@ -159,13 +208,23 @@ describe('groupCollapseFromSteps', () => {
     expect(alerts.every((a) => a.message.startsWith('mastery'))).toBe(true);
   });
 
+  it('should call the third all-wrong record after 20 with a learning signal a critical collapse (doc marble)', async () => {
+    const records: StepRecord[] = Array.from({ length: 23 }, (_, i) => ({
+      step: i + 1,
+      metrics: i < 20 ? { 'groups/zero_std_frac': i % 2 ? 0.6 : 0.5, 'reward/mean': i % 2 ? 0.7 : 0.8 } : { 'groups/zero_std_frac': 1, 'reward/mean': 0 },
+    }));
+    const alerts = await alertsOf(records, groupCollapseFromSteps());
+    expect(alerts.map((a) => `${a.state}@${a.step}:${a.severity}`)).toEqual(['onset@21:info', 'ongoing@23:critical']);
+  });
+
   it('should use the logged all-min/all-max fractions when present', async () => {
     const record = (step: number, frac: number, allMin: number, mean: number): StepRecord => ({
       step,
       metrics: { 'groups/zero_std_frac': frac, 'groups/all_min_frac': allMin, 'groups/all_max_frac': frac - allMin, 'reward/mean': mean, 'reward/std': mean === 0 ? 0 : 0.4 },
     });
-    const records = [record(1, 0.3, 0.1, 0.5), record(2, 0.3, 0.1, 0.5), record(3, 0.9, 0.6, 0.3), record(4, 0.9, 0.6, 0.3), record(5, 0.9, 0.6, 0.3)];
-    const conditions = await lastValueFrom(from(records).pipe(groupCollapseFromStepsConditions({ stdRatio: 2 }), toArray()));
+    const records = [record(1, 0.3, 0, 0.5), record(2, 0.3, 0, 0.5), record(3, 0.9, 0.6, 0.3), record(4, 0.9, 0.6, 0.3), record(5, 0.9, 0.6, 0.3)];
+    // z 1: two records before are too few for the default significance; this is about the levels.
+    const conditions = await lastValueFrom(from(records).pipe(groupCollapseFromStepsConditions({ stdRatio: 2, z: 1 }), toArray()));
     expect(conditions.at(-1)).toMatchObject({ active: true, severity: 'warning', signal: 'collapse' });
     expect(conditions.at(-1)!.evidence.stats.floorFrac).toBe(0.6);
     expect(conditions.at(-1)!.evidence.stats.ceilingFrac).toBeCloseTo(0.3, 12);
@@ -231,17 +290,21 @@ checklist<RewardEvent, GroupCollapseConfig>('groupCollapse', {
     [{ groupSize: 1 }, RangeError, 'groupCollapse groupSize must be an integer >= 2'],
     [{ floor: 1, ceiling: 0 }, RangeError, 'groupCollapse ceiling must be above floor'],
     [{ stdRatio: -1 }, RangeError, 'groupCollapse stdRatio must be a finite number > 0'],
+    [{ z: -1 }, RangeError, 'groupCollapse z must be a finite number >= 0'],
     [{ severity: 'bad' as never }, TypeError, 'groupCollapse severity must be'],
     [{ group: 'group' as never }, TypeError, 'groupCollapse group must be a function'],
   ],
 });
 
+// reward/min and reward/max give the levels from the first record on, so the records before the
+// collapse count in its baseline.
 const stepItems: StepRecord[] = [0.3, 0.2, 0.3, 0.95, 1, 1, 0.2, 0.2, 0.2].map((frac, i) => ({
   step: i,
-  metrics: { 'groups/zero_std_frac': frac, 'reward/mean': frac > 0.5 ? 0 : 0.6 },
+  metrics: { 'groups/zero_std_frac': frac, 'reward/mean': frac > 0.5 ? 0 : 0.6, 'reward/min': 0, 'reward/max': 1 },
 }));
 describe('groupCollapseFromSteps (marble checklist)', () => {
-  const op = () => groupCollapseFromSteps({ persistence: 1 });
+  // z 1: three records before the collapse are too few for the default significance.
+  const op = () => groupCollapseFromSteps({ persistence: 1, z: 1 });
   it('should complete on empty, stay silent on never, forward an error, and alert in order', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold<StepRecord>('|').pipe(op())).toBe('|');
