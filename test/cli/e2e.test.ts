@@ -71,6 +71,27 @@ describe('goodhart (built) on simulated runs', () => {
     }
   });
 
+  it('audits a hard run that stays hard (2% solved, groups of 8) with KL at 0 for its first 15 steps as healthy', async () => {
+    // Most groups all wrong and whole all-wrong steps by chance, nothing changing; KL exactly 0
+    // until the policy first moves, then a slow rise. Each used to give a false warning or collapse.
+    const rng = new Random(2);
+    const items: Ingested[] = [];
+    let kl = 0;
+    for (let step = 0; step < 300; step++) {
+      for (let p = 0; p < 8; p++) {
+        const success = 1 / (1 + Math.exp(-(Math.log(0.02 / 0.98) + 0.8 * rng.normal())));
+        for (let i = 0; i < 8; i++) items.push({ kind: 'event', event: { step, group: `s${step}-p${p}`, reward: rng.chance(success) ? 1 : 0 } });
+      }
+      if (step >= 15) kl += 0.0006 * (1 + 0.3 * rng.normal());
+      items.push({ kind: 'step', record: { step, metrics: { kl, grad_norm: Math.abs(0.3 + 0.05 * rng.normal()) } } });
+    }
+    const path = join(dir, 'hard-run.jsonl');
+    await writeJsonl(path, items.map(ingestedRecord));
+    const run = await cli(['audit', path, '--json']);
+    expect(JSON.parse(run.out)).toMatchObject({ verdict: 'healthy', reasons: [] });
+    expect(run.code).toBe(0);
+  });
+
   it('audit, summary and --jsonl say the same with the text detectors on a worker thread (--threads 2) as on one', async () => {
     const run = join(dir, 'threads.jsonl');
     // Two hacks whose text detectors and step detectors alert around the same steps.
