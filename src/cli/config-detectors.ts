@@ -58,6 +58,7 @@ const GROUP_RULE: KeyList<GroupCollapseRuleConfig> = {
   levelFrac: true,
   stdRatio: true,
   persistence: true,
+  z: true,
   baselineSteps: true,
   severity: true,
   floor: true,
