@@ -3,23 +3,40 @@
  * reward components are named by the run itself, so a misspelt true component is valid config
  * that quietly matches nothing (component dominance then never sees its true component stall).
  */
-import type { StepRecord } from '../core/types.js';
+import type { RewardEvent, StepRecord } from '../core/types.js';
 import { componentOfMetric } from '../detectors/reward-components.js';
 import { oneLine } from '../sinks/terminal.js';
 
 /** Components named in the warning (a run may name many; the names come from the input). */
 const LISTED = 20;
 
-/** The reward components step records name (`reward/<c>/mean`), sorted. */
-export function componentsOf(records: Iterable<StepRecord>): string[] {
-  const seen = new Set<string>();
-  for (const record of records) {
+/** The reward component names a run uses, collected as it is read. */
+export class ComponentNames {
+  private readonly seen = new Set<string>();
+
+  /** An event's named components. */
+  event(event: RewardEvent): void {
+    if (event.components !== undefined) for (const name in event.components) this.seen.add(name);
+  }
+
+  /** A step record's per-component metrics (`reward/<c>/mean`). */
+  record(record: StepRecord): void {
     for (const metric in record.metrics) {
       const component = componentOfMetric(metric);
-      if (component !== undefined) seen.add(component);
+      if (component !== undefined) this.seen.add(component);
     }
   }
-  return [...seen].sort();
+
+  sorted(): string[] {
+    return [...this.seen].sort();
+  }
+}
+
+/** The reward components step records name (`reward/<c>/mean`), sorted. */
+export function componentsOf(records: Iterable<StepRecord>): string[] {
+  const names = new ComponentNames();
+  for (const record of records) names.record(record);
+  return names.sorted();
 }
 
 /**

@@ -178,6 +178,9 @@ describe('a finished file that yields no record', () => {
     expect(report).toMatchObject({ verdict: null, error: expect.stringContaining(`${garbage}: no records read as goodhart-jsonl`), problems: 2, failed: true });
     expect(report.firstProblems.map((problem: { line: number }) => problem.line)).toEqual([1, 2]);
     expect(unread.err).toContain(`goodhart: ${garbage}: no records`);
+    const summary = await run(['summary', garbage, '--format', 'goodhart-jsonl', '--json']);
+    expect(summary.code).toBe(2);
+    expect(JSON.parse(summary.out)).toMatchObject({ verdict: null, error: expect.stringContaining(`${garbage}: no records`), problems: 2, failed: true });
   });
 });
 
@@ -413,6 +416,16 @@ describe('summary', () => {
     expect(() => JSON.parse(json.out)).not.toThrow();
     const present = await run(['summary', file('summary8.jsonl', events()), '--config', config('tc-present.json', 'correct')]);
     expect(present.err).toBe('');
+  });
+
+  it('audit warns like summary when the configured true component never appeared, and only then', async () => {
+    const config = join(dir, 'tc-audit.json');
+    writeFileSync(config, JSON.stringify({ trueComponent: 'nosuch' }));
+    const missing = await run(['audit', file('audit-tc1.jsonl', events()), '--config', config, '--quiet']);
+    expect(missing.err).toBe('goodhart: warning: the config\'s trueComponent "nosuch" never appeared in the run; components seen: correct, format\n');
+    const present = join(dir, 'tc-audit-present.json');
+    writeFileSync(present, JSON.stringify({ trueComponent: 'format' }));
+    expect((await run(['audit', file('audit-tc2.jsonl', events()), '--config', present, '--quiet'])).err).toBe('');
   });
 });
 

@@ -4,10 +4,11 @@ import { verdictAtLeast } from '../../core/verdict.js';
 import type { VerdictStatus } from '../../core/types.js';
 import { formatProblem, formatVerdict } from '../../sinks/console.js';
 import { FAIL_ON, type FailOn } from '../config.js';
-import { examples, isUsageOrInputError, threadsOption, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
-import { NoRecordsError } from '../require-records.js';
+import { examples, threadsOption, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { replay } from '../run-analysis.js';
 import { AlertLog } from '../live.js';
+import { ComponentNames, unseenTrueComponent } from '../true-component.js';
+import { withUnjudgedJson } from '../unjudged-json.js';
 
 /** Exit code of an audit stopped by SIGINT (Ctrl-C) before the end of its input: 128 + 2, as shells report it. */
 export const INTERRUPTED = 130;
@@ -49,28 +50,8 @@ export function registerAudit(program: Command, context: VerbContext): void {
         'Ctrl-C stops the replay: what was read so far is reported (--json: "interrupted": true) and the exit code is 130.\n',
     )
     .action(async (files: string[], flags: AuditFlags) => {
-      try {
-        await audit(files, flags, context);
-      } catch (error) {
-        // A CI script parsing stdout gets its one object on exit code 2 as well.
-        if (flags.json === true && isUsageOrInputError(error)) context.io.stdout(`${JSON.stringify(unjudgedJson(error))}\n`);
-        throw error;
-      }
+      await withUnjudgedJson(flags.json, context.io, () => audit(files, flags, context));
     });
-}
-
-/**
- * The `--json` object of an audit that judged nothing (exit code 2): why, and the input problems
- * of the file that yielded no record.
- */
-function unjudgedJson(error: Error): Record<string, unknown> {
-  return {
-    verdict: null,
-    error: error.message,
-    problems: error instanceof NoRecordsError ? error.problems : 0,
-    firstProblems: error instanceof NoRecordsError ? error.firstProblems : [],
-    failed: true,
-  };
 }
 
 /** The audit proper: replays `files`, judges them, prints the result and sets the exit code. */
@@ -79,11 +60,19 @@ async function audit(files: readonly string[], flags: AuditFlags, context: VerbC
   const shared = await resolveShared(flags, io);
   const failOn = flags.failOn ?? shared.config.failOn ?? 'hacking';
   const log = new AlertLog(flags.jsonl === undefined ? undefined : shared.path(flags.jsonl), context);
+  // A configured true component is checked against the components the run names (only then: it
+  // costs a look at every record).
+  const trueComponent = shared.config.trueComponent;
+  const components = trueComponent === undefined ? undefined : new ComponentNames();
   const tally = await replay(files.map(shared.path), shared, context, {
     onItem: (item) => {
       log.item(item);
+      if (item.kind === 'event') components?.event(item.event);
+      else if (item.kind === 'step') components?.record(item.record);
     },
   });
+  const unseen = components === undefined ? undefined : unseenTrueComponent(trueComponent, components.sorted());
+  if (unseen !== undefined) io.stderr(unseen);
   // Ctrl-C stops the replay (run-analysis `consume`): report what was read, but never let a
   // partial run pass for a judged one in CI.
   const interrupted = io.signal?.aborted === true;

@@ -8,6 +8,7 @@ import { defaultDetectors, type DetectorRun } from '../detect.js';
 import { examples, threadsOption, positiveInt, resolveShared, sharedOptions, type SharedFlags, type VerbContext } from '../options.js';
 import { replay } from '../run-analysis.js';
 import { componentsOf, unseenTrueComponent } from '../true-component.js';
+import { withUnjudgedJson } from '../unjudged-json.js';
 
 interface SummaryFlags extends SharedFlags {
   readonly last?: number;
@@ -153,38 +154,40 @@ export function registerSummary(program: Command, context: VerbContext): void {
     ),
   )
     .addHelpText('after', examples(['goodhart summary run.jsonl', 'goodhart summary trainer_state.json --last 20', 'goodhart summary run.jsonl --json']))
-    .action(async (files: string[], flags: SummaryFlags) => {
-      const { io } = context;
-      const shared = await resolveShared(flags, io);
-      const tally = await replay(files.map(shared.path), shared, context, { summarize: true, keepSummaries: true, keepAlerts: true });
-      const records = lastSteps(tally.summaries, flags.last);
-      const metrics = metricSummaries(records);
-      const detectors = detectorStates(defaultDetectors(shared.config), tally.alerts);
-      const verdict = tally.verdict();
-      const unseen = unseenTrueComponent(shared.config.trueComponent, componentsOf(tally.summaries));
-      if (unseen !== undefined) io.stderr(unseen);
-      const counts = { events: tally.events, steps: tally.steps, problems: tally.problems, alerts: tally.alertCount };
-      if (flags.json === true) {
-        const window = records.length === 0 ? null : { from: records[0]!.step, to: records[records.length - 1]!.step, records: records.length };
-        io.stdout(`${JSON.stringify({ ...counts, window, metrics, detectors, verdict: verdictJson(verdict) })}\n`);
-        return;
-      }
-      const out: string[] = [];
-      out.push(
-        `${counts.events} events, ${counts.steps} step records, ${counts.problems} input problems, ${counts.alerts} alerts` +
-          (records.length > 0 ? `; statistics over steps ${records[0]!.step}..${records[records.length - 1]!.step}` : '') +
-          '\n',
-      );
-      if (!shared.quiet && metrics.length > 0) {
-        const header = ['metric', 'n', 'mean', 'std', 'min', 'median', 'max', 'first', 'last'];
-        const rows = metrics.map((m) => [oneLine(m.metric, 48), String(m.n), ...[m.mean, m.std, m.min, m.median, m.max, m.first, m.last].map(formatNumber)]);
-        out.push(...tableLines(header, rows, (column) => column > 0));
-      }
-      if (!shared.quiet && detectors.length > 0) {
-        const rows = detectors.map((d) => [oneLine(d.detector, 40), d.slot ?? '-', oneLine(d.metric, 40), describeState(d)]);
-        out.push('detectors:\n', ...tableLines(['detector', 'slot', 'watches', 'state'], rows, () => false, '  '));
-      }
-      out.push(formatVerdict(verdict, { color: shared.colorOut }));
-      io.stdout(out.join(''));
-    });
+    .action(async (files: string[], flags: SummaryFlags) =>
+      withUnjudgedJson(flags.json, context.io, async () => {
+        const { io } = context;
+        const shared = await resolveShared(flags, io);
+        const tally = await replay(files.map(shared.path), shared, context, { summarize: true, keepSummaries: true, keepAlerts: true });
+        const records = lastSteps(tally.summaries, flags.last);
+        const metrics = metricSummaries(records);
+        const detectors = detectorStates(defaultDetectors(shared.config), tally.alerts);
+        const verdict = tally.verdict();
+        const unseen = unseenTrueComponent(shared.config.trueComponent, componentsOf(tally.summaries));
+        if (unseen !== undefined) io.stderr(unseen);
+        const counts = { events: tally.events, steps: tally.steps, problems: tally.problems, alerts: tally.alertCount };
+        if (flags.json === true) {
+          const window = records.length === 0 ? null : { from: records[0]!.step, to: records[records.length - 1]!.step, records: records.length };
+          io.stdout(`${JSON.stringify({ ...counts, window, metrics, detectors, verdict: verdictJson(verdict) })}\n`);
+          return;
+        }
+        const out: string[] = [];
+        out.push(
+          `${counts.events} events, ${counts.steps} step records, ${counts.problems} input problems, ${counts.alerts} alerts` +
+            (records.length > 0 ? `; statistics over steps ${records[0]!.step}..${records[records.length - 1]!.step}` : '') +
+            '\n',
+        );
+        if (!shared.quiet && metrics.length > 0) {
+          const header = ['metric', 'n', 'mean', 'std', 'min', 'median', 'max', 'first', 'last'];
+          const rows = metrics.map((m) => [oneLine(m.metric, 48), String(m.n), ...[m.mean, m.std, m.min, m.median, m.max, m.first, m.last].map(formatNumber)]);
+          out.push(...tableLines(header, rows, (column) => column > 0));
+        }
+        if (!shared.quiet && detectors.length > 0) {
+          const rows = detectors.map((d) => [oneLine(d.detector, 40), d.slot ?? '-', oneLine(d.metric, 40), describeState(d)]);
+          out.push('detectors:\n', ...tableLines(['detector', 'slot', 'watches', 'state'], rows, () => false, '  '));
+        }
+        out.push(formatVerdict(verdict, { color: shared.colorOut }));
+        io.stdout(out.join(''));
+      }),
+    );
 }
