@@ -149,7 +149,11 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
         }
         const pickLength = config.select ?? ((item: T) => fieldOf(item, 'length'));
         const pickReward = config.reward ?? ((item: T) => fieldOf(item, 'reward'));
-        const samples = new LengthCapWindow(window, maxLength, inferShare);
+        // Evidence is rebuilt from the held item itself (the selectors are pure), so nothing is
+        // allocated for the completions that are never cited.
+        const samples = new LengthCapWindow<T>(window, maxLength, inferShare, (item, length) =>
+          truncatedSample(item, selection.step(item), length, finiteOrMissing(pickReward(item))),
+        );
         const floor = new TruncatedRewardFloor(floorOptions);
         let lastStep = Number.NaN;
         let lastActive = false;
@@ -162,7 +166,7 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
             samples.pushReward(reward);
           }
           if (length === undefined) return detector.next(undefined, NO_REWARD, step);
-          samples.pushLength(length, reward, () => truncatedSample(item, step, length, reward));
+          samples.pushLength(length, reward, item);
           if (samples.count < window) return undefined;
           const cap = samples.cap;
           const condition = detector.next(samples.clipRatio(cap), floor.reading(samples.meanReward, samples.truncatedReward(cap)), step, {

@@ -327,7 +327,7 @@ export class ComponentSteps {
   private readonly sums = new Map<string, number>();
   private samples = 0;
   private step = Number.NaN;
-  private top = new TopSamples(Number.POSITIVE_INFINITY, EVIDENCE_SAMPLES);
+  private top = new TopSamples<RewardEvent>(Number.POSITIVE_INFINITY, sampleOf, EVIDENCE_SAMPLES);
   /** Every component name seen, and the true one among them (re-chosen when a name is new). */
   private readonly names = new Set<string>();
   private trueName: string | undefined;
@@ -364,7 +364,7 @@ export class ComponentSteps {
       else if (this.trueName === undefined || name === this.trueName) paidBeyondTruth -= value;
     }
     this.top.tick();
-    if (paidBeyondTruth > 0 && this.top.wants(paidBeyondTruth)) this.top.offer(sampleOf(event, paidBeyondTruth), paidBeyondTruth);
+    if (paidBeyondTruth > 0) this.top.offer(event, paidBeyondTruth);
     return finished;
   }
 
@@ -373,7 +373,7 @@ export class ComponentSteps {
     const step = this.step;
     this.step = Number.NaN;
     const samples = this.top.samples();
-    this.top = new TopSamples(Number.POSITIVE_INFINITY, EVIDENCE_SAMPLES);
+    this.top = new TopSamples<RewardEvent>(Number.POSITIVE_INFINITY, sampleOf, EVIDENCE_SAMPLES);
     if (this.samples === 0) return undefined;
     const contributions = new Map<string, number>();
     for (const [name, sum] of this.sums) contributions.set(name, sum / this.samples);

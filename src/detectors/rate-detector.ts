@@ -31,13 +31,13 @@ export interface RateDetectorSpec<T> {
 
 export class RateDetector<T> {
   private readonly judge: RateJudge;
-  private readonly top: TopSamples;
+  private readonly top: TopSamples<T>;
   /** Items skipped because they scored `NaN`. */
   skipped = 0;
 
   constructor(private readonly spec: RateDetectorSpec<T>) {
     this.judge = new RateJudge(spec.judge);
-    this.top = new TopSamples(spec.judge.window);
+    this.top = new TopSamples(spec.judge.window, spec.sample);
   }
 
   /** Feeds one item; returns the condition of a judgement it triggers, if any. */
@@ -54,7 +54,7 @@ export class RateDetector<T> {
     const judgement = this.judge.push(flagged, step);
     const condition = judgement === undefined ? undefined : this.condition(judgement);
     this.top.tick();
-    if (flagged && this.top.wants(score)) this.top.offer(spec.sample(item, score), score);
+    if (flagged) this.top.offer(item, score);
     return condition;
   }
 

@@ -103,7 +103,7 @@ export class TruncationDetector {
  * Per-sample lengths and rewards -> the share of the window at the cap, the window-mean reward,
  * the mean reward of the window's completions at the cap, and up to 5 of them as evidence.
  */
-export class LengthCapWindow {
+export class LengthCapWindow<S> {
   private readonly lengths: RollingQuantiles;
   private readonly rewardWindow: RollingMoments;
   private readonly maxLength: number | undefined;
@@ -120,23 +120,24 @@ export class LengthCapWindow {
   private cappedCount = 0;
   private sinceRecount = 0;
   /** The longest completions of the window, newest first among equals: the truncated ones once a cap is known. */
-  private readonly longestSamples: TopSamples;
+  private readonly longestSamples: TopSamples<S>;
 
-  constructor(window: number, maxLength: number | undefined, inferShare: number) {
+  /** `toSample` builds the evidence of a held completion (its source as given to `pushLength`), only when cited. */
+  constructor(window: number, maxLength: number | undefined, inferShare: number, toSample: (source: S, length: number) => SampleRef) {
     this.lengths = new RollingQuantiles(window);
     this.rewardWindow = new RollingMoments(window);
     this.ringLengths = new Float64Array(window);
     this.ringRewards = new Float64Array(window);
-    this.longestSamples = new TopSamples(window);
+    this.longestSamples = new TopSamples(window, toSample);
     this.maxLength = maxLength;
     this.inferShare = inferShare;
   }
 
   /**
    * Adds one completion's length and, when it has one, its reward (rewards also go to
-   * `pushReward`); `sample` builds its evidence, called only when it is held.
+   * `pushReward`); `source` is what its evidence is built from, if it is ever cited.
    */
-  pushLength(length: number, reward: number | undefined, sample?: () => SampleRef): void {
+  pushLength(length: number, reward: number | undefined, source?: S): void {
     if (length > this.longest) this.longest = length;
     const full = this.lengths.count === this.lengths.window;
     this.lengths.push(length);
@@ -159,7 +160,7 @@ export class LengthCapWindow {
     // (the cap it may turn out to be). Scored by length, so ones at the cap displace shorter ones.
     this.longestSamples.tick();
     const candidateAt = this.maxLength ?? this.inferredCap ?? this.longest;
-    if (sample !== undefined && length >= candidateAt && this.longestSamples.wants(length)) this.longestSamples.offer(sample(), length);
+    if (source !== undefined && length >= candidateAt) this.longestSamples.offer(source, length);
   }
 
   /** Up to 5 of the window's completions at or above `cap`, newest first (none while no cap is known). */

@@ -299,23 +299,27 @@ export class RateJudge {
   }
 }
 
-/** A flagged sample held as evidence, with the observation index it arrived at. */
-interface Held {
-  readonly sample: SampleRef;
-  readonly score: number;
-  readonly index: number;
+/** A flagged item held as evidence, with its score and the observation index it arrived at. */
+interface Held<S> {
+  source: S;
+  score: number;
+  index: number;
 }
 
 /**
- * The up-to-`capacity` highest-scoring flagged samples among the last `horizon` observations
- * (ties go to the newest). O(capacity) per offered sample.
+ * The up-to-`capacity` highest-scoring flagged items among the last `horizon` observations
+ * (ties go to the newest), for alert evidence. It holds the items themselves and builds their
+ * `SampleRef`s (`toSample`) only when `samples()` is asked: detectors offer on most events and
+ * cite on few, so building evidence per offer was an allocation per event. O(capacity) per offer;
+ * no allocation once full (held entries are overwritten in place).
  */
-export class TopSamples {
-  private readonly held: Held[] = [];
+export class TopSamples<S> {
+  private readonly held: Held<S>[] = [];
   private index = 0;
 
   constructor(
     private readonly horizon: number,
+    private readonly toSample: (source: S, score: number) => SampleRef,
     private readonly capacity = 5,
   ) {}
 
@@ -324,36 +328,35 @@ export class TopSamples {
     this.index++;
   }
 
-  /** Whether a sample with `score` would be held now (build the SampleRef only then). */
-  wants(score: number): boolean {
+  /** Offers a flagged item of the current observation; it is held if it beats the weakest held one or ties it. */
+  offer(source: S, score: number): void {
     this.expire();
-    if (this.held.length < this.capacity) return true;
-    let lowest = Number.POSITIVE_INFINITY;
-    for (const held of this.held) lowest = Math.min(lowest, held.score);
-    return score >= lowest;
-  }
-
-  /** Offers a flagged sample of the current observation. */
-  offer(sample: SampleRef, score: number): void {
-    this.expire();
-    const entry = { sample, score, index: this.index };
     if (this.held.length < this.capacity) {
-      this.held.push(entry);
+      this.held.push({ source, score, index: this.index });
       return;
     }
+    const weakest = this.held[this.weakest()]!;
+    if (score < weakest.score) return;
+    weakest.source = source;
+    weakest.score = score;
+    weakest.index = this.index;
+  }
+
+  /** The held items' evidence, highest score first (newest first among equals). */
+  samples(): SampleRef[] {
+    this.expire();
+    return [...this.held].sort((a, b) => b.score - a.score || b.index - a.index).map((held) => this.toSample(held.source, held.score));
+  }
+
+  /** The held entry with the lowest score (the oldest among equals): the one a new item replaces. */
+  private weakest(): number {
     let weakest = 0;
     for (let i = 1; i < this.held.length; i++) {
       const candidate = this.held[i]!;
       const current = this.held[weakest]!;
       if (candidate.score < current.score || (candidate.score === current.score && candidate.index < current.index)) weakest = i;
     }
-    if (score >= this.held[weakest]!.score) this.held[weakest] = entry;
-  }
-
-  /** The held samples, highest score first (newest first among equals). */
-  samples(): SampleRef[] {
-    this.expire();
-    return [...this.held].sort((a, b) => b.score - a.score || b.index - a.index).map((held) => held.sample);
+    return weakest;
   }
 
   private expire(): void {

@@ -87,10 +87,10 @@ describe('RateJudge', () => {
 
 describe('TopSamples', () => {
   it('should keep the 5 highest scores of the last horizon observations, newest first among equals', () => {
-    const top = new TopSamples(10);
+    const top = new TopSamples(10, (step: number, score: number) => ({ step, score }));
     for (let i = 0; i < 12; i++) {
       top.tick();
-      top.offer({ step: i }, i % 3);
+      top.offer(i, i % 3);
     }
     // Observations 2..11 are in the horizon; scores 2 at i = 2, 5, 8, 11; score 1 at 4, 7, 10.
     expect(top.samples().map((s) => s.step)).toEqual([11, 8, 5, 2, 10]);
