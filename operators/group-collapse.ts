@@ -32,8 +32,8 @@ export interface GroupCollapseRuleConfig {
   readonly baselineSteps?: number;
   /**
    * A collapse needs the share of groups all at the floor over its steps to be significantly above
-   * the baseline share: its Wilson lower bound at this many standard normal quantiles must exceed
-   * it. Default 3 (one-sided 99.87%, as the rate detectors).
+   * the baseline share: the two-proportion z statistic (both shares are estimates) must reach this.
+   * Default 4.26 (one-sided 10^-5: the test runs every step, so about one false alarm per 10^5 steps).
    */
   readonly z?: number;
   /** Severity of a partial collapse; a total one (every group at the floor) is critical. Default 'warning'. */

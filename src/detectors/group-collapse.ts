@@ -181,12 +181,15 @@ export class GroupCollapseJudge {
       rewardMean: summary.rewardMean,
     };
     let significant = false;
+    // The collapse run and its baseline, tallied once (neither changes again during this step).
+    let run: ReturnType<FloorHistory['tally']> | undefined;
+    let before: ReturnType<FloorHistory['tally']> | undefined;
     if (collapsing) {
       if (this.collapseRun === 0) this.firstCollapseStep = summary.step;
       this.collapseRun += 1;
       this.floorRun.push(floorStep);
-      const run = this.floorRun.tally(summary.floor, summary.ceiling);
-      const before = this.floorBaseline.tally(summary.floor, summary.ceiling);
+      run = this.floorRun.tally(summary.floor, summary.ceiling);
+      before = this.floorBaseline.tally(summary.floor, summary.ceiling);
       significant = twoProportionZ(run.atFloor, run.groups, before.atFloor, before.groups) >= this.options.z;
       if (significant && this.collapseRun >= persistence) this.called = true;
     } else {
@@ -201,9 +204,9 @@ export class GroupCollapseJudge {
       if (Number.isFinite(summary.rewardStd)) this.baseline.push(summary.rewardStd);
     }
     if (!collapsing && Number.isFinite(summary.floorFrac)) this.floorBaseline.push(floorStep);
-    const runShare = collapsing ? share(this.floorRun.tally(summary.floor, summary.ceiling)) : Number.NaN;
+    const runShare = run === undefined ? Number.NaN : share(run);
     // What a collapse run is judged against (the one this step was, if it is one; NaN before any known levels).
-    const baselineShare = share(this.floorBaseline.tally(summary.floor, summary.ceiling));
+    const baselineShare = share(before ?? this.floorBaseline.tally(summary.floor, summary.ceiling));
 
     const stats = finiteStats({
       groups: summary.groups,
