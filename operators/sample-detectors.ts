@@ -177,7 +177,6 @@ function leadingFusable<T>(specs: readonly DetectorSpec<T>[]): DetectorSpec<T>[]
   return specs.slice(0, end === -1 ? specs.length : end);
 }
 
-/** The validated detector lists of a sample pipeline (exported for the plain-loop benchmark and `judgeRun`). */
 /** The settings `sampleDetectors` knows (checked at call time: see `checkPipelineConfig`). */
 const SAMPLE_PIPELINE_KEYS: PipelineKeys<SampleDetectorsConfig> = {
   sensitivity: true,
@@ -197,6 +196,7 @@ const SAMPLE_PIPELINE_KEYS: PipelineKeys<SampleDetectorsConfig> = {
   extra: true,
 };
 
+/** The validated detector lists of a sample pipeline (exported for the plain-loop benchmark and `judgeRun`). */
 export function sampleDetectorLists(config: SampleDetectorsConfig): {
   readonly sample: DetectorSpec<RewardEvent>[];
   readonly step: DetectorSpec<StepRecord>[] | undefined;

@@ -107,10 +107,6 @@ export const STEP_DETECTOR_SLOTS = [
   'groupCollapse',
 ] as const;
 
-/**
- * Builds the detectors of a step pipeline from a validated config (shared with `sampleDetectors`,
- * which switches some off because it watches the same thing on the samples).
- */
 /** The settings `stepDetectors` knows (checked at call time: see `checkPipelineConfig`). */
 const STEP_PIPELINE_KEYS: PipelineKeys<StepDetectorsConfig> = {
   sensitivity: true,
@@ -131,6 +127,10 @@ const STEP_PIPELINE_KEYS: PipelineKeys<StepDetectorsConfig> = {
   extra: true,
 };
 
+/**
+ * Builds the detectors of a step pipeline from a validated config (shared with `sampleDetectors`,
+ * which switches some off because it watches the same thing on the samples).
+ */
 export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDetectorListOptions = {}): DetectorSpec<StepRecord>[] {
   checkPipelineConfig(PIPELINE, config, STEP_PIPELINE_KEYS);
   const sensitivity = checkSensitivity(PIPELINE, config.sensitivity);

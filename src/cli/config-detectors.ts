@@ -21,7 +21,7 @@ import type { STEP_DETECTOR_SLOTS, StepDetectorsConfig } from '../../operators/s
 import type { HysteresisConfig } from '../core/hysteresis.js';
 import { decodeError, type DecodeError } from '../core/decode-error.js';
 import type { RateJudgeConfig } from '../detectors/windowed-rate.js';
-import { closestName } from '../kernels/closest-name.js';
+import { didYouMean } from '../kernels/closest-name.js';
 import { isRecord } from '../sources/formats/adapter-kit.js';
 import type { GoodhartConfig } from './config.js';
 
@@ -237,8 +237,7 @@ export function detectorNames(): { readonly operators: readonly string[]; readon
  */
 export function unknownKey(parent: string, key: string, what: string, known: readonly string[], listed = known.join(', ')): DecodeError {
   const field = parent === '' ? key : `${parent}.${key}`;
-  const guess = closestName(key, known);
-  const reason = `no such ${what}${guess === undefined ? '' : ` (did you mean ${guess}?)`}; known: ${listed}`;
+  const reason = `no such ${what}${didYouMean(key, known)}; known: ${listed}`;
   return { field, expected: `a known ${what}`, got: JSON.stringify(key), message: `field "${field}": ${reason}` };
 }
 

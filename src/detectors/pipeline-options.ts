@@ -4,7 +4,7 @@
  * the pipeline's defaults for it, which are laid over the sensitivity preset. Pure: no rxjs.
  */
 import { describeValue } from '../core/decode-error.js';
-import { closestName } from '../kernels/closest-name.js';
+import { didYouMean } from '../kernels/closest-name.js';
 
 /** How readily the default pipelines alert: `medium` is every detector's own defaults. */
 export type Sensitivity = 'low' | 'medium' | 'high';
@@ -55,10 +55,7 @@ export function checkPipelineConfig(pipeline: string, config: unknown, keys: Rea
   const known = Object.keys(keys);
   for (const key of Object.keys(config)) {
     if (Object.hasOwn(keys, key)) continue;
-    const hint = closestName(key, known);
-    throw new TypeError(
-      `${pipeline} has no setting ${JSON.stringify(key)}${hint === undefined ? '' : ` (did you mean ${hint}?)`}; known: ${known.join(', ')}`,
-    );
+    throw new TypeError(`${pipeline} has no setting ${JSON.stringify(key)}${didYouMean(key, known)}; known: ${known.join(', ')}`);
   }
 }
 

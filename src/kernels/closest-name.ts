@@ -44,3 +44,9 @@ export function closestName(name: string, known: Iterable<string>): string | und
   }
   return best;
 }
+
+/** The hint for a misspelt `name`: ` (did you mean <closest>?)`, or `''` when no known name is close. */
+export function didYouMean(name: string, known: Iterable<string>): string {
+  const guess = closestName(name, known);
+  return guess === undefined ? '' : ` (did you mean ${guess}?)`;
+}
