@@ -80,18 +80,19 @@ export const listNames = (names: readonly string[]): string => {
  * @example infinityReason({ step: 3, metrics: { kl: Infinity, loss: NaN } }) // 'metrics.kl is Infinity (not finite); treated as missing'
  */
 export const infinityReason = (row: Readonly<Record<string, unknown>>): string | undefined => {
-  const found: string[] = [];
-  for (const key of Object.keys(row)) {
+  // Every parsed row passes here: a clean one allocates nothing (no key arrays, no list).
+  let found: string[] | undefined;
+  for (const key in row) {
     const value = row[key];
-    if (isInfinite(value)) found.push(`${key} is ${String(value)}`);
+    if (isInfinite(value)) (found ??= []).push(`${key} is ${String(value)}`);
     else if (isRecord(value)) {
-      for (const inner of Object.keys(value)) {
+      for (const inner in value) {
         const nested = value[inner];
-        if (isInfinite(nested)) found.push(`${key}.${inner} is ${String(nested)}`);
+        if (isInfinite(nested)) (found ??= []).push(`${key}.${inner} is ${String(nested)}`);
       }
     }
   }
-  return found.length === 0 ? undefined : `${listNames(found)} (not finite); treated as missing`;
+  return found === undefined ? undefined : `${listNames(found)} (not finite); treated as missing`;
 };
 
 const isInfinite = (value: unknown): boolean => value === Infinity || value === -Infinity;
