@@ -169,16 +169,18 @@ export function truncationConditions<T = StepRecord>(config: TruncationConfig<T>
           samples.pushLength(length, reward, item);
           if (samples.count < window) return undefined;
           const cap = samples.cap;
-          const condition = detector.next(samples.clipRatio(cap), floor.reading(samples.meanReward, samples.truncatedReward(cap)), step, {
+          const clipRatio = samples.clipRatio(cap);
+          const active = detector.advance(clipRatio);
+          // Per sample, an inactive condition is needed only once per step (and right after an
+          // active one): the others are decided here, before their reading and message are built.
+          if (active === undefined || (!active && !lastActive && step === lastStep)) return undefined;
+          lastStep = step;
+          lastActive = active;
+          return detector.condition(active, clipRatio, floor.reading(samples.meanReward, samples.truncatedReward(cap)), step, {
             ...(cap === undefined ? {} : { cap }),
             count: samples.count,
             samples: () => samples.truncatedSamples(cap),
           });
-          // Per sample, an inactive condition is needed only once per step (and right after an active one).
-          if (condition === undefined || (!condition.active && !lastActive && step === lastStep)) return undefined;
-          lastStep = step;
-          lastActive = condition.active;
-          return condition;
         };
       };
       return {

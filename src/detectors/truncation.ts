@@ -54,16 +54,27 @@ export class TruncationDetector {
 
   /** Judges one clip ratio (may be missing) with the reading of the reward beside it. */
   next(clipRatio: number | undefined, reward: FloorReading, step: number, context: TruncationContext = {}): Condition | undefined {
+    const active = this.advance(clipRatio);
+    return active === undefined ? undefined : this.condition(active, clipRatio!, reward, step, context);
+  }
+
+  /**
+   * The first half of `next`: counts one clip ratio into the streak and says whether the
+   * condition is active (undefined when the ratio is missing). For a caller that emits only some
+   * conditions and builds the reward reading and the condition (`condition`) only for those.
+   */
+  advance(clipRatio: number | undefined): boolean | undefined {
     if (clipRatio === undefined) {
       this.missingCount++;
       return undefined;
     }
     const { threshold, persistence } = this.options;
     this.streak = clipRatio >= threshold ? this.streak + 1 : 0;
-    return this.condition(this.streak >= persistence, clipRatio, reward, step, context);
+    return this.streak >= persistence;
   }
 
-  private condition(active: boolean, clipRatio: number, reward: FloorReading, step: number, context: TruncationContext): Condition {
+  /** The condition of the clip ratio last counted by `advance`. */
+  condition(active: boolean, clipRatio: number, reward: FloorReading, step: number, context: TruncationContext): Condition {
     const { metric, threshold, critical } = this.options;
     const { atFloor } = reward;
     const samples = active && context.samples !== undefined ? context.samples() : [];
