@@ -224,7 +224,7 @@ function slots(): readonly Slot[] {
 }
 
 /** The names `detectors` takes: operator names (as alerts give them), then the slot names that are not also one. */
-export function detectorNames(): { readonly operators: readonly string[]; readonly slots: readonly string[] } {
+function detectorNames(): { readonly operators: readonly string[]; readonly slots: readonly string[] } {
   const operators = [...new Set(slots().map((s) => s.detector))];
   const slotNames = [...new Set(slots().map((s) => s.slot))].filter((name) => !operators.includes(name));
   return { operators, slots: slotNames };

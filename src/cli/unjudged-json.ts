@@ -8,7 +8,7 @@ import { isUsageOrInputError } from './options.js';
 import type { ResolvedIo } from './io.js';
 
 /** The object printed: why nothing was judged, and the input problems of the file that yielded no record. */
-export function unjudgedJson(error: Error): Record<string, unknown> {
+function unjudgedJson(error: Error): Record<string, unknown> {
   return {
     verdict: null,
     error: error.message,

@@ -19,7 +19,7 @@ interface ProbeFlags extends SharedFlags {
 }
 
 /** Seconds a case (and the module's own loading) may take before it counts as hung. */
-export const DEFAULT_TIMEOUT_SECONDS = 30;
+const DEFAULT_TIMEOUT_SECONDS = 30;
 
 /** One case: the arguments the function is called with, and a label. */
 export interface ProbeCase {
@@ -119,14 +119,14 @@ async function loadModule(path: string): Promise<Record<string, unknown>> {
  * export. Node's `import()` of a CommonJS module puts `module.exports` on `default` and lifts out
  * only the names its lexer can see (`module.exports = { f: (p, c) => 1 }` has none).
  */
-export function findExport(namespace: Readonly<Record<string, unknown>>, name: string): unknown {
+function findExport(namespace: Readonly<Record<string, unknown>>, name: string): unknown {
   if (name in namespace) return namespace[name];
   const fallback = namespace['default'];
   return isObjectLike(fallback) && Object.hasOwn(fallback, name) ? fallback[name] : undefined;
 }
 
 /** Every name `findExport` resolves to a function, sorted: the module's own and its default export's. */
-export function exportedFunctions(namespace: Readonly<Record<string, unknown>>): string[] {
+function exportedFunctions(namespace: Readonly<Record<string, unknown>>): string[] {
   const names = new Set(Object.keys(namespace).filter((key) => typeof namespace[key] === 'function'));
   const fallback = namespace['default'];
   if (isObjectLike(fallback)) for (const key of Object.keys(fallback)) if (typeof fallback[key] === 'function') names.add(key);
