@@ -41,6 +41,13 @@ export interface ComponentDominanceConfig {
    * Default 2.
    */
   readonly trueGainT?: number;
+  /**
+   * Steps of a cheap component's history (before the recent window) whose least-squares line says
+   * where a climb already under way leads; a climbing component's rise is judged beyond that line
+   * rather than beyond its reference mean, so a format learnt over the first tens of steps while
+   * the task learns slowly is not an exploit. Default 30.
+   */
+  readonly climbSteps?: number;
   /** Info when cheap components carry at least this share of the recent reward magnitude. Default 0.5. */
   readonly dominantShare?: number;
   /** Consecutive steps of a cheap rise without true gain before the exploit warning. Default 2. */
@@ -57,6 +64,7 @@ export const COMPONENT_DOMINANCE_DEFAULTS = {
   minRise: 0.1,
   tCritical: 3,
   trueGainT: 2,
+  climbSteps: 30,
   dominantShare: 0.5,
   persistence: 2,
   metric: 'reward/components',
@@ -81,6 +89,7 @@ export function componentDominanceConditions(
     minRise: checkPositive(name, 'minRise', config.minRise ?? d.minRise),
     tCritical: checkPositive(name, 'tCritical', config.tCritical ?? d.tCritical),
     trueGainT: checkPositive(name, 'trueGainT', config.trueGainT ?? d.trueGainT, true),
+    climbSteps: checkInteger(name, 'climbSteps', config.climbSteps ?? d.climbSteps, 3),
     dominantShare: checkBetween(name, 'dominantShare', config.dominantShare ?? d.dominantShare, 0, 1, 'high'),
     persistence: checkInteger(name, 'persistence', config.persistence ?? d.persistence, 1),
   };
@@ -142,7 +151,10 @@ export function componentDominanceConditions(
  * a step is judged when a later step starts, and the last one when the source completes), or
  * StepRecords with `reward/<c>/mean` metrics (judged per record; eval records are skipped).
  * Statistic: recent window (3 steps) against the 10 steps before it, per component: the rise in
- * units of the reward scale (the mean per-step sum of |components|) and its Welch t. Exploit =
+ * units of the reward scale (the mean per-step sum of |components|) and its Welch t; for a cheap
+ * component that was already climbing (a positive least-squares slope over its 30 steps before the
+ * recent window), the rise beyond where that line leads, with the forecast's standard error in
+ * its t. Exploit =
  * some cheap component rose by >= 10% of the scale and t >= 3, while the true component (or the
  * sum of the non-cheap ones) stalled or fell: its rise is under 2 standard errors of its own
  * noise (the step-to-step spread of its per-step values, which a steady learning trend barely
@@ -153,8 +165,13 @@ export function componentDominanceConditions(
  * correctness-dominated reward, or a format bonus that saturated early while nothing is learnt, is
  * not an exploit; the exploit is the cheap component *rising* while the true one stalls.
  * Warm-up: 13 steps. False alarms: a pinned format bonus varies by far less than 10% of the scale;
- * the early steps of a run that learns its format before its task look like this rule, so the
- * first 13 steps are not judged. Evidence: per component `share:`, `before:`, `after:` and `t:`,
+ * a run that learns its format over its first tens of steps while its task learns too slowly to
+ * show in 13 looks like this rule in every short window, so a climb is judged against its own
+ * course (no exploit in 24 such simulated runs with format learnt over 20-100 steps, where the
+ * reference mean alone warned in 23). The price: a cheap rise that begins while the component is
+ * still being learnt is only seen once it outpaces that climb; formatGaming and distributionDrift
+ * judge the text and lengths themselves. Evidence: per component `share:`, `before:`, `after:`,
+ * `t:` and, for a climbing one, `expected:`,
  * plus `cheapShare`, `scale`, `cheapRise`, `trueBefore`, `trueAfter`, `trueGain`, its standard
  * error `trueGainSE` and `trueT` (their ratio); from samples, the 5 samples of the step the cheap
  * components paid most beyond the true one.

@@ -90,6 +90,7 @@ const DOMINANCE: KeyList<SampleDetectorsConfig['componentDominance']> = {
   minRise: true,
   tCritical: true,
   trueGainT: true,
+  climbSteps: true,
   dominantShare: true,
   persistence: true,
   metric: true,

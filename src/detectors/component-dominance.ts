@@ -5,10 +5,14 @@
  * No rxjs.
  *
  * Rule (per step; the share once `recent` steps are known, the trends once `reference + recent`):
- * - a cheap component c *rises* when its recent mean exceeds its reference mean by at least
+ * - a cheap component c *rises* when its recent mean exceeds its expected level by at least
  *   `minRise` times the reward scale S (the mean per-step sum of |component| over the larger of the
- *   two windows, so units never matter) AND by `tCritical` Welch standard errors of the per-step
- *   means (a component that did not exist before counts as 0 before: it paid nothing);
+ *   two windows, so units never matter) AND by `tCritical` standard errors (a component that did
+ *   not exist before counts as 0 before: it paid nothing). The expected level is its reference
+ *   mean (Welch standard errors of the per-step means), or, when it was already climbing (a
+ *   positive least-squares slope over its last `climbSteps` steps before the recent window), where
+ *   that line leads at the recent window (standard error of the forecast): a format learnt over
+ *   the run's first tens of steps is a climb that goes on, not a rise out of a level it held;
  * - the true component (configured or named by default, else the sum of the non-cheap components)
  *   *gains* when its rise is at least `trueGainT` standard errors of its own noise; anything less (a
  *   gain within that noise, or a fall) is a stall. The noise is its step-to-step spread, from the
@@ -22,8 +26,8 @@
  * - otherwise an inactive condition.
  * Active conditions carry, from samples, the 5 samples of the step that the cheap components paid
  * most beyond the true one (`ComponentSteps`).
- * Cost: O(C) per sample to aggregate; O(C·(reference + recent)) per step to judge; memory
- * O(C·(reference + recent)).
+ * Cost: O(C) per sample to aggregate; O(C·(max(reference, climbSteps) + recent)) per step to judge
+ * and in memory.
  */
 import type { Condition } from '../core/condition.js';
 import type { RewardEvent, SampleRef } from '../core/types.js';
@@ -39,6 +43,7 @@ export interface ComponentDominanceOptions {
   readonly minRise: number;
   readonly tCritical: number;
   readonly trueGainT: number;
+  readonly climbSteps: number;
   readonly dominantShare: number;
   readonly persistence: number;
   readonly roles: ComponentRoles;
@@ -55,12 +60,17 @@ interface Trend {
   readonly name: string;
   readonly before: number;
   readonly after: number;
+  /** What the recent window was expected to hold: `before`, or for a cheap component already climbing, where its climb led. */
+  readonly expected: number;
+  /** `after - expected`. */
   readonly rise: number;
+  /** Welch t of the rise. */
   readonly t: number;
 }
 
 /** The evidence keys of one component's statistics. */
 interface StatKeys {
+  readonly expected: string;
   readonly share: string;
   readonly after: string;
   readonly before: string;
@@ -77,8 +87,11 @@ function welch(before: WindowStats, after: WindowStats): number {
 
 export class ComponentDominanceJudge {
   private readonly options: ComponentDominanceOptions;
+  /** Steps judged: the reference window, then the recent one. */
   private readonly size: number;
-  /** Per component, a ring of its per-step contributions (0 at steps it was absent). */
+  /** Steps kept: the recent window and, before it, the longer of the reference and the climb fit. */
+  private readonly span: number;
+  /** Per component, a ring of its last `span` per-step contributions (0 at steps it was absent). */
   private readonly series = new Map<string, Float64Array>();
   private head = 0;
   private filled = 0;
@@ -88,13 +101,17 @@ export class ComponentDominanceJudge {
   private readonly truth: Float64Array;
   private readonly magnitude: Float64Array;
   private readonly cheapMagnitude: Float64Array;
-  /** One component's ring in window order, for its trend. */
+  /** One component's judged steps in window order, for its trend. */
   private readonly scratch: Float64Array;
+  /** One cheap component's steps before the recent window, oldest first, for its climb. */
+  private readonly climb: Float64Array;
   private readonly keysByName = new Map<string, StatKeys>();
 
   constructor(options: ComponentDominanceOptions) {
     this.options = options;
     this.size = options.reference + options.recent;
+    this.span = Math.max(options.reference, options.climbSteps) + options.recent;
+    this.climb = new Float64Array(options.climbSteps);
     this.truth = new Float64Array(this.size);
     this.magnitude = new Float64Array(this.size);
     this.cheapMagnitude = new Float64Array(this.size);
@@ -108,13 +125,13 @@ export class ComponentDominanceJudge {
   judge(step: number, contributions: ReadonlyMap<string, number>, samples?: readonly SampleRef[]): Condition | undefined {
     if (contributions.size === 0) return undefined;
     for (const name of contributions.keys()) {
-      if (!this.series.has(name)) this.series.set(name, new Float64Array(this.size));
+      if (!this.series.has(name)) this.series.set(name, new Float64Array(this.span));
     }
     for (const [name, ring] of this.series) ring[this.head] = contributions.get(name) ?? 0;
-    this.head = this.head + 1 === this.size ? 0 : this.head + 1;
-    if (this.filled < this.size) this.filled++;
+    this.head = this.head + 1 === this.span ? 0 : this.head + 1;
+    if (this.filled < this.span) this.filled++;
     if (this.filled < this.options.recent) return undefined;
-    return this.evaluate(step, this.filled === this.size, samples);
+    return this.evaluate(step, this.filled >= this.size, samples);
   }
 
   /** Judges the windows; before the reference is full (`trends` false) only the recent share. */
@@ -125,11 +142,13 @@ export class ComponentDominanceJudge {
     this.truth.fill(0);
     this.magnitude.fill(0);
     this.cheapMagnitude.fill(0);
+    // Window slot i (oldest first) of a ring: the judged steps are its last `size`.
+    const first = this.head + this.span - this.size;
     for (const [name, ring] of this.series) {
       const cheap = roles.isCheap(name);
       const counted = trueName === undefined ? !cheap : name === trueName;
       for (let i = 0; i < this.size; i++) {
-        const value = ring[(this.head + i) % this.size]!;
+        const value = ring[(first + i) % this.span]!;
         const size = Math.abs(value);
         this.magnitude[i]! += size;
         if (cheap) this.cheapMagnitude[i]! += size;
@@ -145,16 +164,18 @@ export class ComponentDominanceJudge {
     let cheapRise = 0;
     const scratch = this.scratch;
     for (const [name, ring] of this.series) {
-      for (let i = 0; i < this.size; i++) scratch[i] = ring[(this.head + i) % this.size]!;
-      const trend = trendOf(name, scratch, reference, recent);
+      for (let i = 0; i < this.size; i++) scratch[i] = ring[(first + i) % this.span]!;
+      const cheap = roles.isCheap(name);
+      const trend = cheap && trends ? this.cheapTrendOf(name, ring, scratch) : trendOf(name, scratch, reference, recent);
       const keys = this.statKeys(name);
       stats[keys.share] = recentMagnitude > 0 ? Math.abs(trend.after) / recentMagnitude : 0;
       stats[keys.after] = trend.after;
       if (trends) {
         stats[keys.before] = trend.before;
         stats[keys.t] = Number.isFinite(trend.t) ? trend.t : Math.sign(trend.t) * 1e9;
+        if (trend.expected !== trend.before) stats[keys.expected] = trend.expected;
       }
-      if (trends && roles.isCheap(name) && trend.rise >= minRise * scale && trend.rise > 0 && trend.t >= tCritical) {
+      if (trends && cheap && trend.rise >= minRise * scale && trend.rise > 0 && trend.t >= tCritical) {
         rising.push(trend);
         cheapRise += trend.rise;
       }
@@ -213,7 +234,8 @@ export class ComponentDominanceJudge {
         threshold: minRise,
         message:
           `cheap component ${top.name} rose ${fmt(top.before)} -> ${fmt(top.after)}${others} (+${pct(top.rise / scale)} of the ` +
-          `reward scale, t ${fmt(Math.min(top.t, 999))}) over the ${lastSteps(recent)} while ${trueLabel} went ` +
+          `reward scale${top.expected === top.before ? '' : ` beyond the ${fmt(top.expected)} its earlier climb led to`}, ` +
+          `t ${fmt(Math.min(top.t, 999))}) over the ${lastSteps(recent)} while ${trueLabel} went ` +
           `${fmt(truth.before)} -> ${fmt(truth.after)} (t ${fmt(Math.max(trueT, -999))} < ${fmt(trueGainT)}: no significant gain); ` +
           `cheap components now carry ${pct(cheapShare)} of the reward ` +
           `(since step ${this.firstExploitStep})`,
@@ -253,11 +275,41 @@ export class ComponentDominanceJudge {
     };
   }
 
+  /**
+   * A cheap component's rise: over its reference mean, or, when it was already climbing before
+   * the recent window (a positive least-squares slope over its last `climbSteps` steps, or as many
+   * as the run has), over where that climb leads at the recent window, with the forecast's own
+   * uncertainty in the t. A run learns its format over its first tens of steps while its task may
+   * learn too slowly to show in 13 (0.001 a step is invisible beside the noise of 64 binary
+   * samples), so a climb that merely goes on looks like a cheap rise beside a stall in any short
+   * window; the rule looks for a rise that breaks from the component's course: a jump out of a
+   * level it held, or a climb that speeds up. The line spans 30 steps rather than the reference's
+   * 10 so that the first steps of a new rise, once they leave the recent window, barely bend it.
+   */
+  private cheapTrendOf(name: string, ring: Float64Array, windows: Float64Array): Trend {
+    const { reference, recent } = this.options;
+    const flat = trendOf(name, windows, reference, recent);
+    const n = Math.min(this.climb.length, this.filled - recent);
+    const from = this.head + this.span - recent - n;
+    for (let i = 0; i < n; i++) this.climb[i] = ring[(from + i) % this.span]!;
+    const line = fitLine(this.climb, n);
+    if (!(line.slope > 0)) return flat;
+    // The recent window's mean index lies `distance` after the line's.
+    const distance = (n + recent) / 2;
+    const expected = line.mean + line.slope * distance;
+    const after = windowOf(windows, reference, recent);
+    const rise = after.mean - expected;
+    const forecastVariance = line.residualVariance * (1 / n + (distance * distance) / line.sxx);
+    const se = Math.sqrt(forecastVariance + after.varianceOfMean);
+    const t = se > 0 ? rise / se : rise > 0 ? Number.POSITIVE_INFINITY : rise < 0 ? Number.NEGATIVE_INFINITY : 0;
+    return { name, before: flat.before, after: after.mean, expected, rise, t };
+  }
+
   /** The evidence keys of a component, built once per name rather than once per step. */
   private statKeys(name: string): StatKeys {
     let keys = this.keysByName.get(name);
     if (keys === undefined) {
-      keys = { share: `share:${name}`, after: `after:${name}`, before: `before:${name}`, t: `t:${name}` };
+      keys = { expected: `expected:${name}`, share: `share:${name}`, after: `after:${name}`, before: `before:${name}`, t: `t:${name}` };
       this.keysByName.set(name, keys);
     }
     return keys;
@@ -298,7 +350,34 @@ function successiveVariance(values: Float64Array): number {
 function trendOf(name: string, values: Float64Array, reference: number, recent: number): Trend {
   const before = windowOf(values, 0, reference);
   const after = windowOf(values, reference, recent);
-  return { name, before: before.mean, after: after.mean, rise: after.mean - before.mean, t: welch(before, after) };
+  return { name, before: before.mean, after: after.mean, expected: before.mean, rise: after.mean - before.mean, t: welch(before, after) };
+}
+
+/** Least-squares line through `values[0, n)` against their index, centred on the mean index. */
+interface Line {
+  readonly mean: number;
+  readonly slope: number;
+  /** Residual variance on n - 2 degrees of freedom (0 for n < 3). */
+  readonly residualVariance: number;
+  /** Sum of squared index deviations. */
+  readonly sxx: number;
+}
+
+function fitLine(values: Float64Array, n: number): Line {
+  const meanIndex = (n - 1) / 2;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i]!;
+  mean /= n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i - meanIndex) * (values[i]! - mean);
+    sxx += (i - meanIndex) ** 2;
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  let residual = 0;
+  for (let i = 0; i < n; i++) residual += (values[i]! - mean - slope * (i - meanIndex)) ** 2;
+  return { mean, slope, residualVariance: n > 2 ? residual / (n - 2) : 0, sxx };
 }
 
 /** One closed step of samples: its per-component contributions and its evidence samples. */

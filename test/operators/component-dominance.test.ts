@@ -63,16 +63,22 @@ describe('componentDominance', () => {
     const last = conditions.at(-1)!;
     expect(last).toMatchObject({ active: true, severity: 'warning', signal: 'exploit', step: 5 });
     expect(last.message).toBe(
-      'cheap component length rose 0.0333 -> 0.2 (+24% of the reward scale, t 5) over the last step while correctness ' +
+      'cheap component length rose 0.0333 -> 0.2 (+17% of the reward scale beyond the 0.08 its earlier climb led to, t 3.13) over the last step while correctness ' +
         'went 0.5 -> 0.5 (t 0 < 2: no significant gain); cheap components now carry 29% of the reward (since step 4)',
     );
     expect(last.evidence.stats).toMatchObject({
       'before:length': 0.1 / 3, 'after:length': 0.2, trueBefore: 0.5, trueAfter: 0.5, trueGain: 0, trueGainSE: 0, trueT: 0,
     });
-    expect(last.evidence.stats.cheapRise).toBeCloseTo(0.2 - 0.1 / 3, 12);
+    // The length had started climbing (0 0 0 0 0.1): the least-squares line through those 5 steps
+    // (slope 0.02 a step, mean 0.02) leads to 0.08 three steps on from their middle, and the rise
+    // is judged beyond that; its t counts the line's own uncertainty.
+    expect(last.evidence.stats['expected:length']).toBeCloseTo(0.08, 12);
+    expect(last.evidence.stats.cheapRise).toBeCloseTo(0.2 - 0.08, 12);
     // Step records carry no samples: the statistics are the evidence.
     expect(last.evidence.samples).toBeUndefined();
-    expect(last.evidence.stats['t:length']).toBeCloseTo(5, 10);
+    // Residuals 0.02 0 -0.02 -0.04 0.04: variance 0.004 / 3 on 3 degrees of freedom; the forecast
+    // variance is that times (1/5 + 3^2/10), the recent step alone adds none.
+    expect(last.evidence.stats['t:length']).toBeCloseTo(0.12 / Math.sqrt((0.004 / 3) * (1 / 5 + 9 / 10)), 10);
   });
 
   it('should not warn when the true component rises with the cheap one (learning, not an exploit)', async () => {
@@ -153,6 +159,36 @@ describe('componentDominance', () => {
     expect(samples[0]!.response).toContain('<answer>');
     // An answer-is-an-integer check (int_reward_func of the GRPO GSM8K recipes) is cheap too.
     expect((await exploits(learning(3, ['accuracy', 'int_reward_func'], false)))[0]!.message).toMatch(/^cheap component int_reward_func rose/);
+  });
+
+  it('does not call a format learnt over the first 20-100 steps an exploit while correctness learns slowly', async () => {
+    // The common honest GRPO start: format compliance climbs 2% -> 98% over `steps` steps from the
+    // first one while correctness creeps 0.1 -> ~0.2 (invisible in any 13-step window). The old
+    // rule judged the climb against its 10-step reference mean and warned exploit in most of these.
+    function* formatFirst(seed: number, steps: number, bonus: number): Generator<RewardEvent> {
+      const rng = new Random(seed);
+      for (let step = 0; step < 160; step++) {
+        for (let p = 0; p < 8; p++) {
+          const difficulty = 1.6 * rng.normal();
+          for (let g = 0; g < 8; g++) {
+            const base = 0.1 + (0.2 * step) / 300;
+            const correct = rng.chance(1 / (1 + Math.exp(-Math.log(base / (1 - base)) + difficulty))) ? 1 : 0;
+            const format = rng.chance(Math.min(0.98, 0.02 + step / steps)) ? bonus : 0;
+            yield { step, reward: correct + format, components: { correctness: correct, format }, group: `s${step}p${p}` };
+          }
+        }
+      }
+    }
+    const exploits: string[] = [];
+    for (const seed of [1, 2, 3]) {
+      for (const steps of [20, 45, 60, 100]) {
+        for (const bonus of [0.25, 1]) {
+          const flagged = (await run([...formatFirst(seed, steps, bonus)], componentDominanceConditions())).filter((c) => c.signal === 'exploit');
+          if (flagged.length > 0) exploits.push(`seed ${seed}, ${steps} steps, bonus ${bonus}: step ${flagged[0]!.step}`);
+        }
+      }
+    }
+    expect(exploits).toEqual([]);
   });
 
   it('reports a dominant cheap component that does not rise as info, where a share threshold (rewardspy) alerts', async () => {
