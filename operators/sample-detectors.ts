@@ -18,7 +18,7 @@ import { constraintConditions, type ConstraintConfig } from './constraint.js';
 import { DEGENERATE_OUTPUTS_METRIC, degenerateOutputsConditions, type DegenerateOutputsConfig } from './degenerate-outputs.js';
 import { DISTRIBUTION_DRIFT_DEFAULTS, distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
 import { DIVERSITY_COLLAPSE_METRIC, diversityCollapseConditions, type DiversityCollapseConfig } from './diversity-collapse.js';
-import { detectorSpec, pickedDetector, type DetectorSpec } from './internal/detector-spec.js';
+import { detectorSpec, pickedDetector, PipelineSlots, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
 import { fusedDetectors, isFusable } from './internal/fused-detectors.js';
 import { componentDominanceTuning, groupCollapseTuning, lengthDriftTuning } from './internal/shared-tuning.js';
@@ -210,99 +210,50 @@ export function sampleDetectorLists(config: SampleDetectorsConfig): {
     throw new RangeError(`${PIPELINE} maxLength must be a finite number > 0, got ${String(maxLength)}`);
   }
   const rate = { ...ratePreset(sensitivity), ...withHysteresis };
-  const sample: DetectorSpec<RewardEvent>[] = [];
+  const slots = new PipelineSlots<RewardEvent>(PIPELINE);
+  const sample = slots.specs;
 
-  const repetitionConfig = detectorConfig(PIPELINE, 'repetition', config.repetition, rate as RepetitionConfig);
-  if (repetitionConfig) {
-    sample.push(
-      detectorSpec(
-        { slot: 'repetition', detector: 'repetition', metric: REPETITION_METRIC },
-        repetitionConditions(repetitionConfig),
-        repetitionConfig.hysteresis,
-      ),
-    );
-  }
-
-  const diversityConfig = detectorConfig(PIPELINE, 'diversityCollapse', config.diversityCollapse, rate as DiversityCollapseConfig);
-  if (diversityConfig) {
-    sample.push(
-      detectorSpec(
-        { slot: 'diversityCollapse', detector: 'diversityCollapse', metric: DIVERSITY_COLLAPSE_METRIC },
-        diversityCollapseConditions(diversityConfig),
-        diversityConfig.hysteresis,
-      ),
-    );
-  }
-
-  const formatConfig = detectorConfig(PIPELINE, 'formatGaming', config.formatGaming, {
-    ...rate,
-    ...(config.format === undefined ? {} : { preset: config.format }),
-  } satisfies FormatGamingConfig);
-  if (formatConfig) {
-    sample.push(
-      detectorSpec(
-        { slot: 'formatGaming', detector: 'formatGaming', metric: FORMAT_GAMING_METRIC },
-        formatGamingConditions(formatConfig),
-        formatConfig.hysteresis,
-      ),
-    );
-  }
-
-  const degenerateConfig = detectorConfig(PIPELINE, 'degenerateOutputs', config.degenerateOutputs, {
-    ...rate,
-    ...(maxLength === undefined ? {} : { lengthCap: maxLength }),
-  } satisfies DegenerateOutputsConfig);
-  if (degenerateConfig) {
-    sample.push(
-      detectorSpec(
-        { slot: 'degenerateOutputs', detector: 'degenerateOutputs', metric: DEGENERATE_OUTPUTS_METRIC },
-        degenerateOutputsConditions(degenerateConfig),
-        degenerateConfig.hysteresis,
-      ),
-    );
-  }
-
-  const groupConfig = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
-    ...groupCollapseTuning(sensitivity),
-    ...withHysteresis,
-  } satisfies GroupCollapseConfig);
-  if (groupConfig) {
-    sample.push(
-      detectorSpec(
-        { slot: 'groupCollapse', detector: 'groupCollapse', metric: groupConfig.metric ?? 'reward' },
-        groupCollapseConditions(groupConfig),
-        groupConfig.hysteresis,
-      ),
-    );
-  }
-
-  const driftConfig = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
-    ...lengthDriftTuning(sensitivity),
-    ...withHysteresis,
-  } satisfies DistributionDriftConfig);
-  if (driftConfig) {
-    sample.push(
-      detectorSpec(
-        { slot: 'lengthDrift', detector: 'distributionDrift', metric: driftConfig.metric ?? DISTRIBUTION_DRIFT_DEFAULTS.sample.metric },
-        distributionDriftConditions(driftConfig),
-        driftConfig.hysteresis,
-      ),
-    );
-  }
-
-  const dominanceConfig = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
-    ...componentDominanceTuning(sensitivity),
-    ...withHysteresis,
-  } satisfies ComponentDominanceConfig);
-  if (dominanceConfig) {
-    sample.push(
-      detectorSpec(
-        { slot: 'componentDominance', detector: 'componentDominance', metric: dominanceConfig.metric ?? COMPONENT_DOMINANCE_DEFAULTS.metric },
-        componentDominanceConditions(dominanceConfig),
-        dominanceConfig.hysteresis,
-      ),
-    );
-  }
+  slots.add('repetition', config.repetition, 'repetition', repetitionConditions, rate, { metric: REPETITION_METRIC });
+  slots.add('diversityCollapse', config.diversityCollapse, 'diversityCollapse', diversityCollapseConditions, rate, {
+    metric: DIVERSITY_COLLAPSE_METRIC,
+  });
+  const format = config.format === undefined ? {} : { preset: config.format };
+  slots.add('formatGaming', config.formatGaming, 'formatGaming', formatGamingConditions, { ...rate, ...format } satisfies FormatGamingConfig, {
+    metric: FORMAT_GAMING_METRIC,
+  });
+  const lengthCap = maxLength === undefined ? {} : { lengthCap: maxLength };
+  slots.add(
+    'degenerateOutputs',
+    config.degenerateOutputs,
+    'degenerateOutputs',
+    degenerateOutputsConditions,
+    { ...rate, ...lengthCap } satisfies DegenerateOutputsConfig,
+    { metric: DEGENERATE_OUTPUTS_METRIC },
+  );
+  const groupConfig = slots.add(
+    'groupCollapse',
+    config.groupCollapse,
+    'groupCollapse',
+    groupCollapseConditions,
+    { ...groupCollapseTuning(sensitivity), ...withHysteresis } satisfies GroupCollapseConfig,
+    { metric: 'reward' },
+  );
+  const driftConfig = slots.add(
+    'lengthDrift',
+    config.lengthDrift,
+    'distributionDrift',
+    distributionDriftConditions,
+    { ...lengthDriftTuning(sensitivity), ...withHysteresis } satisfies DistributionDriftConfig,
+    { metric: DISTRIBUTION_DRIFT_DEFAULTS.sample.metric },
+  );
+  const dominanceConfig = slots.add(
+    'componentDominance',
+    config.componentDominance,
+    'componentDominance',
+    componentDominanceConditions,
+    { ...componentDominanceTuning(sensitivity), ...withHysteresis } satisfies ComponentDominanceConfig,
+    { metric: COMPONENT_DOMINANCE_DEFAULTS.metric },
+  );
 
   for (const rule of config.constraints ?? []) {
     const constraintConfig: ConstraintConfig = { ...withHysteresis, ...rule };

@@ -6,14 +6,13 @@ import {
   checkPipelineConfig,
   checkSensitivity,
   type PipelineKeys,
-  detectorConfig,
   scaleDown,
   scaleUp,
   shiftCount,
   type DetectorOption,
   type Sensitivity,
 } from '../src/detectors/pipeline-options.js';
-import { detectorSpec, type DetectorSpec } from './internal/detector-spec.js';
+import { PipelineSlots, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
 import { componentDominanceTuning, groupCollapseTuning, lengthDriftTuning } from './internal/shared-tuning.js';
 import { groupCollapseFromStepsConditions, type GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
@@ -135,28 +134,20 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
   checkPipelineConfig(PIPELINE, config, STEP_PIPELINE_KEYS);
   const sensitivity = checkSensitivity(PIPELINE, config.sensitivity);
   const withHysteresis = config.hysteresis === undefined ? {} : { hysteresis: config.hysteresis };
-  const list: DetectorSpec<StepRecord>[] = [];
+  const slots = new PipelineSlots<StepRecord>(PIPELINE);
+  const list = slots.specs;
   const only = (slot: string): ((record: StepRecord) => boolean) | undefined =>
     options.loggedOnly?.has(slot) === true ? loggedRecord : undefined;
   const h = scaleUp(MEAN_SHIFT_DEFAULTS.step.h, sensitivity, 1.5);
 
-  const rewardShift = detectorConfig(PIPELINE, 'rewardShift', config.rewardShift, {
+  slots.add('rewardShift', config.rewardShift, 'meanShift', meanShiftConditions<StepRecord>, {
     metric: METRIC.rewardMean,
     granularity: 'step',
     h,
     ...withHysteresis,
   } satisfies MeanShiftConfig<StepRecord>);
-  if (rewardShift) {
-    list.push(
-      detectorSpec(
-        { slot: 'rewardShift', detector: 'meanShift', metric: rewardShift.metric! },
-        meanShiftConditions<StepRecord>(rewardShift),
-        rewardShift.hysteresis,
-      ),
-    );
-  }
 
-  const lengthShift = detectorConfig(PIPELINE, 'lengthShift', config.lengthShift, {
+  slots.add('lengthShift', config.lengthShift, 'meanShift', meanShiftConditions<StepRecord>, {
     metric: METRIC.lengthMean,
     granularity: 'step',
     h,
@@ -164,93 +155,46 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     signalDown: 'info',
     ...withHysteresis,
   } satisfies MeanShiftConfig<StepRecord>);
-  if (lengthShift) {
-    list.push(
-      detectorSpec(
-        { slot: 'lengthShift', detector: 'meanShift', metric: lengthShift.metric! },
-        meanShiftConditions<StepRecord>(lengthShift),
-        lengthShift.hysteresis,
-      ),
-    );
-  }
 
-  const collapse = detectorConfig(PIPELINE, 'varianceCollapse', config.varianceCollapse, {
+  slots.add('varianceCollapse', config.varianceCollapse, 'varianceCollapse', varianceCollapseConditions<StepRecord>, {
     metric: METRIC.rewardMean,
     granularity: 'step',
     ratio: scaleDown(VARIANCE_COLLAPSE_DEFAULTS.ratio, sensitivity, 2),
     ...withHysteresis,
   } satisfies VarianceCollapseConfig<StepRecord>);
-  if (collapse) {
-    list.push(
-      detectorSpec(
-        { slot: 'varianceCollapse', detector: 'varianceCollapse', metric: collapse.metric! },
-        varianceCollapseConditions<StepRecord>(collapse),
-        collapse.hysteresis,
-      ),
-    );
-  }
 
-  const saturated = detectorConfig(PIPELINE, 'saturation', config.saturation, {
+  slots.add('saturation', config.saturation, 'saturation', saturationConditions<StepRecord>, {
     metric: METRIC.rewardMean,
     window: 10,
     fraction: Math.min(1, scaleUp(SATURATION_DEFAULTS.fraction, sensitivity, 1.125)),
     ...withHysteresis,
   } satisfies SaturationConfig<StepRecord>);
-  if (saturated) {
-    list.push(
-      detectorSpec(
-        { slot: 'saturation', detector: 'saturation', metric: saturated.metric! },
-        saturationConditions<StepRecord>(saturated),
-        saturated.hysteresis,
-      ),
-    );
-  }
 
-  const drift = detectorConfig(PIPELINE, 'lengthDrift', config.lengthDrift, {
+  slots.add('lengthDrift', config.lengthDrift, 'distributionDrift', distributionDriftConditions, {
     metric: METRIC.lengthMean,
     ...lengthDriftTuning(sensitivity),
     ...withHysteresis,
-  } satisfies DistributionDriftConfig);
-  if (drift) {
-    list.push(
-      detectorSpec(
-        { slot: 'lengthDrift', detector: 'distributionDrift', metric: drift.metric! },
-        distributionDriftConditions(drift),
-        drift.hysteresis,
-        only('lengthDrift'),
-      ),
-    );
-  }
+  } satisfies DistributionDriftConfig, { only: only('lengthDrift') });
 
   const trendZ = scaleUp(TREND_DEFAULTS.z, sensitivity, 1.25);
   const trendPersistence = shiftCount(TREND_DEFAULTS.persistence, sensitivity, 1);
-  const klTrend = detectorConfig(PIPELINE, 'klTrend', config.klTrend, {
+  slots.add('klTrend', config.klTrend, 'trend', trendConditions, {
     metric: METRIC.kl,
     direction: 'up',
     z: trendZ,
     persistence: trendPersistence,
     ...withHysteresis,
   } satisfies TrendConfig);
-  if (klTrend) list.push(detectorSpec({ slot: 'klTrend', detector: 'trend', metric: klTrend.metric! }, trendConditions(klTrend), klTrend.hysteresis));
 
-  const entropyTrend = detectorConfig(PIPELINE, 'entropyTrend', config.entropyTrend, {
+  slots.add('entropyTrend', config.entropyTrend, 'trend', trendConditions, {
     metric: METRIC.entropy,
     direction: 'up',
     z: trendZ,
     persistence: trendPersistence,
     ...withHysteresis,
   } satisfies TrendConfig);
-  if (entropyTrend) {
-    list.push(
-      detectorSpec(
-        { slot: 'entropyTrend', detector: 'trend', metric: entropyTrend.metric! },
-        trendConditions(entropyTrend),
-        entropyTrend.hysteresis,
-      ),
-    );
-  }
 
-  const entropyDecline = detectorConfig(PIPELINE, 'entropyDecline', config.entropyDecline, {
+  slots.add('entropyDecline', config.entropyDecline, 'trend', trendConditions, {
     // Its own metric name, so its episodes never share a key with the rise's.
     metric: 'entropy/decline',
     select: (record: StepRecord) => record.metrics[METRIC.entropy],
@@ -260,95 +204,39 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     persistence: trendPersistence,
     ...withHysteresis,
   } satisfies TrendConfig);
-  if (entropyDecline) {
-    list.push(
-      detectorSpec(
-        { slot: 'entropyDecline', detector: 'trend', metric: entropyDecline.metric! },
-        trendConditions(entropyDecline),
-        entropyDecline.hysteresis,
-      ),
-    );
-  }
 
   const spikeZ = scaleUp(SPIKE_DEFAULTS.z, sensitivity, 1.25);
-  const klSpike = detectorConfig(PIPELINE, 'klSpike', config.klSpike, {
+  slots.add('klSpike', config.klSpike, 'spike', spikeConditions<StepRecord>, {
     metric: METRIC.kl,
     granularity: 'step',
     direction: 'up',
     z: spikeZ,
     ...withHysteresis,
   } satisfies SpikeConfig<StepRecord>);
-  if (klSpike) {
-    list.push(
-      detectorSpec(
-        { slot: 'klSpike', detector: 'spike', metric: klSpike.metric! },
-        spikeConditions<StepRecord>(klSpike),
-        klSpike.hysteresis,
-      ),
-    );
-  }
 
-  const gradNormSpike = detectorConfig(PIPELINE, 'gradNormSpike', config.gradNormSpike, {
+  slots.add('gradNormSpike', config.gradNormSpike, 'spike', spikeConditions<StepRecord>, {
     metric: METRIC.gradNorm,
     granularity: 'step',
     direction: 'up',
     z: spikeZ,
     ...withHysteresis,
   } satisfies SpikeConfig<StepRecord>);
-  if (gradNormSpike) {
-    list.push(
-      detectorSpec(
-        { slot: 'gradNormSpike', detector: 'spike', metric: gradNormSpike.metric! },
-        spikeConditions<StepRecord>(gradNormSpike),
-        gradNormSpike.hysteresis,
-      ),
-    );
-  }
 
-  const truncated = detectorConfig(PIPELINE, 'truncation', config.truncation, {
+  slots.add('truncation', config.truncation, 'truncation', truncationConditions, {
     granularity: 'step',
     threshold: Math.min(0.95, scaleUp(TRUNCATION_DEFAULTS.threshold, sensitivity, 1.5)),
     ...withHysteresis,
-  } satisfies TruncationConfig);
-  if (truncated) {
-    list.push(
-      detectorSpec(
-        { slot: 'truncation', detector: 'truncation', metric: truncated.metric ?? METRIC.lengthClipRatio },
-        truncationConditions(truncated),
-        truncated.hysteresis,
-      ),
-    );
-  }
+  } satisfies TruncationConfig, { metric: METRIC.lengthClipRatio });
 
-  const dominance = detectorConfig(PIPELINE, 'componentDominance', config.componentDominance, {
+  slots.add('componentDominance', config.componentDominance, 'componentDominance', componentDominanceConditions, {
     ...componentDominanceTuning(sensitivity),
     ...withHysteresis,
-  } satisfies ComponentDominanceConfig);
-  if (dominance) {
-    list.push(
-      detectorSpec(
-        { slot: 'componentDominance', detector: 'componentDominance', metric: dominance.metric ?? COMPONENT_DOMINANCE_DEFAULTS.metric },
-        componentDominanceConditions(dominance),
-        dominance.hysteresis,
-        only('componentDominance'),
-      ),
-    );
-  }
+  } satisfies ComponentDominanceConfig, { metric: COMPONENT_DOMINANCE_DEFAULTS.metric, only: only('componentDominance') });
 
-  const groups = detectorConfig(PIPELINE, 'groupCollapse', config.groupCollapse, {
+  slots.add('groupCollapse', config.groupCollapse, 'groupCollapseFromSteps', groupCollapseFromStepsConditions, {
     ...groupCollapseTuning(sensitivity),
     ...withHysteresis,
-  } satisfies GroupCollapseFromStepsConfig);
-  if (groups) {
-    list.push(
-      detectorSpec(
-        { slot: 'groupCollapse', detector: 'groupCollapseFromSteps', metric: groups.metric ?? METRIC.groupsZeroStdFrac },
-        groupCollapseFromStepsConditions(groups),
-        groups.hysteresis,
-        only('groupCollapse'),
-      ),
-    );
-  }
+  } satisfies GroupCollapseFromStepsConfig, { metric: METRIC.groupsZeroStdFrac, only: only('groupCollapse') });
 
   for (const extra of config.extra ?? []) {
     if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);

@@ -7,6 +7,7 @@ import type { Condition } from '../../src/core/condition.js';
 import { Hysteresis, resolveHysteresisConfig, type HysteresisConfig } from '../../src/core/hysteresis.js';
 import type { Alert } from '../../src/core/types.js';
 import { hysteresis } from '../hysteresis.js';
+import { detectorConfig, type DetectorOption } from '../../src/detectors/pipeline-options.js';
 import { machineFactory, type ConditionMachine } from './machine.js';
 
 /** What a built-in detector's alerts are called: their `Alert.detector` and `Alert.metric`. */
@@ -127,3 +128,40 @@ export function detectorSpec<T>(
     ...(only === undefined ? {} : { only }),
   };
 }
+
+/**
+ * The detectors of a default pipeline, added slot by slot: each slot's option (a partial config,
+ * or `false` to switch it off) laid over the pipeline's preset for it and, when on, its spec,
+ * whose alerts carry the operator's name and the config's `metric` (else `fixed.metric`).
+ */
+export class PipelineSlots<T> {
+  readonly specs: DetectorSpec<T>[] = [];
+  private readonly pipeline: string;
+
+  constructor(pipeline: string) {
+    this.pipeline = pipeline;
+  }
+
+  /**
+   * Adds `slot`'s detector, `conditions` under `detector`'s name, unless its option is `false`;
+   * returns its config (undefined when off). `fixed.metric`: the alerts' metric when the config
+   * names none; `fixed.only`: the items it judges (default all).
+   */
+  add<C extends { readonly hysteresis?: HysteresisConfig }>(
+    slot: string,
+    option: DetectorOption<C> | undefined,
+    detector: string,
+    conditions: (config: C) => OperatorFunction<T, Condition>,
+    preset: C,
+    fixed: { readonly metric?: string; readonly only?: ((item: T) => boolean) | undefined } = {},
+  ): C | undefined {
+    const config = detectorConfig(this.pipeline, slot, option, preset);
+    if (config === undefined) return undefined;
+    const named = (config as { readonly metric?: unknown }).metric;
+    const metric = typeof named === 'string' ? named : fixed.metric;
+    if (metric === undefined) throw new Error(`${this.pipeline} ${slot}: no metric to name its alerts by`);
+    this.specs.push(detectorSpec({ slot, detector, metric }, conditions(config), config.hysteresis, fixed.only));
+    return config;
+  }
+}
+
