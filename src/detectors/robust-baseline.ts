@@ -10,6 +10,13 @@
  * value, and the median moves by at most w/8 ranks between refreshes). When the MAD is 0 (over
  * half the window equal, e.g. a mostly-zero reward) the window's sample std is the scale instead;
  * when that is 0 too the window is constant and has no scale (`scale` is 0: callers do not judge).
+ * The std is floored at the window's resolution, the smallest gap between its distinct values. A
+ * MAD of 0 means most of the window is one value: the series moves in discrete steps, and the std
+ * then measures how often it moves, not how far a move means something. A logger that rounds
+ * (verl prints 3 decimals) moves a slowly rising KL from 0.001 to 0.002 while it rose by almost
+ * nothing, so one rounding step is no evidence, yet against the std of a window of 0.001s and a
+ * few 0.002s (0.0002) it is 5 sds. With the floor a value must move several steps of the series'
+ * own resolution to count.
  *
  * Degenerate windows restart. A window whose values are all equal (to within 1e-9 of their
  * magnitude: float noise on a constant) says where the series sat but nothing about how much it
@@ -27,7 +34,8 @@
 import { RollingMoments } from '../kernels/rolling-moments.js';
 import { MAD_NORMAL_SCALE, RollingQuantiles } from '../kernels/rolling-quantiles.js';
 
-export type ScaleKind = 'mad' | 'std' | 'none';
+/** The scale in force: the MAD's, the std's (MAD 0), the resolution's (both below it), or none (constant window). */
+export type ScaleKind = 'mad' | 'std' | 'resolution' | 'none';
 
 export class DelayedRobustBaseline {
   private readonly order: RollingQuantiles;
@@ -80,7 +88,7 @@ export class DelayedRobustBaseline {
     return this.cachedScale;
   }
 
-  /** Which estimate `scale` is: `mad`, `std` (MAD was 0) or `none` (constant window). */
+  /** Which estimate `scale` is: `mad`, `std` (MAD was 0), `resolution` (both below it) or `none` (constant window). */
   get scaleKind(): ScaleKind {
     this.refresh();
     return this.cachedKind;
@@ -131,8 +139,9 @@ export class DelayedRobustBaseline {
       return;
     }
     const std = this.order.count > 1 ? this.moments.std : 0;
-    this.cachedScale = std > 0 ? std : 0;
-    this.cachedKind = std > 0 ? 'std' : 'none';
+    const resolution = this.order.resolution();
+    this.cachedScale = Math.max(std, resolution);
+    this.cachedKind = std <= 0 && resolution <= 0 ? 'none' : std >= resolution ? 'std' : 'resolution';
   }
 }
 

@@ -118,7 +118,14 @@ export class SpikeDetector {
       signal: 'instability',
       // Built when read: hysteresis reads the message only of the conditions that become alerts.
       get message() {
-        const scaleText = scaleKind === 'mad' ? `robust sd ${fmt(scale)}` : scaleKind === 'std' ? `sd ${fmt(scale)} (MAD 0)` : 'no spread';
+        const scaleText =
+          scaleKind === 'mad'
+            ? `robust sd ${fmt(scale)}`
+            : scaleKind === 'std'
+              ? `sd ${fmt(scale)} (MAD 0)`
+              : scaleKind === 'resolution'
+                ? `scale ${fmt(scale)}, the step its values move by`
+                : 'no spread';
         return active
           ? `${metric} spiking: ${extremeCount} of the last ${span} values beyond ${fmt(threshold)} robust sd ` +
               `(latest ${fmt(value)}, z ${fmt(z)}) of its baseline median ${fmt(median)} (${scaleText}, last ${baselineCount} values before them)`

@@ -149,6 +149,22 @@ export class RollingQuantiles {
     return low;
   }
 
+  /**
+   * The smallest gap between two distinct values of the window (gaps within 1e-9 of the values'
+   * magnitude are float noise, not distinct values); 0 with fewer than two distinct values. For
+   * values a logger rounded (verl prints 3 decimals: 0.001, 0.002...) it is the rounding step or a
+   * multiple of it; for unrounded values it is tiny beside any spread. O(w).
+   */
+  resolution(): number {
+    const { sorted, size } = this;
+    let smallest = Number.POSITIVE_INFINITY;
+    for (let i = 1; i < size; i++) {
+      const gap = sorted[i]! - sorted[i - 1]!;
+      if (gap > 1e-9 * Math.max(Math.abs(sorted[i]!), Math.abs(sorted[i - 1]!)) && gap < smallest) smallest = gap;
+    }
+    return smallest === Number.POSITIVE_INFINITY ? 0 : smallest;
+  }
+
   /** `mad() * MAD_NORMAL_SCALE`: a robust estimate of σ for normally distributed data. O(w). */
   scaledMad(): number {
     return this.mad() * MAD_NORMAL_SCALE;

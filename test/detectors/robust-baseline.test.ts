@@ -16,12 +16,28 @@ describe('DelayedRobustBaseline', () => {
 
   it('falls back to the std when the MAD is 0 and to no scale when constant', () => {
     const mostlyZero = new DelayedRobustBaseline(10, 0);
-    for (const x of [0, 1, 0, 0, 0, 0, 0, 0, 0, 1]) mostlyZero.push(x);
+    for (const x of [0, 0.9, 0, 0, 0, 0, 0, 0, 1, 1.1]) mostlyZero.push(x);
     expect(mostlyZero.scaleKind).toBe('std');
-    expect(mostlyZero.scale).toBeCloseTo(Math.sqrt(0.2 * 0.8 * 10 / 9), 12);
+    const mean = 0.3;
+    const squares = 7 * mean ** 2 + (0.9 - mean) ** 2 + (1 - mean) ** 2 + (1.1 - mean) ** 2;
+    expect(mostlyZero.scale).toBeCloseTo(Math.sqrt(squares / 9), 12);
     const constant = new DelayedRobustBaseline(4, 1);
     for (const x of [2, 2, 2, 2, 2]) constant.push(x);
     expect([constant.scale, constant.scaleKind]).toEqual([0, 'none']);
+  });
+
+  it('floors the std of a mostly-constant window at the step its values move by (a rounded log)', () => {
+    // verl prints KL with 3 decimals: a slow rise reads 0.001 ... 0.002. The std of 18 x 0.001 and
+    // 2 x 0.002 is 0.0003, against which the next 0.002 would be 3.2 sds; one rounding step is no
+    // evidence that the KL moved at all, so the scale is the step itself.
+    const rounded = new DelayedRobustBaseline(20, 0);
+    for (let i = 0; i < 20; i++) rounded.push(i === 7 || i === 15 ? 0.002 : 0.001);
+    expect(rounded.scaleKind).toBe('resolution');
+    expect(rounded.scale).toBeCloseTo(0.001, 15);
+    // Two values far apart (a mostly-zero series with rare 1s): the gap is the scale.
+    const mostlyZero = new DelayedRobustBaseline(10, 0);
+    for (const x of [0, 1, 0, 0, 0, 0, 0, 0, 0, 1]) mostlyZero.push(x);
+    expect([mostlyZero.scaleKind, mostlyZero.scale]).toEqual(['resolution', 1]);
   });
 
   it('shrinks a constant stretch to one value once the series varies, so the scale comes from values that vary', () => {

@@ -36,6 +36,15 @@ describe('RollingQuantiles — known values', () => {
     expect(example.quantile(0.9)).toBeCloseTo(71.5, 12);
   });
 
+  it('gives the smallest gap between distinct values as its resolution, ignoring float noise', () => {
+    const window = new RollingQuantiles(6);
+    for (const x of [0.003, 0.001, 0.001, 0.002, 0.001, 0.1 + 0.2]) window.push(x);
+    expect(window.resolution()).toBeCloseTo(0.001, 15);
+    const noisy = new RollingQuantiles(3);
+    for (const x of [0.3, 0.1 + 0.2, 0.3]) noisy.push(x); // 0.30000000000000004 is 0.3
+    expect(noisy.resolution()).toBe(0);
+  });
+
   it('scales the MAD by 1.4826 (R mad() default constant)', () => {
     const quantiles = fill(5, [1, 2, 3, 4, 100]);
     expect(quantiles.mad()).toBe(1);

@@ -76,6 +76,24 @@ describe('spike', () => {
     expect((await run(events(burst), spike())).filter((a) => a.state === 'onset').map((a) => a.step)).toEqual([1502]);
   });
 
+  it('does not call one rounding step of a KL logged with 3 decimals a spike, and still flags a real one', async () => {
+    // verl prints KL as 0.001, 0.002...: a healthy KL creeping up reads 0.000 for 9 steps, 0.001
+    // for 24, then wavers into 0.002 for good (the start of a tester's generated healthy verl log).
+    // Against the std of the mostly-0.001 window (0.00022, MAD 0) each 0.002 was 4.5 sds, a warning
+    // on half of such runs; one rounding step is no evidence that the KL moved at all.
+    const start = [...Array<number>(9).fill(0), ...Array<number>(24).fill(0.001), 0.002, 0.002, 0.001, 0.002, 0.002, 0.001, 0.001];
+    const kl = [...start, ...Array<number>(160 - start.length).fill(0.002)];
+    const records = (values: readonly number[]): StepRecord[] => values.map((value, step) => ({ step, metrics: { kl: value } }));
+    expect(warnings(await run(records(kl), spike<StepRecord>({ metric: 'kl', direction: 'up' })))).toEqual([]);
+    // Ten rounding steps are a spike.
+    const burst = kl.map((value, i) => (i >= 150 && i < 154 ? 0.012 : value));
+    const alerts = await run(records([...kl.slice(0, 100), 0.001, 0.003, ...burst.slice(102)]), spike<StepRecord>({ metric: 'kl', direction: 'up' }));
+    const onsets = alerts.filter((a) => a.state === 'onset');
+    expect(onsets).toHaveLength(1);
+    expect(onsets[0]!.step).toBe(152);
+    expect(onsets[0]!.message).toMatch(/latest 0\.012, z 10\) of its baseline median 0\.002 \(scale 0\.001, the step its values move by/);
+  });
+
   it('watches only the configured side', async () => {
     const rng = new Random(14);
     const values = Array.from({ length: 200 }, (_, i) => (i >= 150 && i < 155 ? -50 : rng.normal()));
