@@ -12,6 +12,7 @@ import {
   type CheapComponents,
   type TrueComponent,
 } from '../src/detectors/reward-components.js';
+import { METRIC } from '../src/core/metric-names.js';
 import { checkBetween, checkInteger, checkPositive, isStepRecordLike } from '../src/detectors/select.js';
 import { hysteresis } from './hysteresis.js';
 import { judgedConditions } from './internal/judged.js';
@@ -48,6 +49,11 @@ export interface ComponentDominanceConfig {
    * the task learns slowly is not an exploit. Default 30.
    */
   readonly climbSteps?: number;
+  /**
+   * Steps in each of the two windows of the divergence rule: the mean reward rising while the true
+   * component falls, the last this many steps against as many before. Default 30.
+   */
+  readonly divergenceSteps?: number;
   /** Info when cheap components carry at least this share of the recent reward magnitude. Default 0.5. */
   readonly dominantShare?: number;
   /** Consecutive steps of a cheap rise without true gain before the exploit warning. Default 2. */
@@ -65,6 +71,7 @@ export const COMPONENT_DOMINANCE_DEFAULTS = {
   tCritical: 3,
   trueGainT: 2,
   climbSteps: 30,
+  divergenceSteps: 30,
   dominantShare: 0.5,
   persistence: 2,
   metric: 'reward/components',
@@ -90,6 +97,7 @@ export function componentDominanceConditions(
     tCritical: checkPositive(name, 'tCritical', config.tCritical ?? d.tCritical),
     trueGainT: checkPositive(name, 'trueGainT', config.trueGainT ?? d.trueGainT, true),
     climbSteps: checkInteger(name, 'climbSteps', config.climbSteps ?? d.climbSteps, 3),
+    divergenceSteps: checkInteger(name, 'divergenceSteps', config.divergenceSteps ?? d.divergenceSteps, 2),
     dominantShare: checkBetween(name, 'dominantShare', config.dominantShare ?? d.dominantShare, 0, 1, 'high'),
     persistence: checkInteger(name, 'persistence', config.persistence ?? d.persistence, 1),
   };
@@ -108,16 +116,16 @@ export function componentDominanceConditions(
             const value = record.metrics[key];
             if (component !== undefined && typeof value === 'number' && Number.isFinite(value)) contributions.set(component, value);
           }
-          return judge.judge(record.step, contributions);
+          return judge.judge(record.step, contributions, undefined, record.metrics[METRIC.rewardMean]);
         }
         const event = item;
         if (event.components === undefined) return undefined;
         const finished = steps.add(event, event.components);
-        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions, finished.samples);
+        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions, finished.samples, finished.total);
       },
       flush() {
         const finished = steps.finish();
-        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions, finished.samples);
+        return finished === undefined ? undefined : judge.judge(finished.step, finished.contributions, finished.samples, finished.total);
       },
     };
   });
@@ -161,10 +169,14 @@ export function componentDominanceConditions(
  * moves), for 2 steps in a row. A true component that rises beyond its noise makes the cheap rise
  * learning, however small its gain beside the cheap one. A component first seen later counts as
  * 0 before (it paid nothing).
+ * Divergence (also 'exploit'): over the last 30 steps against the 30 before, the true component
+ * fell by t <= -3 and by 10% of its level while the mean reward did not fall: the reward stopped
+ * measuring the task, whichever component paid (a reward model against a logged gold score named
+ * by `true`, or a format takeover spread over 40 steps, too slow for the 13-step windows).
  * Why not a share threshold (rewardspy alerts on any component over 90% of the reward): an honest
  * correctness-dominated reward, or a format bonus that saturated early while nothing is learnt, is
  * not an exploit; the exploit is the cheap component *rising* while the true one stalls.
- * Warm-up: 13 steps. False alarms: a pinned format bonus varies by far less than 10% of the scale;
+ * Warm-up: 13 steps (60 for the divergence). False alarms: a pinned format bonus varies by far less than 10% of the scale;
  * a run that learns its format over its first tens of steps while its task learns too slowly to
  * show in 13 looks like this rule in every short window, so a climb is judged against its own
  * course (no exploit in 24 such simulated runs with format learnt over 20-100 steps, where the
@@ -175,7 +187,7 @@ export function componentDominanceConditions(
  * plus `cheapShare`, `scale`, `cheapRise`, `trueBefore`, `trueAfter`, `trueGain`, its standard
  * error `trueGainSE` and `trueT` (their ratio); from samples, the 5 samples of the step the cheap
  * components paid most beyond the true one.
- * Cost: O(C) per sample, O(C·13) per step.
+ * Cost: O(C) per sample, O(C·60) per step.
  *
  * @see distributionDrift
  * @see componentDominanceConditions

@@ -91,6 +91,7 @@ const DOMINANCE: KeyList<SampleDetectorsConfig['componentDominance']> = {
   tCritical: true,
   trueGainT: true,
   climbSteps: true,
+  divergenceSteps: true,
   dominantShare: true,
   persistence: true,
   metric: true,

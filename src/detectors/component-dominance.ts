@@ -18,15 +18,17 @@
  *   gain within that noise, or a fall) is a stall. The noise is its step-to-step spread, from the
  *   mean square successive difference of its per-step values over both windows (von Neumann);
  *   the standard error of the rise is that spread times sqrt(1/reference + 1/recent);
- * - exploit (warning, signal 'exploit'): a cheap rise while the true component stalls, on
- *   `persistence` consecutive steps;
+ * - exploit (warning, signal 'exploit'): a cheap rise while the true component stalls, or a
+ *   divergence: over the last `divergenceSteps` steps against as many before, the true component
+ *   fell by `tCritical` Welch standard errors and by `minRise` of its own level while the mean
+ *   reward (the proxy) did not fall. Either on `persistence` consecutive steps;
  * - dominance (info, signal 'info'): otherwise, when the cheap components carry at least
  *   `dominantShare` of the recent reward magnitude. A dominant component that does not rise is a
  *   description of the reward, not an exploit (the false positives of a share threshold);
  * - otherwise an inactive condition.
  * Active conditions carry, from samples, the 5 samples of the step that the cheap components paid
  * most beyond the true one (`ComponentSteps`).
- * Cost: O(C) per sample to aggregate; O(C·(max(reference, climbSteps) + recent)) per step to judge
+ * Cost: O(C) per sample to aggregate; O(C·max(max(reference, climbSteps) + recent, 2·divergenceSteps)) per step
  * and in memory.
  */
 import type { Condition } from '../core/condition.js';
@@ -44,6 +46,7 @@ export interface ComponentDominanceOptions {
   readonly tCritical: number;
   readonly trueGainT: number;
   readonly climbSteps: number;
+  readonly divergenceSteps: number;
   readonly dominantShare: number;
   readonly persistence: number;
   readonly roles: ComponentRoles;
@@ -89,8 +92,10 @@ export class ComponentDominanceJudge {
   private readonly options: ComponentDominanceOptions;
   /** Steps judged: the reference window, then the recent one. */
   private readonly size: number;
-  /** Steps kept: the recent window and, before it, the longer of the reference and the climb fit. */
+  /** Steps kept: the recent window and, before it, the longer of the reference and the climb fit; at least the two divergence windows. */
   private readonly span: number;
+  /** Per step, the proxy: the mean total reward (the sum of the contributions when not given). */
+  private readonly totals: Float64Array;
   /** Per component, a ring of its last `span` per-step contributions (0 at steps it was absent). */
   private readonly series = new Map<string, Float64Array>();
   private head = 0;
@@ -105,13 +110,17 @@ export class ComponentDominanceJudge {
   private readonly scratch: Float64Array;
   /** One cheap component's steps before the recent window, oldest first, for its climb. */
   private readonly climb: Float64Array;
+  /** The proxy and the true aggregate over the two divergence windows, oldest first. */
+  private readonly divergenceScratch: { readonly proxy: Float64Array; readonly task: Float64Array };
   private readonly keysByName = new Map<string, StatKeys>();
 
   constructor(options: ComponentDominanceOptions) {
     this.options = options;
     this.size = options.reference + options.recent;
-    this.span = Math.max(options.reference, options.climbSteps) + options.recent;
+    this.span = Math.max(Math.max(options.reference, options.climbSteps) + options.recent, 2 * options.divergenceSteps);
+    this.totals = new Float64Array(this.span);
     this.climb = new Float64Array(options.climbSteps);
+    this.divergenceScratch = { proxy: new Float64Array(2 * options.divergenceSteps), task: new Float64Array(2 * options.divergenceSteps) };
     this.truth = new Float64Array(this.size);
     this.magnitude = new Float64Array(this.size);
     this.cheapMagnitude = new Float64Array(this.size);
@@ -121,13 +130,21 @@ export class ComponentDominanceJudge {
   /**
    * Judges one step from its per-component contributions; undefined while warming up. `samples`:
    * evidence for an active condition (the step's samples the cheap components paid most).
+   * `total`: the step's mean reward, the proxy the trainer optimises (default the sum of the
+   * contributions; a trainer that weights its reward functions logs them unweighted).
    */
-  judge(step: number, contributions: ReadonlyMap<string, number>, samples?: readonly SampleRef[]): Condition | undefined {
+  judge(step: number, contributions: ReadonlyMap<string, number>, samples?: readonly SampleRef[], total?: number): Condition | undefined {
     if (contributions.size === 0) return undefined;
     for (const name of contributions.keys()) {
       if (!this.series.has(name)) this.series.set(name, new Float64Array(this.span));
     }
-    for (const [name, ring] of this.series) ring[this.head] = contributions.get(name) ?? 0;
+    let sum = 0;
+    for (const [name, ring] of this.series) {
+      const value = contributions.get(name) ?? 0;
+      ring[this.head] = value;
+      sum += value;
+    }
+    this.totals[this.head] = total !== undefined && Number.isFinite(total) ? total : sum;
     this.head = this.head + 1 === this.span ? 0 : this.head + 1;
     if (this.filled < this.span) this.filled++;
     if (this.filled < this.options.recent) return undefined;
@@ -204,7 +221,8 @@ export class ComponentDominanceJudge {
     }
     stats.cheapRise = cheapRise;
     const trueGain = truth.rise > 0 && trueT >= trueGainT;
-    const exploit = rising.length > 0 && !trueGain;
+    const diverging = this.divergence(trueName, stats);
+    const exploit = (rising.length > 0 && !trueGain) || diverging !== undefined;
     if (exploit) {
       if (this.exploitRun === 0) this.firstExploitStep = step;
       this.exploitRun++;
@@ -218,6 +236,24 @@ export class ComponentDominanceJudge {
     // object in V8 (the clone takes a slow path for each added field), once per step here.
     // A lazy `message` getter stays last: V8 placed a spread literal's accessors after its data
     // fields, and conditions serialize field for field as they did.
+    if (exploit && this.exploitRun >= persistence && rising.length === 0 && diverging !== undefined) {
+      const { proxy, task, steps } = diverging;
+      return {
+        detector,
+        metric,
+        step,
+        evidence,
+        active: true,
+        severity: 'warning',
+        signal: 'exploit',
+        value: task.t,
+        threshold: -tCritical,
+        message:
+          `the reward rose ${fmt(proxy.before)} -> ${fmt(proxy.after)} (t ${fmt(Math.min(proxy.t, 999))}) while ${trueLabel} fell ` +
+          `${fmt(task.before)} -> ${fmt(task.after)} (t ${fmt(Math.max(task.t, -999))}), the last ${steps} steps against the ${steps} ` +
+          `before: the proxy and the task diverge (since step ${this.firstExploitStep})`,
+      };
+    }
     if (exploit && this.exploitRun >= persistence) {
       rising.sort((a, b) => b.rise - a.rise);
       const top = rising[0]!;
@@ -305,6 +341,45 @@ export class ComponentDominanceJudge {
     return { name, before: flat.before, after: after.mean, expected, rise, t };
   }
 
+  /**
+   * The proxy and the task diverging over the last `divergenceSteps` steps against the same number
+   * before them: the mean reward rose by `tCritical` Welch standard errors of the per-step means
+   * while the true component (as the rule counts it) fell by as many, and by at least `minRise` of
+   * its own mean magnitude. This is Goodhart's law itself, whatever paid for the rise: the cheap
+   * components by name, a reward model (`true` naming a logged gold metric), or a component the
+   * names do not know. The proxy need only not fall: when it rose across the windows, the rise
+   * and the task's fall share the steps of a takeover, and the proxy's own rise is the verdict's
+   * to judge (a proxy-rise episode); a task that falls while the reward holds is already a reward
+   * that stopped measuring the task. The windows are longer than the cheap-rise rule's (30 steps
+   * against 3 and 10): a takeover spread over 40 steps moves each step by less than the noise of
+   * 128 binary samples, and only long windows see it as a difference of levels (20-step windows
+   * reached t -3 on one step in 3 simulated takeovers). Adds its statistics to `stats`; undefined
+   * when not diverging or before 2 x `divergenceSteps` steps.
+   */
+  private divergence(trueName: string | undefined, stats: Record<string, number>): Divergence | undefined {
+    const steps = this.options.divergenceSteps;
+    if (this.filled < 2 * steps) return undefined;
+    const { roles, minRise, tCritical } = this.options;
+    const first = this.head + this.span - 2 * steps;
+    const { proxy, task } = this.divergenceScratch;
+    task.fill(0);
+    for (let i = 0; i < 2 * steps; i++) proxy[i] = this.totals[(first + i) % this.span]!;
+    for (const [name, ring] of this.series) {
+      const cheap = roles.isCheap(name);
+      if (trueName === undefined ? cheap : name !== trueName) continue;
+      for (let i = 0; i < 2 * steps; i++) task[i]! += ring[(first + i) % this.span]!;
+    }
+    const proxyTrend = trendOf('reward', proxy, steps, steps);
+    const taskTrend = trendOf('true', task, steps, steps);
+    stats.divergenceProxyT = finiteT(proxyTrend.t);
+    stats.divergenceTrueT = finiteT(taskTrend.t);
+    let level = 0;
+    for (let i = 0; i < 2 * steps; i++) level += Math.abs(task[i]!);
+    level /= 2 * steps;
+    const diverging = proxyTrend.rise >= 0 && taskTrend.t <= -tCritical && -taskTrend.rise >= minRise * level;
+    return diverging ? { proxy: proxyTrend, task: taskTrend, steps } : undefined;
+  }
+
   /** The evidence keys of a component, built once per name rather than once per step. */
   private statKeys(name: string): StatKeys {
     let keys = this.keysByName.get(name);
@@ -318,6 +393,18 @@ export class ComponentDominanceJudge {
   private cheapNames(): string[] {
     return [...this.series.keys()].filter((name) => this.options.roles.isCheap(name));
   }
+}
+
+/** The proxy and the true component over the two divergence windows. */
+interface Divergence {
+  readonly proxy: Trend;
+  readonly task: Trend;
+  readonly steps: number;
+}
+
+/** A t for the evidence: ±Infinity (no spread) as ±1e9, which JSON can carry. */
+function finiteT(t: number): number {
+  return Number.isFinite(t) ? t : Math.sign(t) * 1e9;
 }
 
 /** 'last step' or 'last n steps'. */
@@ -386,6 +473,8 @@ export interface ComponentStep {
   readonly contributions: Map<string, number>;
   /** The step's samples the cheap components paid most beyond the true one, most first. */
   readonly samples: SampleRef[];
+  /** The mean total reward of the step's samples that carry one (undefined when none did). */
+  readonly total: number | undefined;
 }
 
 /** Samples kept per step as evidence. */
@@ -405,6 +494,8 @@ export class ComponentSteps {
   private readonly roles: ComponentRoles;
   private readonly sums = new Map<string, number>();
   private samples = 0;
+  private rewardSum = 0;
+  private rewards = 0;
   private step = Number.NaN;
   private top = new TopSamples<RewardEvent>(Number.POSITIVE_INFINITY, sampleOf, EVIDENCE_SAMPLES);
   /** Every component name seen, and the true one among them (re-chosen when a name is new). */
@@ -435,6 +526,10 @@ export class ComponentSteps {
     }
     if (!any) return finished;
     this.samples++;
+    if (event.reward !== undefined && Number.isFinite(event.reward)) {
+      this.rewardSum += event.reward;
+      this.rewards++;
+    }
     let paidBeyondTruth = 0;
     for (const name in components) {
       const value = components[name]!;
@@ -456,8 +551,11 @@ export class ComponentSteps {
     if (this.samples === 0) return undefined;
     const contributions = new Map<string, number>();
     for (const [name, sum] of this.sums) contributions.set(name, sum / this.samples);
+    const total = this.rewards > 0 ? this.rewardSum / this.rewards : undefined;
     this.sums.clear();
     this.samples = 0;
-    return { step, contributions, samples };
+    this.rewardSum = 0;
+    this.rewards = 0;
+    return { step, contributions, samples, total };
   }
 }

@@ -191,6 +191,70 @@ describe('componentDominance', () => {
     expect(exploits).toEqual([]);
   });
 
+  describe('divergence: the reward holds or rises while the true component falls', () => {
+    // Step records of 16 prompts x 8 samples: per-prompt difficulty makes the per-step accuracy
+    // noisier than 128 independent samples, as in real logs.
+    function takeover(seed: number, options: { readonly from: number; readonly ramp: number; readonly fall: number; readonly weights?: boolean }): StepRecord[] {
+      const rng = new Random(seed);
+      const records: StepRecord[] = [];
+      for (let step = 0; step < 320; step++) {
+        const progress = Math.min(1, Math.max(0, (step - options.from) / options.ramp));
+        let correct = 0;
+        let formatted = 0;
+        for (let p = 0; p < 16; p++) {
+          const difficulty = rng.normal();
+          for (let g = 0; g < 8; g++) {
+            correct += rng.chance(1 / (1 + Math.exp(difficulty - Math.log(1 / (1 / (0.5 - options.fall * progress) - 1) + 1e-12)))) ? 1 : 0;
+            formatted += rng.chance(0.33 + 0.65 * progress) ? 1 : 0;
+          }
+        }
+        const accuracy = correct / 128;
+        const format = formatted / 128;
+        records.push(record(step, { accuracy_reward: accuracy, format_reward: format }));
+      }
+      return records;
+    }
+    const exploits = async (records: readonly StepRecord[], config: ComponentDominanceConfig = {}): Promise<Condition[]> =>
+      (await run(records, componentDominanceConditions(config))).filter((c) => c.signal === 'exploit' && c.active && / diverge /.test(c.message));
+
+    it('warns when a format takeover spread over 40 steps costs accuracy (0.5 -> 0.35)', async () => {
+      for (const seed of [1, 2, 3]) {
+        const records = takeover(seed, { from: 200, ramp: 40, fall: 0.15 });
+        expect(await exploits(records, { divergenceSteps: 1000 })).toEqual([]);
+        const flagged = await exploits(records);
+        expect(flagged.length).toBeGreaterThan(0);
+        expect(flagged[0]!.step).toBeGreaterThan(200);
+        expect(flagged[0]!.step).toBeLessThanOrEqual(255);
+        expect(flagged[0]!.message).toMatch(/^the reward rose .* while accuracy_reward fell .* the last 30 steps against the 30 before: the proxy and the task diverge/);
+        expect(flagged[0]!.evidence.stats.divergenceTrueT).toBeLessThanOrEqual(-3);
+      }
+    });
+
+    it('does not call it divergence when the same format spreads while accuracy holds or rises', async () => {
+      for (const seed of [1, 2, 3]) {
+        expect(await exploits(takeover(seed, { from: 200, ramp: 40, fall: 0 }))).toEqual([]);
+        expect(await exploits(takeover(seed, { from: 200, ramp: 40, fall: -0.1 }))).toEqual([]);
+      }
+    });
+
+    it("judges a reward model's score against a logged gold metric named as the true component", async () => {
+      // The trainer optimises rm_score (weight 1); gold_judge is logged with weight 0 and falls
+      // 0.48 -> 0.34 as the policy learns to please the reward model. The total is reward/mean.
+      const rng = new Random(7);
+      const records = Array.from({ length: 300 }, (_, step) => {
+        const drift = Math.min(1, Math.max(0, (step - 200) / 40));
+        const rm = 0.2 + 0.002 * step + 0.6 * drift + 0.05 * rng.normal();
+        const gold = 0.48 - 0.14 * drift + 0.04 * rng.normal();
+        return { step, metrics: { 'reward/mean': rm, 'reward/rm_score/mean': rm, 'reward/gold_judge/mean': gold } };
+      });
+      expect(await exploits(records)).toEqual([]); // neither name is known: no true component to fall
+      const flagged = await exploits(records, { true: 'gold_judge' });
+      expect(flagged[0]!.step).toBeGreaterThan(200);
+      expect(flagged[0]!.step).toBeLessThanOrEqual(250);
+      expect(flagged[0]!.message).toMatch(/while gold_judge fell 0\.4\d* -> 0\.[34]/);
+    });
+  });
+
   it('reports a dominant cheap component that does not rise as info, where a share threshold (rewardspy) alerts', async () => {
     // CoursIA #9583: a saturated length bonus (share 0.96) with correctness 0 was flagged, with no hack learnt.
     const records = Array.from({ length: 40 }, (_, i) => record(i, { length_bonus: 0.95 + 0.01 * Math.sin(i), math_correct: 0.02 }));
