@@ -7,7 +7,9 @@
  * Defaults, by name (case-insensitive):
  * - cheap: {@link DEFAULT_CHEAP} — format, length (or a whole-word `len`), style, tag, xml, strict,
  *   protocol, block, verbos, concise, brevity, a whole-word `int` (an answer-is-an-integer check:
- *   `int_reward_func` of the GRPO GSM8K recipes). `answer_block` and `strict_protocol` are cheap;
+ *   `int_reward_func` of the GRPO GSM8K recipes), reasoning steps (open-r1's
+ *   `reasoning_steps_reward` counts "Step 1:"-style markers) and overlong (a length penalty, as
+ *   `soft_overlong_punishment`). `answer_block` and `strict_protocol` are cheap;
  *   `exact_number_usage` and `valid_expression` are not (they check the content).
  *
  * Why names: whether a component is cheap is a property of the check behind it (does it look at
@@ -23,7 +25,7 @@
  */
 
 /** Names of cheap components (format, length, style...). */
-export const DEFAULT_CHEAP = /format|length|(?:^|[^a-z])(?:len|int)(?:[^a-z]|$)|style|tag|xml|strict|protocol|block|verbos|concise|brevity/i;
+export const DEFAULT_CHEAP = /format|length|(?:^|[^a-z])(?:len|int)(?:[^a-z]|$)|style|tag|xml|strict|protocol|block|verbos|concise|brevity|reasoning_?steps|overlong/i;
 
 /** Names of the true component, most preferred first. */
 export const DEFAULT_TRUE_PATTERNS: readonly RegExp[] = [

@@ -347,8 +347,8 @@ describe('componentDominance', () => {
 describe('ComponentRoles (default names)', () => {
   it('classifies cheap names and prefers correctness as the true component', () => {
     const roles = new ComponentRoles();
-    expect(['format', 'length', 'answer_block', 'strict_protocol', 'xml_tags', 'style_len', 'len', 'int_reward_func', 'is_INT'].map((n) => roles.isCheap(n))).toEqual([
-      true, true, true, true, true, true, true, true, true,
+    expect(['format', 'length', 'answer_block', 'strict_protocol', 'xml_tags', 'style_len', 'len', 'int_reward_func', 'is_INT', 'reasoning_steps_reward', 'soft_overlong_punishment'].map((n) => roles.isCheap(n))).toEqual([
+      true, true, true, true, true, true, true, true, true, true, true,
     ]);
     expect(['correctness', 'exact_number_usage', 'valid_expression', 'lenient', 'pnl_reward_fn', 'point_reward', 'interest', 'integrity'].map((n) => roles.isCheap(n))).toEqual([
       false, false, false, false, false, false, false, false,
