@@ -179,6 +179,12 @@ describe('goodhart (built) on real trainer logs', () => {
     expect(JSON.parse(result.out)).toMatchObject({ verdict, problems: 0 });
   });
 
+  it('the TRL console log (200 steps logged every 5) is judged through step 200, its steps read off the progress bar', async () => {
+    const result = await cli(['audit', realdata('trl-grpo_stdout_rho0.10_seed42.log'), '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ verdict: 'healthy', firstFlaggedStep: null, steps: 40, lastStep: 200, problems: 0 });
+  });
+
   it('the saturation log (all-correct groups, not a hack) is not called hacking', async () => {
     const result = await cli(['audit', realdata('trl-grpo_qwen35_saturation_step_logs.json'), '--json']);
     expect(result.code).toBe(0);
