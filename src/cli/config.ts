@@ -8,6 +8,7 @@
  * ```json
  * {
  *   "inputFormat": "trl-stdout",
+ *   "loggingSteps": 5,
  *   "sensitivity": "medium",
  *   "maxLength": 1024,
  *   "trueComponent": "correctness",
@@ -41,6 +42,11 @@ export const FAIL_ON: readonly FailOn[] = ['warning', 'hacking'];
 export interface GoodhartConfig {
   /** Input format, skipping detection (`--format` wins). */
   readonly inputFormat?: FormatName;
+  /**
+   * The run's `logging_steps`, for TRL console output printed without a progress bar to read
+   * steps from (`--logging-steps` wins; see `TrlStdoutConfig`).
+   */
+  readonly loggingSteps?: number;
   /** Shifts every detector threshold (`low` alarms less). */
   readonly sensitivity?: Sensitivity;
   /** Completion length cap in tokens, for clip ratios and truncation. */
@@ -63,7 +69,7 @@ export interface GoodhartConfig {
 
 export const CONFIG_FILE = 'goodhart.config.json';
 
-const KNOWN_FIELDS = ['inputFormat', 'sensitivity', 'maxLength', 'trueComponent', 'formatPreset', 'formatTags', 'failOn', 'verdict', 'detectors'];
+const KNOWN_FIELDS = ['inputFormat', 'loggingSteps', 'sensitivity', 'maxLength', 'trueComponent', 'formatPreset', 'formatTags', 'failOn', 'verdict', 'detectors'];
 
 type Decoded<T> = E.Either<DecodeError, T>;
 
@@ -81,6 +87,11 @@ function oneOf<T extends string>(field: string, options: readonly T[]) {
 function positiveNumber(field: string) {
   return (value: unknown): Decoded<number> =>
     typeof value === 'number' && Number.isFinite(value) && value > 0 ? E.right(value) : E.left(decodeError(field, 'a positive number', value));
+}
+
+function positiveInteger(field: string) {
+  return (value: unknown): Decoded<number> =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 1 ? E.right(value) : E.left(decodeError(field, 'a positive integer', value));
 }
 
 function nonNegativeNumber(field: string) {
@@ -122,6 +133,7 @@ export function decodeConfig(value: unknown): Decoded<GoodhartConfig> {
   }
   const fields = {
     inputFormat: optional(value['inputFormat'], oneOf('inputFormat', formatNames())),
+    loggingSteps: optional(value['loggingSteps'], positiveInteger('loggingSteps')),
     sensitivity: optional(value['sensitivity'], oneOf<Sensitivity>('sensitivity', ['low', 'medium', 'high'])),
     maxLength: optional(value['maxLength'], positiveNumber('maxLength')),
     trueComponent: optional(value['trueComponent'], nonEmptyString('trueComponent')),

@@ -15,7 +15,11 @@ import { requireRecords } from './require-records.js';
  * its ranks is not the run. A followed file may still be empty or not exist yet.
  */
 export function openInput(files: readonly string[], shared: Shared, follow = false): Observable<Ingested> {
-  const config = { follow, ...(shared.format === undefined ? {} : { format: shared.format }) };
+  const config = {
+    follow,
+    ...(shared.format === undefined ? {} : { format: shared.format }),
+    ...(shared.loggingSteps === undefined ? {} : { loggingSteps: shared.loggingSteps }),
+  };
   if (follow) return files.length === 1 ? fromFile(files[0]!, config) : fromFiles(files, config);
   const read = (file: string): Observable<Ingested> => fromFile(file, config).pipe(requireRecords(file, shared.format));
   // `fromFiles` with the check on each file before the merge.

@@ -1,6 +1,6 @@
 /**
- * The options every verb shares (`--format`, `--config`, `--quiet`, `--no-color`), the context
- * verbs run in, and the errors that map to exit code 2.
+ * The options every verb shares (`--format`, `--logging-steps`, `--config`, `--quiet`,
+ * `--no-color`), the context verbs run in, and the errors that map to exit code 2.
  */
 import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
@@ -38,6 +38,7 @@ export interface VerbContext {
 /** Parsed shared options, as commander hands them over. */
 export interface SharedFlags {
   readonly format?: string;
+  readonly loggingSteps?: number;
   readonly config?: string;
   readonly quiet?: boolean;
   readonly color?: boolean;
@@ -48,6 +49,8 @@ export interface SharedFlags {
 /** Shared options resolved: the config loaded, colour decided per stream. */
 export interface Shared {
   readonly format: FormatName | undefined;
+  /** TRL console output's logging interval, for dicts printed without a progress bar (`--logging-steps`, else the config's). */
+  readonly loggingSteps: number | undefined;
   readonly config: GoodhartConfig;
   readonly quiet: boolean;
   readonly colorOut: boolean;
@@ -62,6 +65,11 @@ export interface Shared {
 export function sharedOptions(command: Command): Command {
   return command
     .addOption(new Option('--format <name>', 'input format, skipping detection').choices(formatNames()))
+    .option(
+      '--logging-steps <n>',
+      "TRL console logs: the run's logging_steps, to number the metric dicts printed without a progress bar (default 1; with the bar, steps are read off it)",
+      positiveInt('--logging-steps'),
+    )
     .option('--config <file>', `settings file (thresholds, presets, format tags, true component); default ./${CONFIG_FILE} when present`)
     .option('-q, --quiet', 'print only the result')
     .option('--no-color', 'no ANSI colours (also NO_COLOR=1; colour is used only on a terminal)');
@@ -91,6 +99,7 @@ export async function resolveShared(flags: SharedFlags, io: ResolvedIo): Promise
   const color = flags.color ?? true;
   return {
     format: (flags.format as FormatName | undefined) ?? config.inputFormat,
+    loggingSteps: flags.loggingSteps ?? config.loggingSteps,
     config,
     quiet: flags.quiet ?? false,
     colorOut: useColor(io.stdoutIsTTY, color, io.env),

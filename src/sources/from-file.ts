@@ -29,6 +29,7 @@ import { DETECT_BYTES, detectFormat, formatByName, formatNames, readHead } from 
 import { excerpt } from './excerpt.js';
 import { checkPollMs, followLines, NOT_THERE_YET, type FollowConfig } from './follow.js';
 import type { FormatName, InputFormat, LineFormat, WholeFileFormat } from './format.js';
+import { trlStdoutFormat } from './formats/trl-stdout.js';
 import type { Ingested } from './ingested.js';
 import {
   describeFsError,
@@ -44,6 +45,11 @@ export interface FromFileConfig extends FollowConfig {
   readonly format?: FormatName;
   /** Keep reading as the file grows (`--follow`); never completes. Default false (replay). */
   readonly follow?: boolean;
+  /**
+   * TRL console output only: the run's `logging_steps`, numbering the metric dicts printed with
+   * no progress bar to read their step from (`--logging-steps`; see `TrlStdoutConfig`).
+   */
+  readonly loggingSteps?: number;
 }
 
 export interface FromFilesConfig extends FromFileConfig, MergeByStepConfig {}
@@ -63,6 +69,8 @@ type Notice = Extract<Ingested, { kind: 'problem' }>;
  */
 export function fromFile(path: string, config: FromFileConfig = {}): Observable<Ingested> {
   const explicit = config.format === undefined ? undefined : formatByName(config.format);
+  // Built here so that a bad interval throws at the call, as the other options do.
+  const trlStdout = config.loggingSteps === undefined ? undefined : trlStdoutFormat({ loggingSteps: config.loggingSteps });
   lineReaderDefaults(config);
   const pollMs = checkPollMs(config.pollMs);
   const scheduler = config.scheduler ?? asyncScheduler;
@@ -78,7 +86,8 @@ export function fromFile(path: string, config: FromFileConfig = {}): Observable<
     concatMap((format): Observable<Ingested> => {
       if (format.kind === 'problem') return of(format);
       if (format.kind === 'lines') {
-        return (follow ? followLines(path, config) : readLines(path, config)).pipe(parseLines(format, path));
+        const lines = format.name === 'trl-stdout' && trlStdout !== undefined ? trlStdout : format;
+        return (follow ? followLines(path, config) : readLines(path, config)).pipe(parseLines(lines, path));
       }
       return follow ? followWholeFile(path, format, pollMs, scheduler) : readWholeFile(path, format);
     }),

@@ -44,6 +44,11 @@ describe('decodeConfig: unknown keys', () => {
     expect(error({ detectors: { formatGaming: { threshold: 0.3 } } })).toMatch(/^field "detectors\.formatGaming\.threshold": no such setting of formatGaming; known: /);
   });
 
+  it('takes loggingSteps as a positive integer only', () => {
+    expect(error({ inputFormat: 'trl-stdout', loggingSteps: 5 })).toBe('ok');
+    for (const bad of [0, 2.5, '5']) expect(error({ loggingSteps: bad })).toMatch(/^field "loggingSteps": expected a positive integer, got /);
+  });
+
   it('rejects unknown top-level and verdict fields the same way', () => {
     expect(error({ sensitivty: 'low' })).toMatch(/^field "sensitivty": no such setting \(did you mean sensitivity\?\); known: inputFormat, /);
     expect(error({ verdict: { proxyHorizn: 5 } })).toBe('field "verdict.proxyHorizn": no such verdict setting (did you mean proxyHorizon?); known: proxyHorizon');

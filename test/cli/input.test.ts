@@ -18,7 +18,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const shared: Shared = { format: undefined, config: {}, quiet: true, colorOut: false, colorErr: false, path: (file) => file, threads: undefined };
+const shared: Shared = { format: undefined, loggingSteps: undefined, config: {}, quiet: true, colorOut: false, colorErr: false, path: (file) => file, threads: undefined };
 
 /** A simulated run's records, with the responses of the first `bare` events removed. */
 function records(bare: number): JsonlRecord[] {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { parquetReadObjects } from 'hyparquet';
+import { realdata } from '../support/paths.js';
 import { run } from './support.js';
 
 let dir: string;
@@ -100,6 +101,26 @@ describe('audit', () => {
     expect((await run(['audit'])).code).toBe(2);
     expect((await run(['audit', 'x', '--fail-on', 'sometimes'])).code).toBe(2);
     expect((await run(['frobnicate'])).code).toBe(2);
+  });
+
+  it('numbers TRL console dicts by the progress bar, else by --logging-steps or the config\'s loggingSteps', async () => {
+    // A 200-step run logged every 5 steps: the bar says so, whatever the interval given.
+    for (const flags of [[], ['--logging-steps', '3']]) {
+      const real = JSON.parse((await run(['audit', realdata('trl-grpo_stdout_rho0.10_seed42.log'), '--json', ...flags])).out);
+      expect(real).toMatchObject({ steps: 40, lastStep: 200, problems: 0 });
+    }
+    // Without the bar (stdout captured alone), dicts are numbered by the interval.
+    const noBar = file('no_bar.log', ['***** Running training *****', "{'loss': 0.5, 'reward': 0.1}", "{'loss': 0.4, 'reward': 0.2}"]);
+    const lastStep = async (args: string[], cwd?: string): Promise<number> => JSON.parse((await run(['audit', noBar, '--json', ...args], cwd === undefined ? {} : { cwd })).out).lastStep;
+    expect(await lastStep([])).toBe(2);
+    expect(await lastStep(['--logging-steps', '5'])).toBe(10);
+    const sub = mkdtempSync(join(dir, 'logging-'));
+    writeFileSync(join(sub, 'goodhart.config.json'), JSON.stringify({ loggingSteps: 10 }));
+    expect(await lastStep([], sub)).toBe(20);
+    expect(await lastStep(['--logging-steps', '5'], sub)).toBe(10); // the option wins
+    const bad = await run(['audit', noBar, '--logging-steps', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--logging-steps expects a positive integer.');
   });
 
   it('reads goodhart.config.json from the working directory and validates it, naming the field', async () => {
@@ -234,7 +255,7 @@ describe('--help', () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain('Examples:');
     expect(result.out).toContain(`goodhart ${verb}`);
-    for (const option of ['--format', '--config', '--quiet', '--no-color']) expect(result.out).toContain(option);
+    for (const option of ['--format', '--logging-steps', '--config', '--quiet', '--no-color']) expect(result.out).toContain(option);
   });
 });
 

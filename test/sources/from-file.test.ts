@@ -143,6 +143,23 @@ describe('parseLines', () => {
   });
 });
 
+describe('fromFile on TRL console output', () => {
+  // Dicts printed with no progress bar (tqdm disabled, or stdout captured alone): no step to read off a bar.
+  const noBar = ['***** Running training *****', "{'loss': 0.5, 'reward': 0.1}", "{'loss': 0.4, 'reward': 0.2}", "{'loss': 0.3, 'reward': 0.3}"].join('\n');
+
+  it('numbers dicts without a bar by loggingSteps, detected or named, and leaves other formats alone', async () => {
+    const path = file('trl_stdout.log', noBar);
+    expect(steps(await all(path))).toEqual([1, 2, 3]);
+    expect(steps(await all(path, { loggingSteps: 5 }))).toEqual([5, 10, 15]);
+    expect(steps(await all(path, { format: 'trl-stdout', loggingSteps: 5 }))).toEqual([5, 10, 15]);
+    expect(steps(await all(file('other.jsonl', '{"step":3,"reward":1}'), { loggingSteps: 5 }))).toEqual([3]);
+  });
+
+  it('rejects a bad loggingSteps at call time', () => {
+    expect(() => fromFile(file('bad_interval.log', noBar), { loggingSteps: 0 })).toThrow(RangeError);
+  });
+});
+
 describe('fromFiles', () => {
   it('merges ranks by step', async () => {
     const rank0 = file('rank0.jsonl', [1, 2, 4, 7].map((step) => `{"step":${step},"reward":0}`).join('\n'));
