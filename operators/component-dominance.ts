@@ -54,6 +54,12 @@ export interface ComponentDominanceConfig {
    * component falls, the last this many steps against as many before. Default 30.
    */
   readonly divergenceSteps?: number;
+  /**
+   * Over those 2 x `divergenceSteps` steps, the true component is learning, and a cheap rise
+   * beside a 13-step stall is no exploit, when its least-squares slope is at least this many
+   * standard errors above 0; before that many steps it is taken to be learning. Default 1.
+   */
+  readonly learningT?: number;
   /** Info when cheap components carry at least this share of the recent reward magnitude. Default 0.5. */
   readonly dominantShare?: number;
   /** Consecutive steps of a cheap rise without true gain before the exploit warning. Default 2. */
@@ -72,6 +78,7 @@ export const COMPONENT_DOMINANCE_DEFAULTS = {
   trueGainT: 2,
   climbSteps: 30,
   divergenceSteps: 30,
+  learningT: 1,
   dominantShare: 0.5,
   persistence: 2,
   metric: 'reward/components',
@@ -98,6 +105,7 @@ export function componentDominanceConditions(
     trueGainT: checkPositive(name, 'trueGainT', config.trueGainT ?? d.trueGainT, true),
     climbSteps: checkInteger(name, 'climbSteps', config.climbSteps ?? d.climbSteps, 3),
     divergenceSteps: checkInteger(name, 'divergenceSteps', config.divergenceSteps ?? d.divergenceSteps, 2),
+    learningT: checkPositive(name, 'learningT', config.learningT ?? d.learningT, true),
     dominantShare: checkBetween(name, 'dominantShare', config.dominantShare ?? d.dominantShare, 0, 1, 'high'),
     persistence: checkInteger(name, 'persistence', config.persistence ?? d.persistence, 1),
   };
@@ -143,7 +151,7 @@ export function componentDominanceConditions(
  * ```
  * length:       0   0   0   0   .1  .2  .3  .3 |   per-step mean of a cheap component
  * correctness:  .5  .5  .5  .5  .5  .5  .5  .5 |   the true component stalls
- *               componentDominance({ reference: 3, recent: 1, persistence: 2 })
+ *               componentDominance({ reference: 3, recent: 1, persistence: 2, divergenceSteps: 2 })
  * alerts:       ------------------------w------|   w = warning 'exploit' at the second rising step
  * ```
  *
@@ -166,9 +174,11 @@ export function componentDominanceConditions(
  * some cheap component rose by >= 10% of the scale and t >= 3, while the true component (or the
  * sum of the non-cheap ones) stalled or fell: its rise is under 2 standard errors of its own
  * noise (the step-to-step spread of its per-step values, which a steady learning trend barely
- * moves), for 2 steps in a row. A true component that rises beyond its noise makes the cheap rise
- * learning, however small its gain beside the cheap one. A component first seen later counts as
- * 0 before (it paid nothing).
+ * moves), and its least-squares slope over the last 60 steps is under 1 standard error (no
+ * sign that it is learning at all; before 60 steps it is taken to be learning), for 2 steps in a
+ * row. A true component that rises beyond its noise makes the cheap rise learning, however small
+ * its gain beside the cheap one. A component first seen later counts as 0 before (it paid
+ * nothing).
  * Divergence (also 'exploit'): over the last 30 steps against the 30 before, the true component
  * fell by t <= -3 and by 10% of its level while the mean reward did not fall: the reward stopped
  * measuring the task, whichever component paid (a reward model against a logged gold score named
@@ -176,14 +186,23 @@ export function componentDominanceConditions(
  * Why not a share threshold (rewardspy alerts on any component over 90% of the reward): an honest
  * correctness-dominated reward, or a format bonus that saturated early while nothing is learnt, is
  * not an exploit; the exploit is the cheap component *rising* while the true one stalls.
- * Warm-up: 13 steps (60 for the divergence). False alarms: a pinned format bonus varies by far less than 10% of the scale;
+ * Warm-up: 13 steps for the dominance share, 60 for the exploit rules. False alarms: a pinned
+ * format bonus varies by far less than 10% of the scale;
  * a run that learns its format over its first tens of steps while its task learns too slowly to
  * show in 13 looks like this rule in every short window, so a climb is judged against its own
  * course (no exploit in 24 such simulated runs with format learnt over 20-100 steps, where the
  * reference mean alone warned in 23). The price: a cheap rise that begins while the component is
  * still being learnt is only seen once it outpaces that climb; formatGaming and distributionDrift
- * judge the text and lengths themselves. Evidence: per component `share:`, `before:`, `after:`,
- * `t:` and, for a climbing one, `expected:`,
+ * judge the text and lengths themselves. A task learnt at 0.002 a step gains 0.013 between the
+ * 13-step windows, a tenth of their noise on 128 samples a step, so the short windows call every
+ * slow learner stalled: a format spreading along an S-curve beside it was an exploit in 7 of 10
+ * simulated runs (in 8 of 10 of a tester's); the 60-step slope makes that 0 of 10 for a task
+ * gaining 0.0017 a step. A task gaining 0.0009 a step is still not resolved in 60 steps (3 of 10).
+ * The price: a cheap rise in the first 60 steps, or right after the task was still learning, is
+ * not an exploit unless the task falls (the divergence) or the lengths drift (distributionDrift:
+ * the simulator's verbosity hack at step 60 is hacking within 4 steps through it).
+ * Evidence: per component `share:`, `before:`, `after:`, `t:` and, for a climbing one,
+ * `expected:`, the divergence's `divergenceProxyT` and `divergenceTrueT`, `trueSlopeT`,
  * plus `cheapShare`, `scale`, `cheapRise`, `trueBefore`, `trueAfter`, `trueGain`, its standard
  * error `trueGainSE` and `trueT` (their ratio); from samples, the 5 samples of the step the cheap
  * components paid most beyond the true one.

@@ -92,6 +92,7 @@ const DOMINANCE: KeyList<SampleDetectorsConfig['componentDominance']> = {
   trueGainT: true,
   climbSteps: true,
   divergenceSteps: true,
+  learningT: true,
   dominantShare: true,
   persistence: true,
   metric: true,

@@ -47,6 +47,7 @@ export interface ComponentDominanceOptions {
   readonly trueGainT: number;
   readonly climbSteps: number;
   readonly divergenceSteps: number;
+  readonly learningT: number;
   readonly dominantShare: number;
   readonly persistence: number;
   readonly roles: ComponentRoles;
@@ -221,8 +222,8 @@ export class ComponentDominanceJudge {
     }
     stats.cheapRise = cheapRise;
     const trueGain = truth.rise > 0 && trueT >= trueGainT;
-    const diverging = this.divergence(trueName, stats);
-    const exploit = (rising.length > 0 && !trueGain) || diverging !== undefined;
+    const { diverging, learning } = this.longRun(trueName, stats);
+    const exploit = (rising.length > 0 && !trueGain && !learning) || diverging !== undefined;
     if (exploit) {
       if (this.exploitRun === 0) this.firstExploitStep = step;
       this.exploitRun++;
@@ -353,13 +354,26 @@ export class ComponentDominanceJudge {
    * that stopped measuring the task. The windows are longer than the cheap-rise rule's (30 steps
    * against 3 and 10): a takeover spread over 40 steps moves each step by less than the noise of
    * 128 binary samples, and only long windows see it as a difference of levels (20-step windows
-   * reached t -3 on one step in 3 simulated takeovers). Adds its statistics to `stats`; undefined
-   * when not diverging or before 2 x `divergenceSteps` steps.
+   * reached t -3 on one step in 3 simulated takeovers).
+   * Over the same 2 x `divergenceSteps` steps it also says whether the true component is
+   * `learning`: a least-squares slope `learningT` standard errors above 0 (1: the errors are
+   * lopsided, as for `trueGainT`: a flat task passes for learning on 16% of steps, which delays a
+   * warning by a step or two, while a learning task called stalled is a false alarm), and until
+   * those steps exist it is taken to be learning. Then a cheap rise beside
+   * a short-window stall is not an exploit: a task learnt at 0.002 a step gains 0.013 between the
+   * 13-step windows, under a tenth of their noise on 128 samples a step, so "no significant gain
+   * in 13 steps" is what an honest run shows while a format spreads along its S-curve (a
+   * tester's healthy runs were hacking in 8 of 10 seeds); 60 steps resolve the slope. The cost: a
+   * cheap rise right after a stretch of learning is judged only once that learning leaves the 60
+   * steps, unless the task falls (the divergence) or the lengths drift (distributionDrift).
+   * Adds its statistics to `stats`; nothing before 2 x `divergenceSteps` steps.
    */
-  private divergence(trueName: string | undefined, stats: Record<string, number>): Divergence | undefined {
+  private longRun(trueName: string | undefined, stats: Record<string, number>): { diverging: Divergence | undefined; learning: boolean } {
     const steps = this.options.divergenceSteps;
-    if (this.filled < 2 * steps) return undefined;
-    const { roles, minRise, tCritical } = this.options;
+    // Before 60 steps the task's slope is unknown, and a run's first tens of steps are when its
+    // format is learnt: treat the task as learning until the slope can say otherwise.
+    if (this.filled < 2 * steps) return { diverging: undefined, learning: true };
+    const { roles, minRise, tCritical, learningT } = this.options;
     const first = this.head + this.span - 2 * steps;
     const { proxy, task } = this.divergenceScratch;
     task.fill(0);
@@ -377,7 +391,11 @@ export class ComponentDominanceJudge {
     for (let i = 0; i < 2 * steps; i++) level += Math.abs(task[i]!);
     level /= 2 * steps;
     const diverging = proxyTrend.rise >= 0 && taskTrend.t <= -tCritical && -taskTrend.rise >= minRise * level;
-    return diverging ? { proxy: proxyTrend, task: taskTrend, steps } : undefined;
+    const line = fitLine(task, 2 * steps);
+    const slopeSE = Math.sqrt(line.residualVariance / line.sxx);
+    const slopeT = slopeSE > 0 ? line.slope / slopeSE : line.slope > 0 ? Number.POSITIVE_INFINITY : 0;
+    stats.trueSlopeT = finiteT(slopeT);
+    return { diverging: diverging ? { proxy: proxyTrend, task: taskTrend, steps } : undefined, learning: slopeT >= learningT };
   }
 
   /** The evidence keys of a component, built once per name rather than once per step. */

@@ -51,7 +51,7 @@ describe('componentDominance', () => {
       const values = Object.fromEntries(lengths.map((length, i) => [String.fromCharCode(97 + i), record(i, { length, correctness: 0.5 })]));
       const source = cold<StepRecord>('-a-b-c-d-e-f-g-h-|', values);
       const expected = '-----------w-----|';
-      expectObservable(source.pipe(componentDominance({ reference: 3, recent: 1, persistence: 2 }), map(brief))).toBe(expected, {
+      expectObservable(source.pipe(componentDominance({ reference: 3, recent: 1, persistence: 2, divergenceSteps: 2 }), map(brief))).toBe(expected, {
         w: 'onset@5/5:warning',
       });
     });
@@ -59,7 +59,7 @@ describe('componentDominance', () => {
 
   it('should say which component rose, from what to what, against the true component', async () => {
     const records = [0, 0, 0, 0, 0.1, 0.2].map((length, i) => record(i, { length, correctness: 0.5 }));
-    const conditions = await run(records, componentDominanceConditions({ reference: 3, recent: 1, persistence: 2 }));
+    const conditions = await run(records, componentDominanceConditions({ reference: 3, recent: 1, persistence: 2, divergenceSteps: 2 }));
     const last = conditions.at(-1)!;
     expect(last).toMatchObject({ active: true, severity: 'warning', signal: 'exploit', step: 5 });
     expect(last.message).toBe(
@@ -83,11 +83,11 @@ describe('componentDominance', () => {
 
   it('should not warn when the true component rises with the cheap one (learning, not an exploit)', async () => {
     const records = [0, 0, 0, 0, 0.1, 0.2, 0.3].map((format, i) => record(i, { format, correctness: 0.3 + (i < 4 ? 0 : format) }));
-    const conditions = await run(records, componentDominanceConditions({ reference: 3, recent: 1, persistence: 1 }));
+    const conditions = await run(records, componentDominanceConditions({ reference: 3, recent: 1, persistence: 1, divergenceSteps: 2 }));
     expect(conditions.filter((c) => c.severity === 'warning')).toEqual([]);
     // Break the true gain (correctness flat) and the same rise is an exploit: the test can fail.
     const stalled = records.map((r) => record(r.step, { format: r.metrics[componentMean('format')]!, correctness: 0.3 }));
-    const flagged = await run(stalled, componentDominanceConditions({ reference: 3, recent: 1, persistence: 1 }));
+    const flagged = await run(stalled, componentDominanceConditions({ reference: 3, recent: 1, persistence: 1, divergenceSteps: 2 }));
     expect(flagged.some((c) => c.signal === 'exploit')).toBe(true);
   });
 
@@ -98,7 +98,7 @@ describe('componentDominance', () => {
     const records = Array.from({ length: 15 }, (_, i) =>
       record(i, { format: i < 12 ? 0.1 : 0.4, correctness: wobble(i) + (i < 12 ? 0 : 0.06) }),
     );
-    const conditions = await run(records, componentDominanceConditions({ reference: 10, recent: 3, persistence: 1 }));
+    const conditions = await run(records, componentDominanceConditions({ reference: 10, recent: 3, persistence: 1, divergenceSteps: 6 }));
     expect(conditions.filter((c) => c.signal === 'exploit')).toEqual([]);
     const last = conditions.at(-1)!.evidence.stats;
     expect(last.trueGain).toBeCloseTo(0.06 + 0.01 / 3, 12);
@@ -106,7 +106,7 @@ describe('componentDominance', () => {
     expect(last.trueGain! / last.cheapRise!).toBeLessThan(0.5);
     // The same cheap rise beside a gain inside the noise (0.005) is an exploit: the test can fail.
     const stalled = records.map((r, i) => record(i, { format: r.metrics[componentMean('format')]!, correctness: wobble(i) + (i < 12 ? 0 : 0.005) }));
-    const flagged = await run(stalled, componentDominanceConditions({ reference: 10, recent: 3, persistence: 1 }));
+    const flagged = await run(stalled, componentDominanceConditions({ reference: 10, recent: 3, persistence: 1, divergenceSteps: 6 }));
     expect(flagged.at(-1)).toMatchObject({ signal: 'exploit', active: true });
   });
 
@@ -115,7 +115,7 @@ describe('componentDominance', () => {
     // of 3 values (2 degrees of freedom) puts the Welch t under 2, the 12 successive differences do not.
     const correctness = [0.41, 0.39, 0.41, 0.39, 0.41, 0.39, 0.41, 0.39, 0.41, 0.39, 0.5, 0.38, 0.62];
     const records = correctness.map((value, i) => record(i, { format: i < 10 ? 0.1 : 0.5, correctness: value }));
-    const conditions = await run(records, componentDominanceConditions({ reference: 10, recent: 3, persistence: 1 }));
+    const conditions = await run(records, componentDominanceConditions({ reference: 10, recent: 3, persistence: 1, divergenceSteps: 6 }));
     const last = conditions.at(-1)!;
     expect(last.signal).not.toBe('exploit');
     expect(last.evidence.stats.trueT).toBeGreaterThan(2);
@@ -189,6 +189,36 @@ describe('componentDominance', () => {
       }
     }
     expect(exploits).toEqual([]);
+  });
+
+  it('does not call a format spreading along an S-curve an exploit while accuracy learns slowly (R1-style run)', async () => {
+    // Step records of 16 prompts x 8 samples: format compliance follows a logistic curve centred
+    // on step `centre` (width 12 steps) while accuracy rises 0.31 -> 0.57 over 150 steps, under
+    // a tenth of the 13-step windows' noise per step. The short-window rule alone called this an
+    // exploit in 8 of 10 of a tester's runs; the task's 60-step slope says it is learning.
+    const exploitSteps: number[] = [];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      for (const centre of [35, 90]) {
+        const rng = new Random(seed);
+        const records = Array.from({ length: 200 }, (_, step) => {
+          const target = Math.min(0.8, 0.31 + (0.26 * step) / 150);
+          let correct = 0;
+          let formatted = 0;
+          for (let p = 0; p < 16; p++) {
+            const difficulty = rng.normal();
+            for (let g = 0; g < 8; g++) {
+              correct += rng.chance(1 / (1 + Math.exp(difficulty - Math.log(target / (1 - target))))) ? 1 : 0;
+              formatted += rng.chance(1 / (1 + Math.exp(-(step - centre) / 12))) ? 1 : 0;
+            }
+          }
+          return record(step, { accuracy_reward: correct / 128, format_reward: formatted / 128 });
+        });
+        const conditions = await run(records, componentDominanceConditions());
+        const first = conditions.find((c) => c.signal === 'exploit');
+        if (first !== undefined) exploitSteps.push(first.step);
+      }
+    }
+    expect(exploitSteps).toEqual([]);
   });
 
   describe('divergence: the reward holds or rises while the true component falls', () => {
@@ -278,18 +308,28 @@ describe('componentDominance', () => {
     expect(conditions.every((c) => !c.active)).toBe(true);
   });
 
-  it("flags the simulator's verbosity hack within a few steps of injection (samples and step records)", async () => {
+  it("flags the simulator's verbosity hack within a few steps once the task has stopped learning (samples and step records)", async () => {
     for (const seed of [1, 2, 3]) {
-      const events = simEvents({ seed, steps: 90, hack: { pattern: 'verbosity', atStep: 60 } });
+      const events = simEvents({ seed, steps: 230, hack: { pattern: 'verbosity', atStep: 200 } });
       const alerts = warnings(await run(events, componentDominance()));
       expect(alerts[0]).toMatchObject({ signal: 'exploit', severity: 'warning', state: 'onset' });
-      expect(alerts[0]!.step).toBeGreaterThanOrEqual(61);
-      expect(alerts[0]!.step).toBeLessThanOrEqual(66);
+      expect(alerts[0]!.step).toBeGreaterThanOrEqual(201);
+      expect(alerts[0]!.step).toBeLessThanOrEqual(206);
       expect(alerts[0]!.message).toMatch(/^cheap component length rose .* while correctness went/);
       const fromSteps = warnings(await run(events, (s) => s.pipe(summarizeSteps(), componentDominance())));
       expect(fromSteps[0]).toMatchObject({ signal: 'exploit', severity: 'warning' });
-      expect(fromSteps[0]!.step).toBeLessThanOrEqual(66);
+      expect(fromSteps[0]!.step).toBeLessThanOrEqual(206);
     }
+  });
+
+  it('defers a cheap rise while the task still learns over 60 steps (the trade-off for S-curve format learning)', async () => {
+    // Injected at step 60, while correctness is still climbing: its 60-step slope says "learning",
+    // so a cheap rise beside a 13-step stall is not called an exploit; the verbosity itself is
+    // distributionDrift's to find (the detection benchmark: hacking within 4 steps of injection).
+    const events = simEvents({ seed: 1, steps: 90, hack: { pattern: 'verbosity', atStep: 60 } });
+    const conditions = await run(events, componentDominanceConditions());
+    expect(conditions.filter((c) => c.signal === 'exploit')).toEqual([]);
+    expect(conditions.at(-1)!.evidence.stats.trueSlopeT).toBeGreaterThanOrEqual(2);
   });
 
   it('stays below warning on healthy simulated runs (binary, shaped, continuous; reward scales 10 and 0.01)', async () => {
