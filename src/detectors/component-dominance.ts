@@ -223,7 +223,8 @@ export class ComponentDominanceJudge {
     stats.cheapRise = cheapRise;
     const trueGain = truth.rise > 0 && trueT >= trueGainT;
     const { diverging, learning } = this.longRun(trueName, stats);
-    const exploit = (rising.length > 0 && !trueGain && !learning) || diverging !== undefined;
+    const cheapExploit = rising.length > 0 && !trueGain && !learning;
+    const exploit = cheapExploit || diverging !== undefined;
     if (exploit) {
       if (this.exploitRun === 0) this.firstExploitStep = step;
       this.exploitRun++;
@@ -237,49 +238,47 @@ export class ComponentDominanceJudge {
     // object in V8 (the clone takes a slow path for each added field), once per step here.
     // A lazy `message` getter stays last: V8 placed a spread literal's accessors after its data
     // fields, and conditions serialize field for field as they did.
-    if (exploit && this.exploitRun >= persistence && rising.length === 0 && diverging !== undefined) {
-      const { proxy, task, steps } = diverging;
-      return {
-        detector,
-        metric,
-        step,
-        evidence,
-        active: true,
-        severity: 'warning',
-        signal: 'exploit',
-        value: task.t,
-        threshold: -tCritical,
-        message:
-          `the reward rose ${fmt(proxy.before)} -> ${fmt(proxy.after)} (t ${fmt(Math.min(proxy.t, 999))}) while ${trueLabel} fell ` +
-          `${fmt(task.before)} -> ${fmt(task.after)} (t ${fmt(Math.max(task.t, -999))}), the last ${steps} steps against the ${steps} ` +
-          `before: the proxy and the task diverge (since step ${this.firstExploitStep})`,
-      };
-    }
     if (exploit && this.exploitRun >= persistence) {
-      rising.sort((a, b) => b.rise - a.rise);
-      const top = rising[0]!;
-      const others = rising.length > 1 ? ` (with ${rising.slice(1).map((r) => r.name).join(', ')})` : '';
-      return {
-        detector,
-        metric,
-        step,
-        evidence,
-        active: true,
-        severity: 'warning',
-        signal: 'exploit',
-        value: top.rise / scale,
-        threshold: minRise,
-        message:
+      let value: number;
+      let threshold: number;
+      let message: string;
+      if (cheapExploit) {
+        rising.sort((a, b) => b.rise - a.rise);
+        const top = rising[0]!;
+        const others = rising.length > 1 ? ` (with ${rising.slice(1).map((r) => r.name).join(', ')})` : '';
+        value = top.rise / scale;
+        threshold = minRise;
+        message =
           `cheap component ${top.name} rose ${fmt(top.before)} -> ${fmt(top.after)}${others} (+${pct(top.rise / scale)} of the ` +
           `reward scale${top.expected === top.before ? '' : ` beyond the ${fmt(top.expected)} its earlier climb led to`}, ` +
           `t ${fmt(Math.min(top.t, 999))}) over the ${lastSteps(recent)} while ${trueLabel} went ` +
           `${fmt(truth.before)} -> ${fmt(truth.after)} (t ${fmt(Math.max(trueT, -999))} < ${fmt(trueGainT)}: no significant gain); ` +
-          `cheap components now carry ${pct(cheapShare)} of the reward ` +
-          `(since step ${this.firstExploitStep})`,
+          `cheap components now carry ${pct(cheapShare)} of the reward`;
+      } else {
+        const { proxy, task, steps } = diverging!;
+        value = task.t;
+        threshold = -tCritical;
+        message =
+          `the reward rose ${fmt(proxy.before)} -> ${fmt(proxy.after)} (t ${fmt(Math.min(proxy.t, 999))}) while ${trueLabel} fell ` +
+          `${fmt(task.before)} -> ${fmt(task.after)} (t ${fmt(Math.max(task.t, -999))}), the last ${steps} steps against the ${steps} ` +
+          `before: the proxy and the task diverge`;
+      }
+      return {
+        detector,
+        metric,
+        step,
+        evidence,
+        active: true,
+        severity: 'warning',
+        signal: 'exploit',
+        value,
+        threshold,
+        message: `${message} (since step ${this.firstExploitStep})`,
       };
     }
     if (cheapShare >= dominantShare) {
-      const watching = exploit ? `; a cheap rise without true gain for ${this.exploitRun}/${persistence} steps` : '';
+      const what = cheapExploit ? 'a cheap rise without true gain' : 'the task falling while the reward holds';
+      const watching = exploit ? `; ${what} for ${this.exploitRun}/${persistence} steps` : '';
       return {
         detector,
         metric,
