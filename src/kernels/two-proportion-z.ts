@@ -12,10 +12,13 @@
  * @example
  * twoProportionZ(15, 50, 5, 50); // 2.5 (0.3 vs 0.1, pooled 0.2: 0.2 / √(0.16 · 0.04))
  */
-export function twoProportionZ(successesA: number, trialsA: number, successesB: number, trialsB: number): number {
+export function twoProportionZ(successesA: number, trialsA: number, successesB: number, trialsB: number, continuity = false): number {
   if (!(trialsA > 0) || !(trialsB > 0)) return 0;
   const pooled = (successesA + successesB) / (trialsA + trialsB);
   const variance = pooled * (1 - pooled) * (1 / trialsA + 1 / trialsB);
   if (!(variance > 0)) return 0;
-  return (successesA / trialsA - successesB / trialsB) / Math.sqrt(variance);
+  const difference = successesA / trialsA - successesB / trialsB;
+  // Yates: the counts move in whole trials, so the gap is taken half a trial of each side closer to 0.
+  const correction = continuity ? Math.min(Math.abs(difference), 0.5 * (1 / trialsA + 1 / trialsB)) : 0;
+  return (difference - Math.sign(difference) * correction) / Math.sqrt(variance);
 }

@@ -18,6 +18,15 @@ describe('twoProportionZ', () => {
     expect(twoProportionZ(2.85, 3, 1.6, 20)).toBeCloseTo((0.95 - 0.08) / Math.sqrt((4.45 / 23) * (1 - 4.45 / 23) * (1 / 3 + 1 / 20)), 12);
   });
 
+  it('takes the gap half a trial of each side closer to 0 with the continuity correction (Yates)', () => {
+    const se = Math.sqrt((78 / 80) * (2 / 80) * (1 / 72 + 1 / 8));
+    expect(twoProportionZ(72, 72, 6, 8)).toBeCloseTo(0.25 / se, 12);
+    expect(twoProportionZ(72, 72, 6, 8, true)).toBeCloseTo((0.25 - 0.5 * (1 / 72 + 1 / 8)) / se, 12);
+    expect(twoProportionZ(6, 8, 72, 72, true)).toBeCloseTo(-(0.25 - 0.5 * (1 / 72 + 1 / 8)) / se, 12);
+    // Never past 0: a gap smaller than the correction is no gap.
+    expect(twoProportionZ(5, 10, 4, 10, true)).toBe(0);
+  });
+
   it('is 0 without trials on a side or when the pooled share is 0 or 1', () => {
     expect(twoProportionZ(3, 3, 0, 0)).toBe(0);
     expect(twoProportionZ(0, 0, 3, 3)).toBe(0);
