@@ -40,7 +40,9 @@ export function groupCollapseFromStepsConditions(
             allMinFrac: finiteOrMissing(m[METRIC.groupsAllMinFrac]),
             allMaxFrac: finiteOrMissing(m[METRIC.groupsAllMaxFrac]),
             rewardMean: finiteOrMissing(m[METRIC.rewardMean]),
-            rewardStd: finiteOrMissing(m[METRIC.rewardStd]) ?? finiteOrMissing(m[METRIC.rewardGroupStd]),
+            // The within-group spread is what GRPO's advantages are made of; a policy that answers
+            // each prompt one way keeps its batch spread at a mid level, so the batch std is the fallback.
+            rewardStd: finiteOrMissing(m[METRIC.rewardGroupStd]) ?? finiteOrMissing(m[METRIC.rewardStd]),
             rewardMin: finiteOrMissing(m[METRIC.rewardMin]),
             rewardMax: finiteOrMissing(m[METRIC.rewardMax]),
           });
@@ -52,10 +54,11 @@ export function groupCollapseFromStepsConditions(
 
 /**
  * Detects GRPO group collapse from trainer step metrics: `groups/zero_std_frac` (TRL's
- * `frac_reward_zero_std`), beside `reward/mean`, the reward spread (`reward/std`, else
- * `reward/group_std`) and, when logged, `groups/all_min_frac` / `groups/all_max_frac`.
+ * `frac_reward_zero_std`), beside `reward/mean`, the reward spread (`reward/group_std`, TRL's
+ * `reward_std` before v0.27, else `reward/std`) and, when logged, `groups/all_min_frac` /
+ * `groups/all_max_frac`.
  *
- * Like `groupCollapse`, which counts all-wrong and all-correct groups from the samples; here they
+ * Like `groupCollapse`, which counts stuck and all-correct groups from the samples; here they
  * are the logged fractions when present, else bounded from where the step's mean reward sits
  * between the floor and the ceiling (see `GroupRecordSteps`). Eval records are ignored.
  *
@@ -76,20 +79,27 @@ export function groupCollapseFromStepsConditions(
  * ```
  *
  * The rule, defaults, warm-up and false-alarm behaviour are `groupCollapse`'s, counted in logged
- * records (TRL logs every `logging_steps`): collapse needs 80% zero-spread groups, half of the
- * groups at the floor, the spread at most half its baseline (skipped when the log has none),
- * an earlier record with a learning signal, and 3 such records in a row whose share of
- * all-wrong groups is significantly above the share in the 20 records before. A log does not say
- * how many groups a fraction pools, so each record counts as one group whose outcome is the
- * fraction: the most a share in [0, 1] can vary, so the test is slower than from samples but never
- * fires more often (against a baseline near 0, 3 all-wrong records suffice; it needs at least a
- * few records before). Estimated shares are placed again with the levels in force at each test,
- * since a log without `reward/min`/`reward/max` learns the floor only when the reward reaches it.
+ * records (TRL logs every `logging_steps`): collapse needs 80% zero-spread groups after an
+ * earlier record with a learning signal, 3 such records in a row whose share of stuck groups
+ * (zero spread below the ceiling) is significantly above the share in the 20 records before, and
+ * the spread at most half its baseline (skipped when the log has none). A log does not say how
+ * many groups a fraction pools: a record counts as the smallest n its fractions are all multiples
+ * of (TRL's are k/G, or k/(G·K) averaged over a logging window of K steps; n divides that, so the
+ * test never counts more groups than there were), else as one group whose outcome is the fraction
+ * (the most a share in [0, 1] can vary: slower, never more often). Without `reward/min`/`reward/max`
+ * the levels are the run's lowest and highest step means, and a record's stuck share is an interval
+ * (at least zeroStdFrac − m, at most min(zeroStdFrac, 1 − m) for a binary reward, m the mean's
+ * position between them); the records under test count at its low end and the baseline at its
+ * high end, placed again with the levels in force at each test, since a log without them learns the
+ * floor only when the reward reaches it. Mastery (info) needs most groups at the ceiling and no
+ * rise in stuck groups: a policy that answers every prompt one way at a mid level (frac 1.0,
+ * reward_std 0, reward ~0.56, best step 0.81) is a collapse, not "56% all at the ceiling 0.813".
  * On the real TRL logs, the saturated healthy run (frac 0.5-1.0 with reward ~0.93) stays at info
- * (mastery) and the collapsed one (frac 0.9-1.0, reward 0 from step 160) opens a critical
- * collapse at step 180 (5 records at 95% all wrong against 4% before). Evidence: the fractions,
- * reward mean and spread, baseline, the run's and the baseline's all-wrong shares, floor and
- * ceiling. Cost: O(20) per record (the baseline median and shares).
+ * (mastery) and the collapsed one (frac 0.9-1.0, reward 0 from step 160; fractions in 1/20, so 20
+ * groups a record) opens a critical collapse at step 170 (3 records at 96% stuck against at most
+ * 23% before). Evidence: the fractions, the group count, reward mean and spread, baseline, the
+ * run's and the baseline's stuck shares, floor and ceiling. Cost: O(20) per record (the baseline
+ * median and shares).
  *
  * @see groupCollapse
  * @see hysteresis

@@ -19,20 +19,25 @@ import { judgedConditions } from './internal/judged.js';
 export interface GroupCollapseRuleConfig {
   /** Fraction of groups with zero spread from which a step has "most groups" collapsed. Default 0.8. */
   readonly zeroStdFrac?: number;
-  /** Fraction of all groups zero-spread at the floor (collapse) or ceiling (mastery) that names the level. Default 0.5. */
+  /**
+   * Fraction of all groups zero-spread at the ceiling that names mastery, or at the floor that names
+   * an all-wrong start "no learning signal yet". A collapse needs no such majority (see `z`). Default 0.5.
+   */
   readonly levelFrac?: number;
-  /** The step's reward spread must fall to this fraction of its baseline for a collapse. Default 0.5. */
+  /** The step's reward spread (mean within-group std) must fall to this fraction of its baseline for a collapse. Default 0.5. */
   readonly stdRatio?: number;
   /** Consecutive collapsed steps before the condition turns active. Default 3. */
   readonly persistence?: number;
   /**
    * Steps of the baselines: the median spread of the last this many steps with a learning signal,
-   * and the share of groups all at the floor over the last this many steps since the first one. Default 20.
+   * and the share of stuck groups (zero spread below the ceiling) over the last this many steps
+   * since the first one. Default 20.
    */
   readonly baselineSteps?: number;
   /**
-   * A collapse needs the share of groups all at the floor over its steps to be significantly above
-   * the baseline share: the two-proportion z statistic (both shares are estimates) must reach this.
+   * A collapse needs the share of stuck groups (all wrong, or all at one partial reward) over its
+   * steps to be significantly above the baseline share: the two-proportion z statistic (both shares
+   * are estimates) must reach this. Mastery needs it not to.
    * Default 4.26 (one-sided 10^-5: the test runs every step, so about one false alarm per 10^5 steps).
    */
   readonly z?: number;
@@ -133,11 +138,13 @@ export function groupCollapseConditions<T = RewardEvent>(config: GroupCollapseCo
 }
 
 /**
- * Detects GRPO groups whose rewards have no spread, and tells collapse (all wrong: the learning
- * signal is gone) from mastery (all right: the prompts are too easy).
+ * Detects GRPO groups whose rewards have no spread, and tells collapse (groups stuck below the
+ * ceiling: the learning signal is gone where the policy has not learnt) from mastery (groups all
+ * right: the prompts are too easy).
  *
- * Like `groupCollapseFromSteps`, but computed from the samples themselves, so the all-wrong and
- * all-correct groups are counted, not estimated (radixark/miles' all_zero_ratio / all_one_ratio).
+ * Like `groupCollapseFromSteps`, but computed from the samples themselves, so the all-wrong,
+ * stuck and all-correct groups are counted, not estimated (radixark/miles' all_zero_ratio /
+ * all_one_ratio).
  *
  * ```
  * step:     1  2  3  4  5  6            8 groups of 8 per step; from step 3 on all wrong
@@ -147,8 +154,8 @@ export function groupCollapseConditions<T = RewardEvent>(config: GroupCollapseCo
  *                                        "... all at the floor 0 ...; watching for persistence";
  *                                        c = critical at step 5: "learning signal gone: 100% of 8
  *                                        groups have identical rewards, 100% all at the floor 0 ...
- *                                        for 3 steps since step 3 (100% of their groups all wrong
- *                                        vs 0% before) ..."
+ *                                        for 3 steps since step 3 (100% of their groups stuck
+ *                                        below the ceiling vs 0% before) ..."
  * ```
  *
  * @example
@@ -160,29 +167,36 @@ export function groupCollapseConditions<T = RewardEvent>(config: GroupCollapseCo
  * Statistic, per step (a step ends when a later step's sample arrives, or at completion; a group
  * closes at `groupSize` members or at its step's end): the fraction of groups (with at least two
  * finite rewards) whose sample std is 0 (TRL's `isclose(std, 0)`), the fractions of groups at the
- * floor and at the ceiling (the configured levels, else the run's lowest and highest rewards so
- * far), and the batch reward std. Rule: see `GroupCollapseJudge` — collapse (warning; critical
- * when every group is zero-spread at the floor) needs at least `zeroStdFrac` (0.8) of the groups
- * zero-spread, `levelFrac` (0.5) of them all wrong, the step's reward std at most `stdRatio` (0.5)
- * of its baseline (median over the last 20 steps that had a learning signal), a learning signal
- * earlier in the run, and `persistence` (3) such steps in a row over which the share of all-wrong
- * groups is significantly above the run's own share in the 20 steps before them (two-proportion
- * z-test, `z` 4.26). Why the last: with a success rate p a group of G is all wrong with
- * probability (1 − p)^G, 0.85 at p = 0.02 and G = 8, so a run that solves 2% of its samples has
- * most groups at the floor and an all-wrong step every few steps without anything changing; what
- * marks a collapse is more all-wrong groups than the run's own rate predicts. The test is made
- * every step, so `z` is set for one false alarm per 10^5 steps (one-sided 1e-5), not per test.
- * Mostly all-correct is `info` (mastery); an all-wrong start is `info` ("no learning signal
- * yet"), never collapse.
+ * floor, at the ceiling, and stuck (zero spread below the ceiling), against the configured levels
+ * else the run's lowest and highest rewards so far, and the mean within-group std. Rule: see
+ * `GroupCollapseJudge`. A collapse run is a stretch of steps with at least `zeroStdFrac` (0.8) of
+ * the groups zero-spread after a learning signal earlier in the run; it is a collapse (warning;
+ * critical when every group is zero-spread at the floor) after `persistence` (3) steps when its
+ * share of stuck groups is significantly above the run's own share in the 20 steps before it
+ * (two-proportion z-test with continuity correction, `z` 4.26) and the step's within-group spread
+ * is at most `stdRatio` (0.5) of its baseline (median over the last 20 steps that had a learning
+ * signal). Stuck, not all wrong, and no majority of them: a policy that turned to one answer per
+ * prompt, right for 56% of its prompts, has lost the signal on the other 44%, whichever level holds
+ * more groups; what marks a collapse is more stuck groups than the run's own rate predicts. With a
+ * success rate p a group of G is all wrong with probability (1 − p)^G, 0.85 at p = 0.02 and G = 8,
+ * so a run that solves 2% of its samples has most groups stuck and an all-wrong step every few
+ * steps without anything changing. The test is made every step, so `z` is set for one false alarm
+ * per 10^5 steps (one-sided 1e-5), not per test; the continuity correction keeps a baseline of a
+ * few groups (a lucky first step) from passing for evidence. Mostly all-correct with no rise in
+ * stuck groups is `info` (mastery; judged over the collapse run, as the test is); an all-wrong start
+ * is `info` ("no learning signal yet"), never collapse.
  * Warm-up and false alarms: healthy runs have many zero-spread groups (easy and hard prompts), so
- * the rule needs all of the above; healthy simulated runs (binary, shaped, continuous) and
- * stationary binary runs down to p = 0.005 (groups of 4 to 16) raise nothing above info. A
+ * the rule needs all of the above; healthy simulated runs (binary, shaped, continuous), stationary
+ * binary runs down to p = 0.005 (groups of 4 to 16; 40 seeds of 400 steps at groups of 4 and 8)
+ * and runs that learn most prompts while a quarter stay impossible raise nothing above info. A
  * collapse from a low rate takes more steps to prove: from p = 0.3 or 0.1 to 0 with groups of 8,
- * 2 steps; from 0.05, 3-4; from 0.02, 8-12. Evidence: the step's fractions, reward mean and std,
- * baseline std, the run's and the baseline's shares of all-wrong groups (`runFloorFrac`,
- * `baselineFloorFrac`), levels (each only once it exists: no baseline before a step with a
- * learning signal or known levels, no levels while every reward is equal; never NaN), and up to
- * 5 offending groups (their common reward, std 0, one member's response).
+ * 2 steps; from 0.05, 3-6; from 0.02, 7-18. A policy that turns to one answer per prompt at a mid
+ * level (16 prompts, ~56% right), 2 steps. Evidence: the step's fractions (`floorFrac`,
+ * `ceilingFrac`, `stuckFrac`), reward mean and spread, baseline spread, the run's and the
+ * baseline's shares of stuck groups (`runStuckFrac`, `baselineStuckFrac`), levels (each only once
+ * it exists: no baseline before a step with a learning signal or known levels, no levels while
+ * every reward is equal; never NaN), and up to 5 offending groups (their common reward, std 0, one
+ * member's response).
  * Missing rewards or groups are skipped. Cost: O(1) expected per sample, O(groups + 20) per step.
  *
  * @see groupCollapseFromSteps the same rule on `groups/zero_std_frac` step metrics

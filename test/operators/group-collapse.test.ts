@@ -43,6 +43,59 @@ function binaryRun(seed: number, steps: number, rate: (step: number) => number, 
   return events;
 }
 
+/** How a simulated GRPO run of {@link grpoRun} behaves at each step. */
+interface RunShape {
+  /** Logit of a typical prompt's success rate (prompts vary by sd 1.2 around it). */
+  readonly skill: (step: number) => number;
+  /** Share of prompts never solved. Default 0. */
+  readonly impossible?: number;
+  /** Probability that a group is one answer repeated (a policy that answers the prompt one way). Default 0. */
+  readonly oneAnswer?: (step: number) => number;
+  /** Scales every success rate by 1 minus this (correctness pushed to the floor). Default 0. */
+  readonly toFloor?: (step: number) => number;
+  /** Correctness + 0.5 format (p 0.9) + 0.5 reasoning steps (p 0.35) instead of correctness alone. */
+  readonly shaped?: boolean;
+}
+
+/** A GRPO run of 16 prompts x 8 samples a step shaped by `shape`. */
+function grpoRun(seed: number, steps: number, shape: RunShape): RewardEvent[] {
+  const rng = new Random(seed);
+  const events: RewardEvent[] = [];
+  for (let step = 0; step < steps; step++) {
+    for (let p = 0; p < 16; p++) {
+      const impossible = rng.chance(shape.impossible ?? 0);
+      const rate = impossible ? 0 : (1 - (shape.toFloor?.(step) ?? 0)) / (1 + Math.exp(-(shape.skill(step) + 1.2 * rng.normal())));
+      const sample = (): number =>
+        (rng.chance(rate) ? 1 : 0) + (shape.shaped === true ? 0.5 * (rng.chance(0.9) ? 1 : 0) + 0.5 * (rng.chance(0.35) ? 1 : 0) : 0);
+      const one = sample();
+      const oneAnswer = rng.chance(shape.oneAnswer?.(step) ?? 0);
+      for (let i = 0; i < 8; i++) events.push({ step, group: `s${step}-p${p}`, reward: oneAnswer ? one : sample() });
+    }
+  }
+  return events;
+}
+
+/** 0 before `start`, then rising linearly to 1 over `steps` steps. */
+const rampFrom = (start: number, steps: number) => (step: number): number => Math.min(1, Math.max(0, (step - start + 1) / steps));
+
+/**
+ * The step records TRL logs for a run: `frac_reward_zero_std`, `reward` and `reward_std` (the
+ * mean group std before v0.27), and no `reward/min`, `reward/max` or all-min/all-max fractions.
+ */
+async function trlLog(events: readonly RewardEvent[]): Promise<StepRecord[]> {
+  const records = await lastValueFrom(from(events).pipe(summarizeSteps(), toArray()));
+  return records.map((r) => ({
+    step: r.step,
+    metrics: {
+      'groups/zero_std_frac': r.metrics['groups/zero_std_frac']!,
+      'reward/mean': r.metrics['reward/mean']!,
+      'reward/group_std': r.metrics['reward/group_std'] ?? 0,
+    },
+  }));
+}
+
+const verdictOf = async (alerts: readonly Alert[]): Promise<string> => (await lastValueFrom(from(alerts).pipe(verdict(), toArray()))).at(-1)?.status ?? 'healthy';
+
 const alertsOf = <T>(items: readonly T[], op: (s: Observable<T>) => Observable<Alert>): Promise<Alert[]> =>
   lastValueFrom(op(from(items)).pipe(toArray()));
 
@@ -79,19 +132,21 @@ describe('groupCollapse', () => {
     ]);
     const last = conditions[4]!;
     expect(last.value).toBe(7 / 8);
-    expect(last.evidence.stats).toMatchObject({ groups: 8, zeroStdFrac: 7 / 8, floorFrac: 7 / 8, ceilingFrac: 0, floor: 0, ceiling: 1 });
+    expect(last.evidence.stats).toMatchObject({ groups: 8, zeroStdFrac: 7 / 8, floorFrac: 7 / 8, ceilingFrac: 0, stuckFrac: 7 / 8, floor: 0, ceiling: 1 });
     expect(last.evidence.stats.rewardMean).toBeCloseTo(1 / 64, 12);
-    // Sample std of one 1 among 64 values: sqrt(64 * (1/64) * (63/64) / 63) = 1/8; baseline: 32 of 64 -> sqrt(16/63).
-    expect(last.evidence.stats.rewardStd).toBeCloseTo(1 / 8, 12);
-    expect(last.evidence.stats.baselineStd).toBeCloseTo(Math.sqrt(16 / 63), 12);
-    // 23 of the run's 24 groups all wrong, none of the 16 before.
-    expect(last.evidence.stats.runFloorFrac).toBeCloseTo(23 / 24, 12);
-    expect(last.evidence.stats.baselineFloorFrac).toBe(0);
+    // The spread is the mean within-group std: one group holds a single 1 among 8 (sample std
+    // sqrt(8 * (1/8) * (7/8) / 7) = 1/sqrt(8)), the other 7 none; before, every group 4 of 8 -> sqrt(2/7).
+    expect(last.evidence.stats.rewardStd).toBeCloseTo(1 / Math.sqrt(8) / 8, 12);
+    expect(last.evidence.stats.baselineStd).toBeCloseTo(Math.sqrt(2 / 7), 12);
+    // 23 of the run's 24 groups stuck (all wrong), none of the 16 before.
+    expect(last.evidence.stats.runStuckFrac).toBeCloseTo(23 / 24, 12);
+    expect(last.evidence.stats.baselineStuckFrac).toBe(0);
     expect(last.evidence.samples).toHaveLength(5);
     expect(last.evidence.samples![0]).toMatchObject({ step: 4, group: 's4-g1', reward: 0, score: 0, response: 'answer 1.7' });
     expect(last.message).toBe(
       'learning signal gone: 88% of 8 groups have identical rewards, 88% all at the floor 0 (all wrong; reward 0.0156, ' +
-        'reward spread 0.125 vs 0.504 before) for 3 steps since step 2 (96% of their groups all wrong vs 0% before); GRPO gets no gradient',
+        'reward spread 0.0442 vs 0.535 before) for 3 steps since step 2 (96% of their groups stuck below the ceiling vs 0% before); ' +
+        'GRPO gets no gradient',
     );
   });
 
@@ -164,7 +219,8 @@ describe('groupCollapse', () => {
         expect(alerts[0]).toMatchObject({ signal: 'collapse', severity: 'critical' });
         expect(alerts[0]!.step).toBeGreaterThanOrEqual(200);
         expect(alerts[0]!.step - 200).toBeLessThanOrEqual(within);
-        expect(alerts[0]!.message).toMatch(/\(100% of their groups all wrong vs \d+% before\)/);
+        // The collapse run may begin with the last ordinary mostly-all-wrong steps before step 200.
+        expect(alerts[0]!.message).toMatch(/\((9\d|100)% of their groups stuck below the ceiling vs \d+% before\)/);
       }
     }
   });
@@ -190,15 +246,17 @@ describe('groupCollapse', () => {
 });
 
 describe('groupCollapseFromSteps', () => {
-  it('should open a critical collapse at step 180 of the real TRL collapse log and no warning before', async () => {
-    // All wrong from step 160 on. Each logged fraction counts as one group (the log does not say
-    // how many it pools), so 5 records at ~95% all wrong against 4% over the 20 before are needed.
+  it('should open a critical collapse at step 170 of the real TRL collapse log and no warning before', async () => {
+    // All wrong from step 160 on. The logged fractions are multiples of 1/20, so each record counts
+    // as 20 groups (it pools at least that many): 3 records at 96% stuck against at most 23% over
+    // the 20 before (the baseline's records placed at the high end of what their means allow).
     const alerts = await alertsOf(await realSteps('trl-grpo_qwen35_collapse_step_logs.json'), groupCollapseFromSteps());
     const flagged = warnings(alerts);
-    expect(flagged[0]).toMatchObject({ step: 180, since: 140, severity: 'critical', signal: 'collapse' });
+    expect(flagged[0]).toMatchObject({ step: 170, since: 140, severity: 'critical', signal: 'collapse' });
     expect(flagged[0]!.message).toMatch(/^learning signal gone: 100% of groups have identical rewards, 100% all at the floor 0/);
-    expect(flagged[0]!.message).toContain('for 5 steps since step 160 (95% of their groups all wrong vs 4% before)');
-    expect(alerts.filter((a) => a.step < 180).every((a) => a.severity === 'info')).toBe(true);
+    expect(flagged[0]!.message).toContain('for 3 steps since step 160 (96% of their groups stuck below the ceiling vs 23% before)');
+    expect(flagged[0]!.evidence.stats.groups).toBe(20);
+    expect(alerts.filter((a) => a.step < 170).every((a) => a.severity === 'info')).toBe(true);
   });
 
   it('should call the real saturated TRL run (frac 0.5-1.0, reward ~0.93) mastery, never collapse', async () => {
@@ -262,6 +320,17 @@ describe('groupCollapseFromSteps', () => {
     }
   });
 
+  it('should count a record as the groups its logged fractions are multiples of, and as one when they are not', async () => {
+    const record = (step: number, frac: number, mean: number): StepRecord => ({ step, metrics: { 'groups/zero_std_frac': frac, 'reward/mean': mean } });
+    const fractions = [0.25, 0.375, 0.125, 0.5, 0.3125, 0.1875].map((frac, i) => record(i, frac, 0.5 + i / 100));
+    const counted = await lastValueFrom(from(fractions).pipe(groupCollapseFromStepsConditions(), toArray()));
+    expect(counted.map((c) => c.evidence.stats.groups)).toEqual([1, 1, 8, 8, 8, 16]);
+    // Means of smoothed values share no count: one group each, as a logged share always was.
+    const smoothed = [0.2713, 0.39148, 0.30071, 0.45529].map((frac, i) => record(i, frac, 0.5 + i / 100));
+    const one = await lastValueFrom(from(smoothed).pipe(groupCollapseFromStepsConditions(), toArray()));
+    expect(one.every((c) => c.evidence.stats.groups === 1)).toBe(true);
+  });
+
   it('should ignore eval records and records without the metric', async () => {
     const records: StepRecord[] = [
       { step: 1, metrics: { 'reward/mean': 0.5 } },
@@ -270,6 +339,80 @@ describe('groupCollapseFromSteps', () => {
     ];
     const conditions = await lastValueFrom(from(records).pipe(groupCollapseFromStepsConditions(), toArray()));
     expect(conditions.map((c) => c.step)).toEqual([2]);
+  });
+});
+
+describe('groupCollapse and groupCollapseFromSteps: stuck groups, not a majority at a level', () => {
+  it('should call a policy that turned deterministic at a mid level a collapse, not mastery (TRL step log)', async () => {
+    // From step 200 every prompt gets one answer, right for about 56% of them: zero spread
+    // everywhere, reward_std 0, the reward flat. The log has no reward/max, so the ceiling is the
+    // best step mean; this was "mastery: 100% of groups ..., 56% all at the ceiling" and healthy.
+    for (const seed of [1, 2, 3]) {
+      const alerts = await alertsOf(await trlLog(grpoRun(seed, 260, { skill: () => 0.3, oneAnswer: (step) => (step >= 200 ? 1 : 0) })), groupCollapseFromSteps());
+      const flagged = warnings(alerts);
+      expect(flagged[0]).toMatchObject({ signal: 'collapse', severity: 'warning' });
+      expect(flagged[0]!.step).toBeGreaterThanOrEqual(200);
+      expect(flagged[0]!.step).toBeLessThanOrEqual(205);
+      // The fractions are multiples of 1/16: 16 groups a record.
+      expect(flagged[0]!.evidence.stats.groups).toBe(16);
+      expect(alerts.filter((a) => a.step >= flagged[0]!.step).some((a) => a.message.startsWith('mastery'))).toBe(false);
+      expect(await verdictOf(alerts)).toBe('collapse');
+    }
+  });
+
+  it('should call the same mid-level collapse from the samples (the spread is the within-group one)', async () => {
+    for (const seed of [1, 2, 3]) {
+      const alerts = await alertsOf(grpoRun(seed, 260, { skill: () => 0.3, oneAnswer: (step) => (step >= 200 ? 1 : 0) }), groupCollapse());
+      const flagged = warnings(alerts);
+      expect(flagged[0]).toMatchObject({ signal: 'collapse', severity: 'warning' });
+      expect(flagged[0]!.step - 200).toBeLessThanOrEqual(5);
+      expect(flagged[0]!.message).toMatch(/all at the floor 0 \(all wrong; reward [\d.]+, reward spread 0 vs /);
+      expect(await verdictOf(alerts)).toBe('collapse');
+    }
+  });
+
+  it('should keep mastery info when a run learns its prompts to the ceiling while a quarter stay impossible', async () => {
+    // The stuck share stays at the impossible prompts' quarter: most groups solved, none newly stuck.
+    for (const seed of [1, 2, 3]) {
+      const events = grpoRun(seed, 300, { skill: (step) => Math.min(6, -1 + (14 * step) / 300), impossible: 0.25 });
+      for (const alerts of [await alertsOf(events, groupCollapse()), await alertsOf(await trlLog(events), groupCollapseFromSteps())]) {
+        expect(warnings(alerts)).toEqual([]);
+        expect(alerts.some((a) => a.message.startsWith('mastery'))).toBe(true);
+      }
+    }
+  });
+
+  it('should not take a run that sharpens for a collapse when the log hides how its groups split (levels estimated)', async () => {
+    // A quarter of the prompts never solved, the rest sharpening: the zero-spread share climbs past
+    // 80% while the stuck share stays 25%. From the mean alone a record's stuck share is at least
+    // zeroStdFrac − m, which rises toward the truth as mixed groups turn zero-spread; comparing
+    // those low ends called this "25% stuck vs 7% before". The baseline counts at its high end.
+    for (const seed of [1, 2, 3]) {
+      const records = await trlLog(grpoRun(seed, 300, { skill: (step) => -1 + (7 * step) / 300, impossible: 0.25 }));
+      expect(warnings(await alertsOf(records, groupCollapseFromSteps()))).toEqual([]);
+    }
+  });
+
+  it('should find a shaped reward pushed to its floor over 40 logged records (group count from the fractions)', async () => {
+    // Correctness falls to 0 and groups turn to one answer over steps 200-239, format and reasoning
+    // rewards still differing between prompts. Counted as one group a record, the ramp's records
+    // joined the baseline and 3 of 4 seeds were found late or never.
+    for (const seed of [1, 2, 3, 4]) {
+      const events = grpoRun(seed, 300, { skill: () => 0.3, shaped: true, oneAnswer: rampFrom(200, 40), toFloor: rampFrom(200, 40) });
+      const flagged = warnings(await alertsOf(await trlLog(events), groupCollapseFromSteps()));
+      expect(flagged[0]).toMatchObject({ signal: 'collapse' });
+      expect(flagged[0]!.step).toBeGreaterThanOrEqual(200);
+      expect(flagged[0]!.step).toBeLessThanOrEqual(245);
+    }
+  });
+
+  it('should not call a collapse against a baseline of the first lucky steps (p = 0.005, groups of 4)', async () => {
+    // Step 0 has the run's only success for a while (2 of 8 groups mixed: a learning signal), then
+    // 9 all-wrong steps: 72 of 72 groups vs 6 of 8 has a pooled z of 4.3, but the normal
+    // approximation needs more than the 0.2 not-stuck groups the baseline is expected to hold
+    // (Fisher's exact p = 0.009); the continuity correction keeps it below 4.26.
+    const events = binaryRun(115, 400, () => 0.005, 4);
+    expect(warnings(await alertsOf(events, groupCollapse()))).toEqual([]);
   });
 });
 
