@@ -3,7 +3,7 @@ import type { Condition } from '../src/core/condition.js';
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import { componentMean, METRIC } from '../src/core/metric-names.js';
 import type { Alert, RewardEvent, SampleRef, StepRecord } from '../src/core/types.js';
-import { DistributionDriftJudge } from '../src/detectors/distribution-drift.js';
+import { DistributionDriftJudge, RewardIsTruth } from '../src/detectors/distribution-drift.js';
 import { checkTrue, ComponentRoles, componentOfMetric, type TrueComponent } from '../src/detectors/reward-components.js';
 import { checkBetween, checkInteger, checkOneOf, checkPositive, finiteOrMissing, isStepRecordLike } from '../src/detectors/select.js';
 import { IntegerKsTree } from '../src/kernels/ks-integer-tree.js';
@@ -170,6 +170,8 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
       });
     };
     let trueName: string | undefined;
+    /** Whether the reward has been the true component alone so far (see `DriftStep.rewardIsTrue`). */
+    const sameAsTruth = new RewardIsTruth();
     const closeStep = (machine: DistributionDriftJudge): Condition | undefined => {
       if (Number.isNaN(open.step) || open.count === 0) return undefined;
       return machine.judge({
@@ -178,6 +180,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
         proxy: open.proxyCount > 0 ? open.proxySum / open.proxyCount : undefined,
         truth: trueName !== undefined && open.trueCount > 0 ? open.trueSum / open.trueCount : undefined,
         trueName,
+        rewardIsTrue: sameAsTruth.value,
         samples: open.longest(),
       });
     };
@@ -198,12 +201,16 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
             trueName = components.length > 0 ? roles.trueOf(components) : undefined;
           }
           judge.push(value);
+          const proxy = finiteOrMissing(record.metrics[rewardMetric]);
+          const truthValue = trueName === undefined ? undefined : finiteOrMissing(record.metrics[componentMean(trueName)]);
+          if (proxy !== undefined && truthValue !== undefined) sameAsTruth.add(proxy, truthValue);
           return judge.judge({
             step: record.step,
             mean: value,
-            proxy: finiteOrMissing(record.metrics[rewardMetric]),
-            truth: trueName === undefined ? undefined : finiteOrMissing(record.metrics[componentMean(trueName)]),
+            proxy,
+            truth: truthValue,
             trueName,
+            rewardIsTrue: sameAsTruth.value,
           });
         }
         const event = item;
@@ -231,6 +238,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
         if (truthValue !== undefined) {
           open.trueSum += truthValue;
           open.trueCount++;
+          if (reward !== undefined) sameAsTruth.add(reward, truthValue);
         }
         return closed;
       },
@@ -279,7 +287,13 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  * On a drift: p-value (`ksTwoSamplePValue`, exact up to 10^4 values) and W1. Exploit: upward drift
  * while the true component gained nothing (>= 3 standard errors and >= 10% of its range over the
  * last 3 steps vs the 10 before) and the reward rose or sits in the top quarter of its range; with
- * no true component, the reward did not rise and sits in its top quarter. Otherwise info.
+ * no true component, the reward did not rise and sits in its top quarter. Never when the reward is
+ * the true component alone (reward = w · truth at every sample or step so far, as a lone
+ * `accuracy_reward`): length can then earn reward only by solving the task, and the exploit test
+ * would reduce to "the reward's recent gain is not significant and it sits in its top quarter",
+ * i.e. any saturating learning curve (R1-zero style runs grow answers 2-3x as accuracy climbs).
+ * With no component logged, nothing says the reward is a verifier, so the proxy rule stays.
+ * Otherwise info.
  * Warm-up: both windows full (1280 samples; 25 records). False alarms: healthy length creep (0.05%
  * per step in the simulator, 130-155 tokens in the healthy verl PPO log) never moves the window mean
  * by 25%; a step-level KS on autocorrelated means is not a calibrated test (a trend gives D = 1), so

@@ -17,6 +17,23 @@
  *   while mean length rose"). A gain = the mean of the last `gainRecent` steps above the mean of the
  *   `gainReference` steps before by `tCritical` Welch standard errors AND by `gainFloor` of the
  *   observed range of step means (units never matter).
+ * - never an exploit when the reward is the true component alone (`rewardIsTrue`: so far the
+ *   reward has equalled the true component times one constant weight, sample by sample or step by
+ *   step, to 0.1%, as a lone `accuracy_reward`; see {@link RewardIsTruth}). Length drift is an exploit
+ *   signature when length buys reward the task does not confirm, i.e. when the reward has a part
+ *   besides the true component (a length or format bonus, a reward model) that longer answers can
+ *   earn. A verifier-only reward has no such part: the proxy IS the truth, so "the truth did not gain
+ *   while the proxy stayed high" reduces to "the reward did not gain significantly and sits in the
+ *   top quarter of its range", which is what every saturating learning curve looks like (R1-zero
+ *   style runs grow their answers 2-3x while accuracy climbs and flattens). There is no gap between
+ *   proxy and truth for length to exploit, so the drift is info. Statistically, the exploit test
+ *   compares two series; with one series it is a test of "no significant recent gain", whose
+ *   failure to reject is absence of evidence, not evidence of a stall. Once another component
+ *   pays (a length bonus switched on mid-run, a reward model beside a logged gold score), the
+ *   usual rule applies from then on. Judged by value, not by the component names: a run that logs
+ *   one gold component beside a reward-model reward has one component but a proxy that is not it.
+ *   With no component names at all (verl's `critic/score`) nothing says the reward is a verifier, so the
+ *   proxy rule stays.
  * - any other drift: info ('info', "length drifting"); otherwise an inactive condition.
  * Cost per value: O(1) with IntegerKsTree (the step's statistic then refreshes the k lengths touched
  * since the last one in O(min(k·log M, M))) or O(log w + B) with ValueKsBlocks (blocks of B = 64);
@@ -56,6 +73,11 @@ export interface DriftStep {
   readonly truth: number | undefined;
   /** Name of the true component, when there is one. */
   readonly trueName: string | undefined;
+  /**
+   * Whether the reward has been the true component alone so far (a verifier-only reward: nothing
+   * but the true component can pay for length; see {@link RewardIsTruth}). Default false.
+   */
+  readonly rewardIsTrue?: boolean;
   /** Up to 5 samples of the step (the longest), as evidence. */
   readonly samples?: readonly SampleRef[];
 }
@@ -114,6 +136,46 @@ class StepSeries {
 
   get range(): number {
     return this.max - this.min;
+  }
+}
+
+/** Relative tolerance of {@link RewardIsTruth}: logs print 4+ significant digits, sums add float noise. */
+const SAME_REWARD = 1e-3;
+
+/**
+ * Whether a reward has been its true component times one constant weight at every pair seen
+ * (`reward = w · truth`, TRL's `reward_weights`): sticky false from the first pair that differs by
+ * more than 0.1% (another part paid, or the reward is a score of its own). O(1) per pair.
+ *
+ * @example
+ * const same = new RewardIsTruth();
+ * same.add(0.5, 0.5); same.add(0, 0); same.value; // true
+ * same.add(0.6, 0.5); same.value;                 // false from now on
+ */
+export class RewardIsTruth {
+  private weight = Number.NaN;
+  private differs = false;
+  private seen = false;
+
+  add(reward: number, truth: number): void {
+    if (this.differs) return;
+    this.seen = true;
+    if (truth === 0) {
+      if (Math.abs(reward) > 1e-12) this.differs = true;
+      return;
+    }
+    if (Number.isNaN(this.weight)) {
+      this.weight = reward / truth;
+      if (this.weight === 0) this.differs = true;
+      return;
+    }
+    const expected = this.weight * truth;
+    if (Math.abs(reward - expected) > SAME_REWARD * Math.max(Math.abs(reward), Math.abs(expected)) + 1e-12) this.differs = true;
+  }
+
+  /** True when at least one pair was seen and all agreed. */
+  get value(): boolean {
+    return this.seen && !this.differs;
   }
 }
 
@@ -251,7 +313,12 @@ export class DistributionDriftJudge {
     const trueTrend = summary.trueName === undefined ? undefined : this.truth.trend(o.gainRecent);
     let exploit = false;
     let context = (): string => '';
-    if (up && trueTrend !== undefined && summary.trueName !== undefined) {
+    const verifierOnly = summary.rewardIsTrue === true && summary.trueName !== undefined;
+    if (verifierOnly) stats.rewardIsTrue = 1;
+    if (up && verifierOnly) {
+      // The reward is the true component alone: no part of it can pay for length without the task
+      // confirming it, so the drift is info whatever the reward did (see the rule above).
+    } else if (up && trueTrend !== undefined && summary.trueName !== undefined) {
       stats.trueBefore = trueTrend.before;
       stats.trueAfter = trueTrend.after;
       stats.trueT = Number.isFinite(trueTrend.t) ? trueTrend.t : Math.sign(trueTrend.t) * 1e9;
@@ -287,6 +354,7 @@ export class DistributionDriftJudge {
         },
       };
     }
+    const alone = up && verifierOnly ? `; the reward is ${summary.trueName} alone, so only solving pays` : '';
     return {
       detector,
       metric,
@@ -298,7 +366,7 @@ export class DistributionDriftJudge {
       signal: 'info',
       evidence,
       get message() {
-        return `length drifting: ${moved()}`;
+        return `length drifting: ${moved()}${alone}`;
       },
     };
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { distributionDrift, distributionDriftConditions, type DistributionDriftConfig } from '../../operators/distribution-drift.js';
 import { summarizeSteps } from '../../operators/summarize-steps.js';
 import type { RewardEvent, StepRecord } from '../../src/core/types.js';
+import { RewardIsTruth } from '../../src/detectors/distribution-drift.js';
 import { ksStatistics } from '../../src/kernels/ks-statistic.js';
 import type { HackPattern, RewardKind } from '../../src/sim/simulate.js';
 import { brief, testScheduler } from './fixtures.js';
@@ -88,6 +89,76 @@ describe('distributionDrift', () => {
     const active = drop.filter((c) => c.active);
     expect(active.length).toBeGreaterThan(0);
     expect(active.every((c) => c.severity === 'info' && c.message.startsWith('length drifting: mean length fell'))).toBe(true);
+  });
+
+  describe('a reward that is the true component alone (verifier-only)', () => {
+    // An R1-zero style run logged every 10 trainer steps: answers grow steadily 400 -> 1180 tokens
+    // while accuracy climbs and saturates (0.3 -> ~0.55). The whole drift window spans 250 steps.
+    const n = 40;
+    const lengthAt = (i: number): number => 400 + 20 * i;
+    const accuracyAt = (i: number): number => 0.55 - 0.25 * Math.exp(-i / 8) + 0.01 * Math.sin(1.7 * i);
+    const records = (extra: (i: number) => Record<string, number>): StepRecord[] =>
+      Array.from({ length: n }, (_, i) => ({
+        step: 10 * (i + 1),
+        metrics: { 'length/mean': lengthAt(i), 'reward/accuracy_reward/mean': accuracyAt(i), 'reward/mean': accuracyAt(i), ...extra(i) },
+      }));
+
+    it('calls a steady length growth beside a saturating accuracy info: nothing but solving pays', async () => {
+      const conditions = await run(records(() => ({})), distributionDriftConditions());
+      const active = conditions.filter((c) => c.active);
+      expect(active.length).toBeGreaterThan(5); // the drift is real (D = 1, window mean +25% or more)
+      expect(active.every((c) => c.severity === 'info' && c.signal === 'info')).toBe(true);
+      expect(active.at(-1)!.message).toMatch(/^length drifting: mean length rose .*; the reward is accuracy_reward alone, so only solving pays$/);
+      expect(active.at(-1)!.evidence.stats.rewardIsTrue).toBe(1);
+      // Sample input: the same run, one sample per step with reward = accuracy.
+      const events: RewardEvent[] = records(() => ({})).map((r) => ({
+        step: r.step,
+        length: r.metrics['length/mean']!,
+        reward: r.metrics['reward/mean']!,
+        components: { accuracy_reward: r.metrics['reward/mean']! },
+      }));
+      const fromSamples = await run(events, distributionDriftConditions({ reference: 20, recent: 5 }));
+      expect(fromSamples.some((c) => c.active)).toBe(true);
+      expect(fromSamples.filter((c) => c.severity === 'warning')).toEqual([]);
+    });
+
+    it('keeps a reward weighted once (reward = 2 x accuracy) verifier-only', async () => {
+      const doubled = records(() => ({})).map((r) => ({ ...r, metrics: { ...r.metrics, 'reward/mean': 2 * r.metrics['reward/mean']! } }));
+      const conditions = await run(doubled, distributionDriftConditions());
+      expect(conditions.some((c) => c.active)).toBe(true);
+      expect(conditions.filter((c) => c.severity === 'warning')).toEqual([]);
+    });
+
+    it('still warns exploit when the reward has another part (a length bonus) or is a score of its own beside a logged gold component', async () => {
+      const bonus = records((i) => ({ 'reward/length_bonus/mean': 0.1 + 0.002 * i, 'reward/mean': accuracyAt(i) + 0.1 + 0.002 * i }));
+      const withBonus = await run(bonus, distributionDriftConditions());
+      expect(withBonus.some((c) => c.signal === 'exploit')).toBe(true);
+      // One logged component, but the reward is not it: a reward model scored beside a gold accuracy.
+      const rm = records((i) => ({ 'reward/mean': 0.4 + 0.25 * (1 - Math.exp(-i / 8)) + 0.01 * Math.cos(1.3 * i) }));
+      const withRm = await run(rm, distributionDriftConditions());
+      const exploit = withRm.find((c) => c.signal === 'exploit');
+      expect(exploit?.message).toMatch(/^accuracy_reward (flat|falling) at [\d.]+, reward [\d.]+ -> [\d.]+, while mean length rose/);
+      expect(exploit!.evidence.stats.rewardIsTrue).toBeUndefined();
+    });
+  });
+
+  describe('RewardIsTruth', () => {
+    it('holds while reward = w x truth (to 0.1%), and turns false for good at the first pair that differs', () => {
+      const same = new RewardIsTruth();
+      expect(same.value).toBe(false); // nothing seen: no evidence the reward is the truth
+      same.add(0, 0);
+      same.add(0.5, 0.25);
+      same.add(1.0002, 0.5); // w = 2, 0.02% off: float noise / printed digits
+      expect(same.value).toBe(true);
+      same.add(0.3, 0); // paid without the true component: another part
+      expect(same.value).toBe(false);
+      same.add(0.5, 0.25);
+      expect(same.value).toBe(false);
+      const off = new RewardIsTruth();
+      off.add(0.5, 0.5);
+      off.add(0.62, 0.6);
+      expect(off.value).toBe(false);
+    });
   });
 
   it('computes the tie-exact KS statistic of the windows (integer lengths with ties)', async () => {

@@ -35,6 +35,34 @@ describe('judgeRun', () => {
     expect(result.records).toBeGreaterThan(100);
   });
 
+  it('should keep an R1-zero style TRL run healthy: answers grow 2-3x while a lone accuracy reward climbs and saturates, logged every 10 steps', async () => {
+    // A verifier-only reward (reward = accuracy_reward) cannot pay for length: the drift is info, and
+    // a saturating accuracy beside it is not "reward pinned high while length rose" (no hacking).
+    const logHistory = Array.from({ length: 30 }, (_, i) => {
+      const accuracy = 0.58 - 0.3 * Math.exp(-i / 7) + 0.008 * Math.sin(1.7 * i);
+      return {
+        step: 10 * (i + 1),
+        reward: accuracy,
+        reward_std: 0.35,
+        'rewards/accuracy_reward/mean': accuracy,
+        'rewards/accuracy_reward/std': 0.49,
+        'completions/mean_length': 500 * (1 + (2 * i) / 29) + 15 * Math.cos(2.3 * i),
+        'completions/clipped_ratio': 0,
+        kl: 0.02 + 0.001 * i,
+        entropy: 0.6,
+        loss: 0.001,
+        learning_rate: 1e-6,
+      };
+    });
+    const file = join(dir, 'trainer_state.json');
+    writeFileSync(file, JSON.stringify({ global_step: 300, log_history: logHistory }));
+    const result = await judgeRun(fromFile(file));
+    expect(result.records).toBe(30);
+    expect(result.alerts.some((a) => a.detector === 'distributionDrift' && a.message.includes('the reward is accuracy_reward alone'))).toBe(true);
+    expect(result.verdict.status).not.toBe('hacking');
+    expect(result.alerts.filter((a) => a.detector === 'distributionDrift' && a.severity !== 'info')).toEqual([]);
+  });
+
   it('should count bad lines as problems, keep the first keepProblems, and judge the good records', async () => {
     const lines: string[] = [];
     for (let step = 0; step < 30; step++) {
