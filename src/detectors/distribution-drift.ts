@@ -12,7 +12,8 @@
  *   reference stays the distribution before the drift and the episode ends when lengths come back
  *   (a lagging reference would swallow a lasting drift after `reference` values).
  * - exploit (warning 'exploit'): an upward drift without gain: the true component (when known) did
- *   not rise while the proxy reward rose or stayed high; with no true component, the proxy reward
+ *   not rise while the proxy reward rose, or it fell (a significant fall, by `gainFloor` of its
+ *   range) while the proxy did not; with no true component, the proxy reward
  *   did not rise and sits in the top `1 - highFrac` of its observed range ("reward flat at 0.93
  *   while mean length rose"). A gain = the mean of the last `gainRecent` steps above the mean of the
  *   `gainReference` steps before by `tCritical` Welch standard errors AND by `gainFloor` of the
@@ -322,10 +323,16 @@ export class DistributionDriftJudge {
       stats.trueBefore = trueTrend.before;
       stats.trueAfter = trueTrend.after;
       stats.trueT = Number.isFinite(trueTrend.t) ? trueTrend.t : Math.sign(trueTrend.t) * 1e9;
-      exploit = !gains(trueTrend, this.truth) && (proxyGain || proxyHigh);
+      // With a true component the proxy must rise beside it, or the truth fall: a reward that merely
+      // stays high while the truth shows no significant gain in `gainRecent` steps is what a run
+      // looks like once its format bonus has saturated and its task learns slowly (a tester's
+      // healthy format + accuracy runs were hacking), and "no significant gain" is absence of
+      // evidence. The part the truth does not pay shows as a proxy gain the truth does not share.
+      const falling = trueTrend.rise < 0 && -trueTrend.rise >= o.gainFloor * this.truth.range && trueTrend.t <= -o.tCritical;
+      // A truth falling with the reward is a collapse (completions cut at the cap), not an exploit.
+      exploit = (!gains(trueTrend, this.truth) && proxyGain) || (falling && proxyTrend !== undefined && proxyTrend.rise >= 0);
       if (exploit) {
         const reward = proxyTrend ? `, reward ${fmt(proxyTrend.before)} -> ${fmt(proxyTrend.after)}` : '';
-        const falling = trueTrend.rise < 0 && -trueTrend.rise >= o.gainFloor * this.truth.range && trueTrend.t <= -o.tCritical;
         const trueName = summary.trueName;
         const trueAfter = trueTrend.after;
         context = () => `${trueName} ${falling ? 'falling' : 'flat'} at ${fmt(trueAfter)}${reward}, while `;

@@ -65,11 +65,13 @@ describe('distributionDrift', () => {
   it("flags the simulator's verbosity hack within a few steps, from samples and from summarized steps", async () => {
     for (const seed of [1, 2, 3]) {
       const events = sim(seed, { hack: 'verbosity', steps: 90 });
-      // The drift may open as info for a step (the true component's noise) before the exploit shows.
+      // The drift may open as info for a step or two before the exploit shows: the reward's gain
+      // must be significant beside the true component's lack of one (a reward that is merely high
+      // is not enough once a true component is known).
       const alerts = warnings(await run(events, distributionDrift()));
       expect(alerts[0]).toMatchObject({ signal: 'exploit', severity: 'warning' });
       expect(alerts[0]!.step).toBeGreaterThanOrEqual(60);
-      expect(alerts[0]!.step).toBeLessThanOrEqual(64);
+      expect(alerts[0]!.step).toBeLessThanOrEqual(66);
       expect(alerts[0]!.message).toMatch(/^correctness (flat|falling) at [\d.]+, reward [\d.]+ -> [\d.]+, while mean length rose \d+ -> \d+ tokens/);
       expect(alerts[0]!.evidence.samples).toHaveLength(5);
       const stepAlerts = warnings(await run(events, (s) => s.pipe(summarizeSteps(), distributionDrift())));
