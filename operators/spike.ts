@@ -13,7 +13,8 @@ import {
   resolveSelect,
   type NumericSelectConfig,
 } from '../src/detectors/select.js';
-import { SpikeDetector } from '../src/detectors/spike.js';
+import type { BaselineFit } from '../src/detectors/robust-baseline.js';
+import { SpikeDetector, type SpikeScale } from '../src/detectors/spike.js';
 import { hysteresis } from './hysteresis.js';
 import { numericConditions } from './internal/numeric.js';
 import type { Granularity } from './mean-shift.js';
@@ -41,6 +42,21 @@ export interface SpikeConfig<T = RewardEvent> extends NumericSelectConfig<T> {
   readonly minRelative?: number;
   /** Which side to watch. Default `'both'`. */
   readonly direction?: ShiftDirection;
+  /**
+   * Judge the value (`'linear'`) or its logarithm (`'log'`). Default `'linear'`. Use `'log'` for a
+   * positive series whose noise grows with its level (KL, a grad norm: the step pipeline sets it
+   * for KL); values <= 0 then count as missing (evidence `nonPositive`). Not for series that
+   * cross 0 or sit at 0 often (a reward, an advantage, a grad norm that is 0 on steps without
+   * gradient: its zeros would leave too few values to judge).
+   */
+  readonly scale?: SpikeScale;
+  /**
+   * The baseline's centre: `'median'` (default), or `'line'`: Tukey's resistant line through the
+   * baseline window, extrapolated to the value under test, with the scale of its residuals. Use
+   * `'line'` for a series that trends through a run (KL, a grad norm: the step pipeline sets it for KL),
+   * whose median lags the newest values by half a window plus `span`.
+   */
+  readonly baseline?: BaselineFit;
   /** Severity while active. Default `'warning'`. */
   readonly severity?: Severity;
   readonly hysteresis?: HysteresisConfig;
@@ -52,6 +68,8 @@ export const SPIKE_DEFAULTS = {
   span: 5,
   maxTailShare: 0.01,
   minRelative: 0.5,
+  scale: 'linear',
+  baseline: 'median',
   step: { window: 50, warmup: 20 },
   sample: { window: 500, warmup: 100 },
 } as const;
@@ -72,6 +90,8 @@ export function spikeConditions<T = RewardEvent>(config: SpikeConfig<T> = {}): O
   const minRelative = checkPositive(name, 'minRelative', config.minRelative ?? d.minRelative, true);
   const direction = checkOneOf(name, 'direction', config.direction ?? 'both', ['up', 'down', 'both']);
   const severity = checkSeverity(name, 'severity', config.severity ?? 'warning');
+  const scale = checkOneOf(name, 'scale', config.scale ?? d.scale, ['linear', 'log']);
+  const baseline = checkOneOf(name, 'baseline', config.baseline ?? d.baseline, ['median', 'line']);
   return numericConditions(selection, (first) => {
     const defaults = d[granularity ?? (isStepRecordLike(first) ? 'step' : 'sample')];
     const window = config.window ?? defaults.window;
@@ -86,6 +106,8 @@ export function spikeConditions<T = RewardEvent>(config: SpikeConfig<T> = {}): O
       minRelative,
       direction,
       severity,
+      scale,
+      baseline,
     });
   });
 }
@@ -126,11 +148,23 @@ export function spikeConditions<T = RewardEvent>(config: SpikeConfig<T> = {}): O
  * a grad norm (real verl PPO log, steps 50-59) or the slow wander of an entropy is "significant"
  * but not a spike, while blow-ups are several-fold. Persistence: one outlier is common and harmless (a
  * single loss spike, open-r1-multimodal#16); an active condition needs 3 of the last 5.
+ * Trending, multiplicative series (`scale: 'log'`, `baseline: 'line'`, set by the step pipeline
+ * for KL): a healthy KL grows through a run (roughly as t² from 0 early on) and its
+ * noise is multiplicative and autocorrelated. Against the median of a window that ends 5 values
+ * back, the newest values of a smooth rise sit above a level ~30 steps stale by the rise itself,
+ * and the raw MAD, learnt where the KL was lower, is too small for the noise at the new level: a
+ * noise-free KL = 0.1·(t/300)² fired on every run, and a tester's healthy generated runs warned in
+ * about a third. On log(x) the noise has one size at every level, and the residuals about a
+ * resistant line through the window (Tukey's, from the medians of its outer thirds, refit every w/8
+ * values) measure the departure from where the series was heading rather than from where it was.
+ * log t² is concave, so the extrapolated line runs ahead of a decelerating rise and an upward rule
+ * errs quiet; a blow-up (a k-fold jump, or growth faster than exponential) leaves the line.
  * False alarms: for independent normal values P(|z| > 3.5) ≈ 4.7e-4, so 3 of 5 happen about once
  * per 10^9 values; heavier tails raise that, the tail-share rule caps it at rates > 1%.
  * Warm-up: `warmup` baseline values (20 steps / 100 samples), again after a constant stretch. Evidence: latest, z, median, scale,
- * scaleIsMad, extremeInSpan, hits, span, minRelative, baselineCount, window, tailShare, missing.
- * Cost: O(log w) + amortised O(1) per value.
+ * scaleIsMad, extremeInSpan, hits, span, minRelative, baselineCount, window, tailShare, missing,
+ * expected (the centre, back on the value's scale), logScale, nonPositive.
+ * Cost: O(log w) + amortised O(1) per value; amortised O(log w) with `baseline: 'line'`.
  *
  * @see spikeConditions
  * @see meanShift

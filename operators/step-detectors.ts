@@ -56,13 +56,16 @@ export interface StepDetectorsConfig {
    * the reward or its true component does not gain is `exploit` (warning), else info.
    */
   readonly lengthDrift?: DetectorOption<DistributionDriftConfig>;
-  /** `trend` on `kl`, upwards: a KL blow-up (`instability`, warning). */
+  /** `trend` on `kl`, upwards, on the log scale (`scale: 'log'`): a KL blow-up (`instability`, warning). */
   readonly klTrend?: DetectorOption<TrendConfig>;
   /** `trend` on `entropy`, upwards: an entropy blow-up (`instability`, warning). */
   readonly entropyTrend?: DetectorOption<TrendConfig>;
   /** `trend` on `entropy`, downwards, metric `entropy/decline`: an entropy collapse, as context (`info`). */
   readonly entropyDecline?: DetectorOption<TrendConfig>;
-  /** `spike` on `kl`: persistent robust outliers (`instability`, warning). */
+  /**
+   * `spike` on `kl`, upwards, on the log scale against a resistant line through the baseline
+   * (`scale: 'log'`, `baseline: 'line'`): persistent robust outliers (`instability`, warning).
+   */
   readonly klSpike?: DetectorOption<SpikeConfig<StepRecord>>;
   /** `spike` on `grad_norm`, upwards: persistent gradient-norm outliers (`instability`, warning). */
   readonly gradNormSpike?: DetectorOption<SpikeConfig<StepRecord>>;
@@ -178,9 +181,11 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
 
   const trendZ = scaleUp(TREND_DEFAULTS.z, sensitivity, 1.25);
   const trendPersistence = shiftCount(TREND_DEFAULTS.persistence, sensitivity, 1);
+  // KL noise is multiplicative (its sd grows with its level): changes are judged as ratios.
   slots.add('klTrend', config.klTrend, 'trend', trendConditions, {
     metric: METRIC.kl,
     direction: 'up',
+    scale: 'log',
     z: trendZ,
     persistence: trendPersistence,
     ...withHysteresis,
@@ -206,14 +211,23 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
   } satisfies TrendConfig);
 
   const spikeZ = scaleUp(SPIKE_DEFAULTS.z, sensitivity, 1.25);
+  // KL is positive, trends through a run (≈ t² from 0 early on) and has multiplicative noise:
+  // judged on the log scale against a resistant line through its baseline, not its stale median.
   slots.add('klSpike', config.klSpike, 'spike', spikeConditions<StepRecord>, {
     metric: METRIC.kl,
     granularity: 'step',
     direction: 'up',
+    scale: 'log',
+    baseline: 'line',
     z: spikeZ,
     ...withHysteresis,
   } satisfies SpikeConfig<StepRecord>);
 
+  // The grad norm stays on the raw scale: a step without gradient logs 0 (TRL GRPO when every
+  // group's rewards are equal), which has no logarithm; in the real TRL collapse log over half the
+  // logged steps are 0, and on the log scale the 19 others never fill the warm-up, so the blow-up
+  // at step 150 (0.05 -> 0.44) would go unseen. `gradNormSpike: { scale: 'log', baseline: 'line' }`
+  // suits a grad norm that is never 0.
   slots.add('gradNormSpike', config.gradNormSpike, 'spike', spikeConditions<StepRecord>, {
     metric: METRIC.gradNorm,
     granularity: 'step',

@@ -21,6 +21,13 @@ export interface TrendConfig<T = StepRecord> extends NumericSelectConfig<T> {
   readonly minRelative?: number;
   /** Judged values in a row on which the rule must hold. Default 2. */
   readonly persistence?: number;
+  /**
+   * Judge changes of the value (`'linear'`) or of its logarithm (`'log'`: ratios). Default
+   * `'linear'`. Use `'log'` for a positive series whose noise grows with its level (KL: the step
+   * pipeline sets it for `klTrend`); a change from or to a value <= 0 is then not judged
+   * (evidence `nonPositive`).
+   */
+  readonly scale?: 'linear' | 'log';
   /** Which moves to report. Default `'both'`. */
   readonly direction?: ShiftDirection;
   /** Severity while active. Default `'warning'`. */
@@ -28,7 +35,7 @@ export interface TrendConfig<T = StepRecord> extends NumericSelectConfig<T> {
   readonly hysteresis?: HysteresisConfig;
 }
 
-export const TREND_DEFAULTS = { lag: 3, window: 50, minChanges: 10, z: 4, minRelative: 0.5, persistence: 2 } as const;
+export const TREND_DEFAULTS = { lag: 3, window: 50, minChanges: 10, z: 4, minRelative: 0.5, persistence: 2, scale: 'linear' } as const;
 
 /** Raw `Condition`s of {@link trend} (before hysteresis). Validates the config at call time. */
 export function trendConditions<T = StepRecord>(config: TrendConfig<T> = {}): OperatorFunction<T, Condition> {
@@ -43,9 +50,10 @@ export function trendConditions<T = StepRecord>(config: TrendConfig<T> = {}): Op
   const persistence = checkInteger(name, 'persistence', config.persistence ?? d.persistence, 1);
   const direction = checkOneOf(name, 'direction', config.direction ?? 'both', ['up', 'down', 'both']);
   const severity = checkSeverity(name, 'severity', config.severity ?? 'warning');
+  const scale = checkOneOf(name, 'scale', config.scale ?? d.scale, ['linear', 'log']);
   return numericConditions(
     selection,
-    () => new TrendDetector({ metric: selection.metric, lag, window, minChanges, z, minRelative, persistence, direction, severity }),
+    () => new TrendDetector({ metric: selection.metric, lag, window, minChanges, z, minRelative, persistence, direction, severity, scale }),
   );
 }
 
@@ -83,7 +91,11 @@ export function trendConditions<T = StepRecord>(config: TrendConfig<T> = {}): Op
  * reward fell 0.83 -> 0.51). A steady compounding below the floor (KL x1.05 per step: +16% over 3
  * steps, statistically unusual but under 50%) is left to `spike`, which flags it once the level
  * leaves the range of the last 50 steps (7-10 steps in): the floor is what keeps such small but
- * unusual moves of near-noiseless series quiet here. A Mann–Kendall or Theil–Sen slope over a short window was the alternative: it answers "is
+ * unusual moves of near-noiseless series quiet here. With `scale: 'log'` (set by the step pipeline
+ * for KL) the changes are of log(x): KL noise is multiplicative, so absolute changes
+ * taken once KL has risen are larger than the past ones, learnt at a lower level, for no reason
+ * but the level; ratios have one noise size throughout, and a KL growing as t² has shrinking log
+ * changes (2·lag/t), so its healthy rise can only look calmer than its past. A Mann–Kendall or Theil–Sen slope over a short window was the alternative: it answers "is
  * there a trend", which a healthy run always has, not "is the trend running away".
  * False alarms: the two conditions together on two steps in a row; for independent normal
  * changes P(z > 4) ≈ 3e-5 per step, so noise alone almost never holds twice, and the floor
@@ -93,7 +105,8 @@ export function trendConditions<T = StepRecord>(config: TrendConfig<T> = {}): Op
  * changes of 0, against which the first changes of an ordinary slow rise would be tens of robust
  * sds out. Use it on step aggregates (KL, entropy,
  * length/mean), not on per-sample values. Evidence: latest, before, change, relative, z,
- * changeMedian, changeScale, lag, streak, persistence, minRelative, baselineChanges, missing.
+ * changeMedian, changeScale, lag, streak, persistence, minRelative, baselineChanges, missing,
+ * logScale, nonPositive (changes not judged for an end <= 0 on the log scale).
  * Cost: O(log w) + amortised O(1) per value.
  *
  * @see trendConditions

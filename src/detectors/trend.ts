@@ -10,6 +10,13 @@
  * z < −`z` and r <= −`minRelative`; the condition is active once the rule held on the same side on
  * `persistence` judged values in a row (a jump and its reversal are a blip, not a trend). A baseline of identical changes (scale 0) judges nothing;
  * once the changes vary it restarts from one value (see DelayedRobustBaseline), so `minChanges` applies again.
+ * With `scale` `'log'` the change is log(x_t) − log(x_{t−lag}), the log of the ratio. For a
+ * positive series with multiplicative noise (KL: its sd grows with its level) an absolute change
+ * taken now, at a higher level, is larger than the past changes it is judged against just because
+ * the noise grew with the level, so a healthy rise reads as unusual; a log change has one noise
+ * size at every level, and a steady relative pace (exponential growth) has a constant log change.
+ * A change with an end <= 0 has no logarithm and is not judged (evidence `nonPositive`).
+ * `relative` and the floor are the same in both scales (x_t / x_{t−lag} − 1).
  * Cost: O(log w) + amortised O(1) per value; memory O(window + lag).
  */
 import type { Condition } from '../core/condition.js';
@@ -31,6 +38,8 @@ export interface TrendOptions {
   readonly persistence: number;
   readonly direction: ShiftDirection;
   readonly severity: Severity;
+  /** Judge the change of x (`'linear'`) or of log(x) (`'log'`, changes from or to a value <= 0 are not judged). */
+  readonly scale: 'linear' | 'log';
 }
 
 export class TrendDetector {
@@ -43,6 +52,7 @@ export class TrendDetector {
   private streak = 0;
   private streakSide = 0;
   private missingCount = 0;
+  private nonPositiveCount = 0;
 
   constructor(options: TrendOptions) {
     this.options = options;
@@ -63,9 +73,13 @@ export class TrendDetector {
     let condition: Condition | undefined;
     if (this.filled === values.length) {
       const before = values[this.head]!;
-      const change = value - before;
-      if (this.changes.count >= options.minChanges) condition = this.judge(value, before, change, step);
-      this.changes.push(change);
+      if (options.scale === 'log' && !(value > 0 && before > 0)) {
+        this.nonPositiveCount++;
+      } else {
+        const change = options.scale === 'log' ? Math.log(value / before) : value - before;
+        if (this.changes.count >= options.minChanges) condition = this.judge(value, before, change, step);
+        this.changes.push(change);
+      }
     } else {
       this.filled++;
     }
@@ -75,11 +89,12 @@ export class TrendDetector {
   }
 
   private judge(value: number, before: number, change: number, step: number): Condition {
-    const { metric, lag, z: threshold, minRelative, persistence, direction, severity } = this.options;
+    const { metric, lag, z: threshold, minRelative, persistence, direction, severity, scale: scaleKind } = this.options;
     const median = this.changes.median;
     const scale = this.changes.scale;
     const z = scale > 0 ? (change - median) / scale : 0;
-    const relative = before !== 0 ? change / Math.abs(before) : change === 0 ? 0 : Math.sign(change) * Number.POSITIVE_INFINITY;
+    const difference = value - before;
+    const relative = before !== 0 ? difference / Math.abs(before) : difference === 0 ? 0 : Math.sign(difference) * Number.POSITIVE_INFINITY;
     const up = direction !== 'down' && z > threshold && relative >= minRelative;
     const down = direction !== 'up' && z < -threshold && relative <= -minRelative;
     // A run-away moves one way: a jump and its reversal (a blip) are two unusual changes, not a trend.
@@ -97,8 +112,12 @@ export class TrendDetector {
       signal: 'instability',
       // Built when read: hysteresis reads the message only of the conditions that become alerts.
       get message() {
-        const moved = `${fmt(before)} -> ${fmt(value)} (${change >= 0 ? '+' : ''}${Number.isFinite(relative) ? pct(relative) : 'from 0'}) over ${lag} steps`;
-        const typical = `typical ${lag}-step change ${median >= 0 ? '+' : ''}${fmt(median)}, robust sd ${fmt(scale)}`;
+        const moved = `${fmt(before)} -> ${fmt(value)} (${difference >= 0 ? '+' : ''}${Number.isFinite(relative) ? pct(relative) : 'from 0'}) over ${lag} steps`;
+        // On the log scale a change c is a factor e^c: "typical 3-step change x1.05, robust sd x1.1".
+        const typical =
+          scaleKind === 'log'
+            ? `typical ${lag}-step change x${fmt(Math.exp(median))}, robust sd x${fmt(Math.exp(scale))} (log scale)`
+            : `typical ${lag}-step change ${median >= 0 ? '+' : ''}${fmt(median)}, robust sd ${fmt(scale)}`;
         return active
           ? `${metric} ${change > 0 ? 'rising' : 'falling'} fast: ${moved}, ${fmt(Math.abs(z))} robust sd beyond its ${typical} ` +
               `(${streak} steps in a row)`
@@ -121,6 +140,8 @@ export class TrendDetector {
           minRelative,
           baselineChanges: this.changes.count,
           missing: this.missingCount,
+          logScale: scaleKind === 'log' ? 1 : 0,
+          nonPositive: this.nonPositiveCount,
         },
       },
     };

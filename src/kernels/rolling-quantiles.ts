@@ -170,6 +170,20 @@ export class RollingQuantiles {
     return this.mad() * MAD_NORMAL_SCALE;
   }
 
+  /**
+   * Copies the window in arrival order (oldest first) into `out[0..count)`, without allocating;
+   * returns `count`. O(w). `out` must hold at least `count` values.
+   */
+  copyInArrivalOrder(out: Float64Array): number {
+    const { ring, size, window } = this;
+    // Once full, the oldest value sits at `head`; before that the ring fills from 0.
+    const start = size < window ? 0 : this.head;
+    const firstRun = Math.min(size, window - start);
+    out.set(ring.subarray(start, start + firstRun), 0);
+    if (firstRun < size) out.set(ring.subarray(0, size - firstRun), firstRun);
+    return size;
+  }
+
   /** Copies the window, sorted ascending, into a new array (for reports; allocates). */
   toSortedArray(): Float64Array {
     return this.sorted.slice(0, this.size);

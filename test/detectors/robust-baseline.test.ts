@@ -14,6 +14,26 @@ describe('DelayedRobustBaseline', () => {
     expect(baseline.countAtLeast(7)).toBe(1); // 7 and 8 are still held back
   });
 
+  it("with fit 'line' extrapolates Tukey's resistant line to the next value and scales by its residuals", () => {
+    // y = 2 + 0.5 t exactly, window 12 held back 3: the centre is the line at the next value's position.
+    const line = new DelayedRobustBaseline(12, 3, 'line');
+    const median = new DelayedRobustBaseline(12, 3);
+    for (let t = 0; t < 40; t++) {
+      line.push(2 + 0.5 * t);
+      median.push(2 + 0.5 * t);
+      if (t >= 14) expect(line.center).toBeCloseTo(2 + 0.5 * (t + 1), 9); // between refits too (every 2 values)
+    }
+    // The median sits half a window plus the delay behind: (12 - 1) / 2 + 3 + 1 = 9.5 steps of 0.5.
+    expect(median.center).toBeCloseTo(2 + 0.5 * 40 - 0.5 * 9.5, 9);
+    // A noiseless line has no residuals: the scale falls to the window's resolution (its step, 0.5).
+    expect([line.scale, line.scaleKind]).toEqual([0.5, 'resolution']);
+    // Residuals ±1 about the line, with one wild value: the thirds' medians ignore it, the MAD too.
+    const noisy = new DelayedRobustBaseline(30, 0, 'line');
+    for (let t = 0; t < 30; t++) noisy.push(10 - 0.2 * t + (t === 20 ? 50 : t % 2 === 0 ? 1 : -1));
+    expect(noisy.center).toBeCloseTo(10 - 0.2 * 30, 9);
+    expect([noisy.scale, noisy.scaleKind]).toEqual([1.4826, 'mad']);
+  });
+
   it('falls back to the std when the MAD is 0 and to no scale when constant', () => {
     const mostlyZero = new DelayedRobustBaseline(10, 0);
     for (const x of [0, 0.9, 0, 0, 0, 0, 0, 0, 1, 1.1]) mostlyZero.push(x);

@@ -131,6 +131,19 @@ describe('RollingQuantiles — properties against simple-statistics', () => {
   });
 });
 
+describe('RollingQuantiles arrival order', () => {
+  it('copies the window oldest first, before and after it wraps', () => {
+    const window = new RollingQuantiles(4);
+    const out = new Float64Array(4);
+    for (const x of [5, 1]) window.push(x);
+    expect(Array.from(out.subarray(0, window.copyInArrivalOrder(out)))).toEqual([5, 1]);
+    for (const x of [9, 3, 7, 2]) window.push(x);
+    expect(Array.from(out.subarray(0, window.copyInArrivalOrder(out)))).toEqual([9, 3, 7, 2]);
+    window.push(4);
+    expect(Array.from(out.subarray(0, window.copyInArrivalOrder(out)))).toEqual([3, 7, 2, 4]);
+  });
+});
+
 describe('RollingQuantiles rank counts', () => {
   it('should count window values at least / at most x like a plain filter over the last w values', () => {
     fc.assert(

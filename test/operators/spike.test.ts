@@ -12,6 +12,21 @@ import { realSteps, warnings } from './real-steps.js';
 const events = (values: readonly number[]): RewardEvent[] => values.map((reward, step) => ({ step, reward }));
 const run = <T>(items: readonly T[], op: (s: Observable<T>) => Observable<Alert>): Promise<Alert[]> => lastValueFrom(op(from(items)).pipe(toArray()));
 
+
+/** KL = 0.1 · shape(t/steps) · e^e_t, e an AR(1) with stationary sd `sd` and lag-1 correlation `phi`: multiplicative, autocorrelated noise. */
+const SHAPES: Record<string, (u: number) => number> = { quad: (u) => u * u, lin: (u) => u, sat: (u) => 1 - Math.exp(-u / 0.3), sqrt: (u) => Math.sqrt(u) };
+function risingKl(shape: string, sd: number, phi: number, seed: number, steps = 300): number[] {
+  const rng = new Random(seed);
+  let e = 0;
+  return Array.from({ length: steps }, (_, i) => {
+    e = phi * e + rng.normal() * sd * Math.sqrt(1 - phi * phi);
+    return 0.1 * SHAPES[shape]!((i + 1) / steps) * Math.exp(e);
+  });
+}
+const klRecords = (values: readonly number[]): StepRecord[] => values.map((kl, i) => ({ step: i + 1, metrics: { kl } }));
+/** The step pipeline's KL spike: log scale, resistant line. */
+const KL_SPIKE = { metric: 'kl', direction: 'up', scale: 'log', baseline: 'line' } as const;
+
 describe('spike', () => {
   it('should open an episode at the second of three extreme values (doc marble)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
@@ -94,6 +109,59 @@ describe('spike', () => {
     expect(onsets[0]!.message).toMatch(/latest 0\.012, z 10\) of its baseline median 0\.002 \(scale 0\.001, the step its values move by/);
   });
 
+  it('judges a KL rising as t² on the log scale against a line through its baseline, not its stale median', async () => {
+    // Noise-free KL = 0.1 (t/300)²: the median of the 50 values ending 5 back lags ~30 steps, so
+    // every new value sits many robust sd above it: the plain rule warns on a perfectly smooth rise.
+    const kl = klRecords(risingKl('quad', 0, 0, 0));
+    expect(warnings(await run(kl, spike<StepRecord>({ metric: 'kl', direction: 'up' }))).length).toBeGreaterThan(0);
+    expect(warnings(await run(kl, spike<StepRecord>(KL_SPIKE)))).toEqual([]);
+  });
+
+  it('stays quiet on KL rises with multiplicative AR(1) noise, where the median rule warns on most', async () => {
+    let medianRuleWarned = 0;
+    for (const shape of Object.keys(SHAPES)) {
+      for (let seed = 0; seed < 8; seed++) {
+        const kl = klRecords(risingKl(shape, 0.1, 0.8, seed));
+        if (warnings(await run(kl, spike<StepRecord>({ metric: 'kl', direction: 'up' }))).length > 0) medianRuleWarned++;
+        expect(warnings(await run(kl, spike<StepRecord>(KL_SPIKE)))).toEqual([]);
+      }
+    }
+    expect(medianRuleWarned).toBeGreaterThanOrEqual(10);
+  });
+
+  it('still catches a planted 4x KL jump lasting 6 steps within 2 steps of its start', async () => {
+    for (const shape of Object.keys(SHAPES)) {
+      for (let seed = 0; seed < 8; seed++) {
+        const kl = risingKl(shape, 0.1, 0.8, seed).map((x, i) => (i >= 199 && i < 205 ? 4 * x : x));
+        const onset = (await run(klRecords(kl), spike<StepRecord>(KL_SPIKE))).find((a) => a.state === 'onset');
+        expect(onset).toMatchObject({ severity: 'warning', signal: 'instability' });
+        expect(onset!.step - 200).toBeLessThanOrEqual(2);
+        expect(onset!.message).toMatch(/of the line through its baseline, expected [0-9.]+ .*x[0-9.]+ \(log scale\)/);
+      }
+    }
+  });
+
+  it('on the log scale counts KL values <= 0 as missing, and a rounding step of a 3-decimal KL is no spike', async () => {
+    // verl's 3-decimal KL: 0.000 (no logarithm) for 9 steps, then 0.001 and 0.002 (log 2 apart).
+    const start = [...Array<number>(9).fill(0), ...Array<number>(24).fill(0.001), 0.002, 0.002, 0.001, 0.002, 0.002, 0.001, 0.001];
+    const kl = [...start, ...Array<number>(160 - start.length).fill(0.002)];
+    expect(warnings(await run(klRecords(kl), spike<StepRecord>(KL_SPIKE)))).toEqual([]);
+    const conditions = await lastValueFrom(from(klRecords([...kl, -0.0001])).pipe(spikeConditions<StepRecord>(KL_SPIKE), toArray()));
+    expect(conditions.at(-1)!.evidence.stats).toMatchObject({ nonPositive: 9, logScale: 1 });
+    // Six rounding steps up for 4 steps (0.002 -> 0.012) are a spike (a wobble keeps the window from being constant).
+    const burst = kl.map((value, i) => (i >= 150 && i < 154 ? 0.012 : value));
+    const alerts = await run(klRecords([...kl.slice(0, 100), 0.001, 0.003, ...burst.slice(102)]), spike<StepRecord>(KL_SPIKE));
+    expect(alerts.filter((a) => a.state === 'onset').map((a) => a.step)).toEqual([153]);
+  });
+
+  it('on the log scale with a line stays quiet on the real healthy verl PPO KL and flags the simulated KL blow-up', async () => {
+    const steps = await realSteps('verl-ppo_gemma-2-2b_gsm8k_healthy.log');
+    expect(warnings(await run(steps, spike<StepRecord>(KL_SPIKE)))).toEqual([]);
+    const blowup = simPolicySteps({ seed: 15, steps: 120, hack: { pattern: 'kl-blowup', atStep: 90 } });
+    const onset = (await run(blowup, spike<StepRecord>(KL_SPIKE))).find((a) => a.state === 'onset');
+    expect(onset!.step - 90).toBeLessThanOrEqual(5);
+  });
+
   it('watches only the configured side', async () => {
     const rng = new Random(14);
     const values = Array.from({ length: 200 }, (_, i) => (i >= 150 && i < 155 ? -50 : rng.normal()));
@@ -153,5 +221,7 @@ checklist<RewardEvent, SpikeConfig>('spike', {
     [{ direction: 'sideways' as never }, TypeError, 'spike direction'],
     [{ severity: 'fatal' as never }, TypeError, 'spike severity'],
     [{ granularity: 'epoch' as never }, TypeError, 'spike granularity'],
+    [{ scale: 'ln' as never }, TypeError, 'spike scale'],
+    [{ baseline: 'mean' as never }, TypeError, 'spike baseline'],
   ],
 });

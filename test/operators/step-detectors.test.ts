@@ -5,6 +5,7 @@ import type { Alert, StepRecord } from '../../src/core/types.js';
 import { judge } from '../../src/core/verdict.js';
 import { Random } from '../../src/sim/random.js';
 import { testScheduler } from './fixtures.js';
+import { realSteps } from './real-steps.js';
 
 /** Healthy-looking records for 30 steps, then the reward jumps to its ceiling and stays pinned. */
 function pinnedRun(): StepRecord[] {
@@ -125,6 +126,31 @@ describe('stepDetectors', () => {
       expect(alerts.filter((a) => a.severity !== 'info')).toEqual([]);
       expect(judge(alerts).status).toBe('healthy');
     }
+  });
+
+  it('should keep a healthy verdict on a KL rising as t² from 0, smooth or with multiplicative AR(1) noise', async () => {
+    // KL = 0.1 (t/300)² · e^e_t, e AR(1) (lag-1 correlation 0.8, sd 0 or 0.1): the KL spike and trend
+    // judged it against a stale median / absolute changes learnt at a lower level and warned.
+    for (const sd of [0, 0.1]) {
+      for (const seed of [1, 2, 3]) {
+        const rng = new Random(seed);
+        let e = 0;
+        const records: StepRecord[] = Array.from({ length: 300 }, (_, i) => {
+          e = 0.8 * e + rng.normal() * sd * 0.6;
+          const u = (i + 1) / 300;
+          return { step: i + 1, metrics: { kl: 0.1 * u * u * Math.exp(e), 'reward/mean': 0.3 + 0.3 * u + 0.03 * rng.normal() } };
+        });
+        const alerts = await run(records);
+        expect(alerts.filter((a) => a.severity !== 'info')).toEqual([]);
+        expect(judge(alerts).status).toBe('healthy');
+      }
+    }
+  });
+
+  it('should still flag the real TRL GRPO collapse log: grad_norm spike at step 150, entropy trend at 160', async () => {
+    const steps = await realSteps('trl-grpo_qwen35_collapse_step_logs.json');
+    const warned = (await run(steps)).filter((a) => a.state === 'onset' && a.severity === 'warning').map((a) => `${a.detector}:${a.metric}@${a.step}`);
+    expect(warned).toEqual(expect.arrayContaining(['spike:grad_norm@150', 'trend:entropy@160']));
   });
 
   it('should reject bad config at call time, naming the slot', () => {

@@ -93,6 +93,33 @@ describe('trend', () => {
     expect(caught[0]!.step - 101).toBeLessThanOrEqual(10);
   });
 
+  it('on the log scale stays quiet on KL rises with multiplicative noise and still catches a KL doubling every step', async () => {
+    // KL = 0.1 · shape(t/300) · e^e_t, e AR(1) (sd 0.1 or 0.3, lag-1 correlation 0.8 or 0.5): absolute
+    // 3-step changes grow with the level, so the changes of a higher KL look unusual against past ones.
+    const shapes = [(u: number) => u * u, (u: number) => u, (u: number) => 1 - Math.exp(-u / 0.3)];
+    let linearWarned = 0;
+    for (const [sd, phi] of [[0.1, 0.8], [0.3, 0.5]] as const) {
+      for (const shape of shapes) {
+        for (let seed = 0; seed < 6; seed++) {
+          const rng = new Random(seed);
+          let e = 0;
+          const kl = Array.from({ length: 300 }, (_, i) => {
+            e = phi * e + rng.normal() * sd * Math.sqrt(1 - phi * phi);
+            return 0.1 * shape((i + 1) / 300) * Math.exp(e);
+          });
+          if ((await run(records('kl', kl), trend({ metric: 'kl', direction: 'up' }))).length > 0) linearWarned++;
+          expect(await run(records('kl', kl), trend({ metric: 'kl', direction: 'up', scale: 'log' }))).toEqual([]);
+          if (sd > 0.1) continue;
+          // x2 per step from step 200 on: at noise sd 0.1 caught within 2 steps of the change's first full lag.
+          const blowup = kl.slice(0, 215).map((x, i) => (i >= 199 ? x * 2 ** (i - 198) : x));
+          const onset = onsets(await run(records('kl', blowup), trend({ metric: 'kl', direction: 'up', scale: 'log' })))[0];
+          expect(onset!.step - 200).toBeLessThanOrEqual(2);
+        }
+      }
+    }
+    expect(linearWarned).toBeGreaterThanOrEqual(10);
+  });
+
   it('watches only the configured direction', async () => {
     const falling = records('entropy', [...SMOOTH].reverse().concat([0.3, 0.05, 0.01]));
     expect(await run(falling, trend({ metric: 'entropy', minChanges: 5, lag: 1, direction: 'up' }))).toEqual([]);
@@ -123,5 +150,6 @@ checklist<StepRecord, TrendConfig>('trend', {
     [{ persistence: 0 }, RangeError, 'trend persistence'],
     [{ direction: 'sideways' as never }, TypeError, 'trend direction'],
     [{ severity: 'fatal' as never }, TypeError, 'trend severity'],
+    [{ scale: 'ln' as never }, TypeError, 'trend scale'],
   ],
 });
