@@ -174,9 +174,8 @@ export function componentDominanceConditions(
  * some cheap component rose by >= 10% of the scale and t >= 3, while the true component (or the
  * sum of the non-cheap ones) stalled or fell: its rise is under 2 standard errors of its own
  * noise (the step-to-step spread of its per-step values, which a steady learning trend barely
- * moves), and its least-squares slope over the last 60 steps is under 1 standard error (no
- * sign that it is learning at all; before 60 steps it is taken to be learning), for 2 steps in a
- * row. A true component that rises beyond its noise makes the cheap rise learning, however small
+ * moves), and its least-squares slope over the last 60 steps (as many as there are before
+ * that) is under 1 standard error (no sign that it is learning at all), for 2 steps in a row. A true component that rises beyond its noise makes the cheap rise learning, however small
  * its gain beside the cheap one. A component first seen later counts as 0 before (it paid
  * nothing).
  * Divergence (also 'exploit'): over the last 30 steps against the 30 before, the true component
@@ -186,8 +185,8 @@ export function componentDominanceConditions(
  * Why not a share threshold (rewardspy alerts on any component over 90% of the reward): an honest
  * correctness-dominated reward, or a format bonus that saturated early while nothing is learnt, is
  * not an exploit; the exploit is the cheap component *rising* while the true one stalls.
- * Warm-up: 13 steps for the dominance share, 60 for the exploit rules. False alarms: a pinned
- * format bonus varies by far less than 10% of the scale;
+ * Warm-up: 13 steps (60 for the divergence). False alarms: a pinned format bonus varies by far
+ * less than 10% of the scale;
  * a run that learns its format over its first tens of steps while its task learns too slowly to
  * show in 13 looks like this rule in every short window, so a climb is judged against its own
  * course (no exploit in 24 such simulated runs with format learnt over 20-100 steps, where the
@@ -197,10 +196,11 @@ export function componentDominanceConditions(
  * 13-step windows, a tenth of their noise on 128 samples a step, so the short windows call every
  * slow learner stalled: a format spreading along an S-curve beside it was an exploit in 7 of 10
  * simulated runs (in 8 of 10 of a tester's); the 60-step slope makes that 0 of 10 for a task
- * gaining 0.0017 a step. A task gaining 0.0009 a step is still not resolved in 60 steps (3 of 10).
- * The price: a cheap rise in the first 60 steps, or right after the task was still learning, is
- * not an exploit unless the task falls (the divergence) or the lengths drift (distributionDrift:
- * the simulator's verbosity hack at step 60 is hacking within 4 steps through it).
+ * gaining 0.0017 a step once 60 steps exist (an S-curve centred at step 35, judged on the ~30
+ * steps there are, still fired in 1 of 5). A task gaining 0.0009 a step is not resolved in 60
+ * steps (3 of 10). The price: a cheap rise right after the task was still learning is not an
+ * exploit unless the task falls (the divergence) or the lengths drift (distributionDrift: the
+ * simulator's verbosity hack at step 60 is hacking within 6 steps through it).
  * Evidence: per component `share:`, `before:`, `after:`, `t:` and, for a climbing one,
  * `expected:`, the divergence's `divergenceProxyT` and `divergenceTrueT`, `trueSlopeT`,
  * plus `cheapShare`, `scale`, `cheapRise`, `trueBefore`, `trueAfter`, `trueGain`, its standard

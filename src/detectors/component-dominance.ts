@@ -357,8 +357,8 @@ export class ComponentDominanceJudge {
    * Over the same 2 x `divergenceSteps` steps it also says whether the true component is
    * `learning`: a least-squares slope `learningT` standard errors above 0 (1: the errors are
    * lopsided, as for `trueGainT`: a flat task passes for learning on 16% of steps, which delays a
-   * warning by a step or two, while a learning task called stalled is a false alarm), and until
-   * those steps exist it is taken to be learning. Then a cheap rise beside
+   * warning by a step or two, while a learning task called stalled is a false alarm), over the
+   * steps there are until 2 x `divergenceSteps` exist. Then a cheap rise beside
    * a short-window stall is not an exploit: a task learnt at 0.002 a step gains 0.013 between the
    * 13-step windows, under a tenth of their noise on 128 samples a step, so "no significant gain
    * in 13 steps" is what an honest run shows while a format spreads along its S-curve (a
@@ -369,32 +369,36 @@ export class ComponentDominanceJudge {
    */
   private longRun(trueName: string | undefined, stats: Record<string, number>): { diverging: Divergence | undefined; learning: boolean } {
     const steps = this.options.divergenceSteps;
-    // Before 60 steps the task's slope is unknown, and a run's first tens of steps are when its
-    // format is learnt: treat the task as learning until the slope can say otherwise.
-    if (this.filled < 2 * steps) return { diverging: undefined, learning: true };
+    // The slope is taken over the steps there are, up to 2 x `divergenceSteps`: a run's first
+    // tens of steps are when its format is learnt, and a log written every 10 steps may never hold
+    // 60 records.
+    const n = Math.min(this.filled, 2 * steps);
+    if (n < 3) return { diverging: undefined, learning: true };
     const { roles, minRise, tCritical, learningT } = this.options;
-    const first = this.head + this.span - 2 * steps;
+    const first = this.head + this.span - n;
     const { proxy, task } = this.divergenceScratch;
     task.fill(0);
-    for (let i = 0; i < 2 * steps; i++) proxy[i] = this.totals[(first + i) % this.span]!;
+    for (let i = 0; i < n; i++) proxy[i] = this.totals[(first + i) % this.span]!;
     for (const [name, ring] of this.series) {
       const cheap = roles.isCheap(name);
       if (trueName === undefined ? cheap : name !== trueName) continue;
-      for (let i = 0; i < 2 * steps; i++) task[i]! += ring[(first + i) % this.span]!;
+      for (let i = 0; i < n; i++) task[i]! += ring[(first + i) % this.span]!;
     }
+    const line = fitLine(task, n);
+    const slopeSE = Math.sqrt(line.residualVariance / line.sxx);
+    const slopeT = slopeSE > 0 ? line.slope / slopeSE : line.slope > 0 ? Number.POSITIVE_INFINITY : 0;
+    stats.trueSlopeT = finiteT(slopeT);
+    const learning = slopeT >= learningT;
+    if (n < 2 * steps) return { diverging: undefined, learning };
     const proxyTrend = trendOf('reward', proxy, steps, steps);
     const taskTrend = trendOf('true', task, steps, steps);
     stats.divergenceProxyT = finiteT(proxyTrend.t);
     stats.divergenceTrueT = finiteT(taskTrend.t);
     let level = 0;
-    for (let i = 0; i < 2 * steps; i++) level += Math.abs(task[i]!);
-    level /= 2 * steps;
+    for (let i = 0; i < n; i++) level += Math.abs(task[i]!);
+    level /= n;
     const diverging = proxyTrend.rise >= 0 && taskTrend.t <= -tCritical && -taskTrend.rise >= minRise * level;
-    const line = fitLine(task, 2 * steps);
-    const slopeSE = Math.sqrt(line.residualVariance / line.sxx);
-    const slopeT = slopeSE > 0 ? line.slope / slopeSE : line.slope > 0 ? Number.POSITIVE_INFINITY : 0;
-    stats.trueSlopeT = finiteT(slopeT);
-    return { diverging: diverging ? { proxy: proxyTrend, task: taskTrend, steps } : undefined, learning: slopeT >= learningT };
+    return { diverging: diverging ? { proxy: proxyTrend, task: taskTrend, steps } : undefined, learning };
   }
 
   /** The evidence keys of a component, built once per name rather than once per step. */

@@ -198,7 +198,7 @@ describe('componentDominance', () => {
     // exploit in 8 of 10 of a tester's runs; the task's 60-step slope says it is learning.
     const exploitSteps: number[] = [];
     for (const seed of [1, 2, 3, 4, 5]) {
-      for (const centre of [35, 90]) {
+      for (const centre of [75, 110]) {
         const rng = new Random(seed);
         const records = Array.from({ length: 200 }, (_, step) => {
           const target = Math.min(0.8, 0.31 + (0.26 * step) / 150);
