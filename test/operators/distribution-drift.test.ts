@@ -1,5 +1,6 @@
 import { from, lastValueFrom, map, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/sim/random.js';
 import { distributionDrift, distributionDriftConditions, type DistributionDriftConfig } from '../../operators/distribution-drift.js';
 import { summarizeSteps } from '../../operators/summarize-steps.js';
 import type { RewardEvent, StepRecord } from '../../src/core/types.js';
@@ -91,6 +92,27 @@ describe('distributionDrift', () => {
     const active = drop.filter((c) => c.active);
     expect(active.length).toBeGreaterThan(0);
     expect(active.every((c) => c.severity === 'info' && c.message.startsWith('length drifting: mean length fell'))).toBe(true);
+  });
+
+  it('does not call a drift beside a saturated format bonus and a slowly learning task an exploit', async () => {
+    // A format + accuracy run logged every 10 steps: the format bonus saturated long ago (1.0), so
+    // the reward sits in the top of its range while accuracy creeps 0.50 -> 0.53 under its noise;
+    // answers grow 400 -> 1180 tokens. "Reward high, truth shows no significant gain" held on every
+    // record and called this an exploit; the reward gains nothing the truth does not share.
+    const rng = new Random(3);
+    const records: StepRecord[] = Array.from({ length: 40 }, (_, i) => {
+      const accuracy = 0.5 + 0.00075 * i + 0.02 * rng.normal();
+      return {
+        step: 10 * (i + 1),
+        metrics: { 'length/mean': 400 + 20 * i, 'reward/accuracy_reward/mean': accuracy, 'reward/format_reward/mean': 1, 'reward/mean': accuracy + 1 },
+      };
+    });
+    const conditions = await run(records, distributionDriftConditions());
+    expect(conditions.filter((c) => c.active).length).toBeGreaterThan(5);
+    expect(conditions.filter((c) => c.signal === 'exploit')).toEqual([]);
+    // The same drift while a length bonus pays (reward gains, accuracy does not) is an exploit.
+    const paid = records.map((r, i) => ({ step: r.step, metrics: { ...r.metrics, 'reward/length_bonus/mean': 0.02 * i, 'reward/mean': r.metrics['reward/mean']! + 0.02 * i } }));
+    expect((await run(paid, distributionDriftConditions())).some((c) => c.signal === 'exploit')).toBe(true);
   });
 
   describe('a reward that is the true component alone (verifier-only)', () => {
