@@ -83,10 +83,13 @@ interface StatKeys {
 
 /** Welch t of a rise: +Infinity for a rise with no spread, 0 for no rise. */
 function welch(before: WindowStats, after: WindowStats): number {
-  const rise = after.mean - before.mean;
-  const se = Math.sqrt(before.varianceOfMean + after.varianceOfMean);
-  if (se > 0) return rise / se;
-  return rise > 0 ? Number.POSITIVE_INFINITY : rise < 0 ? Number.NEGATIVE_INFINITY : 0;
+  return tOf(after.mean - before.mean, Math.sqrt(before.varianceOfMean + after.varianceOfMean));
+}
+
+/** An effect over its standard error: ±Infinity for an effect with no spread, 0 for none. */
+function tOf(effect: number, se: number): number {
+  if (se > 0) return effect / se;
+  return effect > 0 ? Number.POSITIVE_INFINITY : effect < 0 ? Number.NEGATIVE_INFINITY : 0;
 }
 
 export class ComponentDominanceJudge {
@@ -190,7 +193,7 @@ export class ComponentDominanceJudge {
       stats[keys.after] = trend.after;
       if (trends) {
         stats[keys.before] = trend.before;
-        stats[keys.t] = Number.isFinite(trend.t) ? trend.t : Math.sign(trend.t) * 1e9;
+        stats[keys.t] = finiteT(trend.t);
         if (trend.expected !== trend.before) stats[keys.expected] = trend.expected;
       }
       if (trends && cheap && trend.rise >= minRise * scale && trend.rise > 0 && trend.t >= tCritical) {
@@ -212,13 +215,13 @@ export class ComponentDominanceJudge {
     // real gain a stall raises a false alarm on a run that is learning, while calling a stall a
     // gain (about 1 judgement in 40 when nothing moves) only delays the warning.
     const trueNoise = Math.sqrt(successiveVariance(this.truth) * (1 / reference + 1 / recent));
-    const trueT = trueNoise > 0 ? truth.rise / trueNoise : truth.rise > 0 ? Number.POSITIVE_INFINITY : truth.rise < 0 ? Number.NEGATIVE_INFINITY : 0;
+    const trueT = tOf(truth.rise, trueNoise);
     stats.trueAfter = truth.after;
     if (trends) {
       stats.trueBefore = truth.before;
       stats.trueGain = truth.rise;
       stats.trueGainSE = trueNoise;
-      stats.trueT = Number.isFinite(trueT) ? trueT : Math.sign(trueT) * 1e9;
+      stats.trueT = finiteT(trueT);
     }
     stats.cheapRise = cheapRise;
     const trueGain = truth.rise > 0 && trueT >= trueGainT;
@@ -337,7 +340,7 @@ export class ComponentDominanceJudge {
     const rise = after.mean - expected;
     const forecastVariance = line.residualVariance * (1 / n + (distance * distance) / line.sxx);
     const se = Math.sqrt(forecastVariance + after.varianceOfMean);
-    const t = se > 0 ? rise / se : rise > 0 ? Number.POSITIVE_INFINITY : rise < 0 ? Number.NEGATIVE_INFINITY : 0;
+    const t = tOf(rise, se);
     return { name, before: flat.before, after: after.mean, expected, rise, t };
   }
 
@@ -386,7 +389,7 @@ export class ComponentDominanceJudge {
     }
     const line = fitLine(task, n);
     const slopeSE = Math.sqrt(line.residualVariance / line.sxx);
-    const slopeT = slopeSE > 0 ? line.slope / slopeSE : line.slope > 0 ? Number.POSITIVE_INFINITY : 0;
+    const slopeT = tOf(line.slope, slopeSE);
     stats.trueSlopeT = finiteT(slopeT);
     const learning = slopeT >= learningT;
     if (n < 2 * steps) return { diverging: undefined, learning };
