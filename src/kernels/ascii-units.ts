@@ -20,10 +20,11 @@ export class AsciiUnits {
   readonly maxChars: number;
   private buffer: Uint8Array;
 
-  constructor(maxChars: number) {
+  /** `initialLength` bytes are allocated at once (default up to 1024), more on demand. */
+  constructor(maxChars: number, initialLength: number = Math.min(maxChars, 1024)) {
     if (!(maxChars >= 1)) throw new RangeError(`AsciiUnits maxChars must be at least 1, got ${maxChars}`);
     this.maxChars = maxChars;
-    this.buffer = new Uint8Array(Math.min(maxChars, 1024));
+    this.buffer = new Uint8Array(Math.min(maxChars, Math.max(1, initialLength)));
   }
 
   /** The buffer: after `copy(text, length)` it holds at least `length` bytes. */

@@ -59,6 +59,17 @@ function buildBmpUnits(): Uint16Array {
 export const DEFAULT_MAX_CHARS = 32_768;
 
 /**
+ * The bytes of ASCII texts of up to `DEFAULT_MAX_CHARS` units, one buffer shared by every
+ * tokenizer: a `tokenize` call fills and reads it start to finish, and JavaScript runs one call at
+ * a time. A module constant on purpose: V8 folds a constant typed array's base and length into the
+ * scan loop, where an instance field's must be reloaded on every read (a typed array may sit on a
+ * resizable buffer). Measured: 2.5 -> 2.2 µs per ~550-character response. Longer caps use the
+ * tokenizer's own buffer.
+ */
+const SHARED_ASCII = new AsciiUnits(DEFAULT_MAX_CHARS, DEFAULT_MAX_CHARS);
+const SHARED_BYTES = SHARED_ASCII.bytes;
+
+/**
  * Word tokenizer: splits a text into words in one pass and writes two independent 32-bit hashes
  * of each lower-cased word into reusable typed arrays, without allocating a string per word.
  *
@@ -94,15 +105,14 @@ export class WordTokenizer {
    */
   hasMalformedUnit = false;
   readonly maxChars: number;
-  /** Scratch for the units of ASCII texts. */
-  private readonly ascii: AsciiUnits;
+  /** Scratch for the units of ASCII texts longer than `SHARED_BYTES` (only with a larger `maxChars`). */
+  private ascii: AsciiUnits | undefined;
   /** Scratch for the code units of other texts. */
   private codes = new Uint16Array(0);
 
   constructor(maxChars: number = DEFAULT_MAX_CHARS, initialWords = 256) {
     if (!(maxChars >= 1)) throw new RangeError(`WordTokenizer maxChars must be at least 1, got ${maxChars}`);
     this.maxChars = maxChars;
-    this.ascii = new AsciiUnits(maxChars);
     this.hashHi = new Uint32Array(Math.max(16, initialWords));
     this.hashLo = new Uint32Array(Math.max(16, initialWords));
   }
@@ -116,7 +126,12 @@ export class WordTokenizer {
     // ASCII text, the usual case, is read from bytes copied by one native call: a charCodeAt per
     // unit costs more, above all on strings built by concatenation. Other text is copied unit by
     // unit and read through the BMP table.
-    if (this.ascii.copy(text, length)) return this.scan(this.ascii.bytes, ASCII_UNITS, length);
+    if (length <= SHARED_BYTES.length) {
+      if (SHARED_ASCII.copy(text, length)) return this.scan(SHARED_BYTES, ASCII_UNITS, length);
+    } else {
+      const ascii = (this.ascii ??= new AsciiUnits(this.maxChars));
+      if (ascii.copy(text, length)) return this.scan(ascii.bytes, ASCII_UNITS, length);
+    }
     const codes = this.codeUnits(length);
     for (let index = 0; index < length; index++) codes[index] = text.charCodeAt(index);
     return this.scan(codes, (bmpUnits ??= buildBmpUnits()), length);

@@ -70,6 +70,19 @@ describe('WordTokenizer', () => {
     expect(capped.tokenize(`${'ab '.repeat(999)}abc`)).toBe(1000);
   });
 
+  it('reads ASCII texts past the shared byte scratch from its own buffer, and keeps its words when another tokenizer runs', () => {
+    const wide = new WordTokenizer(Infinity);
+    // 40,000 units: longer than DEFAULT_MAX_CHARS, the shared scratch's size.
+    expect(wide.tokenize('w '.repeat(20_000))).toBe(20_000);
+    expect(wide.tokenize(`${'ab '.repeat(12_000)}end`)).toBe(12_001);
+    const first = new WordTokenizer();
+    first.tokenize('one two three');
+    const words = hashSequence(first);
+    new WordTokenizer().tokenize('four five six seven');
+    expect(hashSequence(first)).toEqual(words);
+    expect(new Set(words).size).toBe(3);
+  });
+
   it('rejects a bad cap', () => {
     expect(() => new WordTokenizer(0)).toThrow(RangeError);
   });
