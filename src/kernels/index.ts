@@ -36,6 +36,7 @@ export { RollingQuantiles } from './rolling-quantiles.js';
 export { SlidingKsWindows } from './ks-sliding-windows.js';
 export { SlidingMinMax } from './sliding-min-max.js';
 export { SlotCountTable } from './slot-count-table.js';
+export { tTwoSidedWithin, tUpperQuantile } from './student-t.js';
 export { TabularCusum } from './cusum.js';
 export type { TextHashMode } from './text-hash.js';
 export { TypeTokenWindow } from './type-token-window.js';
