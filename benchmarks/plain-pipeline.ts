@@ -63,7 +63,6 @@ export class PlainPipeline {
   }
 
   private record(record: StepRecord): void {
-    if (record.phase === 'eval') return;
     for (const r of this.step) this.feed(r, record);
   }
 

@@ -17,6 +17,8 @@ export { groupCollapse, groupCollapseConditions, GROUP_COLLAPSE_DEFAULTS } from 
 export type { GroupCollapseConfig, GroupCollapseRuleConfig } from './group-collapse.js';
 export { groupCollapseFromSteps, groupCollapseFromStepsConditions } from './group-collapse-from-steps.js';
 export type { GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
+export { heldOutDivergence, heldOutDivergenceConditions, HELD_OUT_DIVERGENCE_DEFAULTS } from './held-out-divergence.js';
+export type { HeldOutDivergenceConfig } from './held-out-divergence.js';
 export { hysteresis } from './hysteresis.js';
 export type { HysteresisConfig } from './hysteresis.js';
 export { meanShift, meanShiftConditions, MEAN_SHIFT_DEFAULTS } from './mean-shift.js';

@@ -1,4 +1,4 @@
-import { filter, merge, share, type Observable, type OperatorFunction } from 'rxjs';
+import { merge, share, type Observable, type OperatorFunction } from 'rxjs';
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import type { Alert, RewardEvent, StepRecord } from '../src/core/types.js';
 import {
@@ -159,11 +159,8 @@ export function sampleDetectors(config: SampleDetectorsConfig = {}): OperatorFun
         const alerts = fusable.length === 0 ? [] : [shared.pipe(fusedDetectors(fusable, eventOf))];
         for (const detector of sample.slice(fusable.length)) alerts.push(shared.pipe(pickedDetector(detector, eventOf)));
         if (step !== undefined) {
-          const records = shared.pipe(
-            summarizeSteps(summarize),
-            filter((record) => record.phase !== 'eval'),
-            share(),
-          );
+          // Every step detector but heldOutDivergence drops evaluation records itself (its `only`).
+          const records = shared.pipe(summarizeSteps(summarize), share());
           for (const detector of step) alerts.push(records.pipe(detector.operator));
         }
         return merge(...alerts);

@@ -16,6 +16,7 @@ import { PipelineSlots, type DetectorSpec } from './internal/detector-spec.js';
 import { fanOut } from './internal/fan-out.js';
 import { componentDominanceTuning, groupCollapseTuning, lengthDriftTuning } from './internal/shared-tuning.js';
 import { groupCollapseFromStepsConditions, type GroupCollapseFromStepsConfig } from './group-collapse-from-steps.js';
+import { HELD_OUT_DIVERGENCE_DEFAULTS, heldOutDivergenceConditions, type HeldOutDivergenceConfig } from './held-out-divergence.js';
 import { MEAN_SHIFT_DEFAULTS, meanShiftConditions, type MeanShiftConfig } from './mean-shift.js';
 import { COMPONENT_DOMINANCE_DEFAULTS, componentDominanceConditions, type ComponentDominanceConfig } from './component-dominance.js';
 import { distributionDriftConditions, type DistributionDriftConfig } from './distribution-drift.js';
@@ -75,6 +76,12 @@ export interface StepDetectorsConfig {
   readonly componentDominance?: DetectorOption<ComponentDominanceConfig>;
   /** `groupCollapseFromSteps` on `groups/zero_std_frac`. */
   readonly groupCollapse?: DetectorOption<GroupCollapseFromStepsConfig>;
+  /**
+   * `heldOutDivergence` on the evaluation rows (TRL `eval_reward`, verl `val-core/...`): the
+   * held-out reward falling while the training reward holds (`exploit`, warning). The one default
+   * detector that reads evaluation records.
+   */
+  readonly heldOutDivergence?: DetectorOption<HeldOutDivergenceConfig>;
   /** More detectors of your own, each fed the same (train-phase) records. */
   readonly extra?: readonly OperatorFunction<StepRecord, Alert>[];
 }
@@ -88,7 +95,9 @@ export interface StepDetectorListOptions {
   readonly loggedOnly?: ReadonlySet<string>;
 }
 
-const loggedRecord = (record: StepRecord): boolean => record.metrics[METRIC.samples] === undefined;
+const trainingRecord = (record: StepRecord): boolean => record.phase !== 'eval';
+/** A training record from a trainer's log, not summarised from samples (no `samples` metric). */
+const loggedTrainingRecord = (record: StepRecord): boolean => trainingRecord(record) && record.metrics[METRIC.samples] === undefined;
 
 const PIPELINE = 'stepDetectors';
 
@@ -107,6 +116,7 @@ export const STEP_DETECTOR_SLOTS = [
   'truncation',
   'componentDominance',
   'groupCollapse',
+  'heldOutDivergence',
 ] as const;
 
 /** The settings `stepDetectors` knows (checked at call time: see `checkPipelineConfig`). */
@@ -126,6 +136,7 @@ const STEP_PIPELINE_KEYS: PipelineKeys<StepDetectorsConfig> = {
   truncation: true,
   componentDominance: true,
   groupCollapse: true,
+  heldOutDivergence: true,
   extra: true,
 };
 
@@ -139,8 +150,9 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
   const withHysteresis = config.hysteresis === undefined ? {} : { hysteresis: config.hysteresis };
   const slots = new PipelineSlots<StepRecord>(PIPELINE);
   const list = slots.specs;
-  const only = (slot: string): ((record: StepRecord) => boolean) | undefined =>
-    options.loggedOnly?.has(slot) === true ? loggedRecord : undefined;
+  // Evaluation records reach only heldOutDivergence: the others judge the training run.
+  const only = (slot: string): ((record: StepRecord) => boolean) =>
+    options.loggedOnly?.has(slot) === true ? loggedTrainingRecord : trainingRecord;
   const h = scaleUp(MEAN_SHIFT_DEFAULTS.step.h, sensitivity, 1.5);
 
   slots.add('rewardShift', config.rewardShift, 'meanShift', meanShiftConditions<StepRecord>, {
@@ -148,7 +160,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     granularity: 'step',
     h,
     ...withHysteresis,
-  } satisfies MeanShiftConfig<StepRecord>);
+  } satisfies MeanShiftConfig<StepRecord>, { only: only('rewardShift') });
 
   slots.add('lengthShift', config.lengthShift, 'meanShift', meanShiftConditions<StepRecord>, {
     metric: METRIC.lengthMean,
@@ -157,21 +169,21 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     signalUp: 'info',
     signalDown: 'info',
     ...withHysteresis,
-  } satisfies MeanShiftConfig<StepRecord>);
+  } satisfies MeanShiftConfig<StepRecord>, { only: only('lengthShift') });
 
   slots.add('varianceCollapse', config.varianceCollapse, 'varianceCollapse', varianceCollapseConditions<StepRecord>, {
     metric: METRIC.rewardMean,
     granularity: 'step',
     ratio: scaleDown(VARIANCE_COLLAPSE_DEFAULTS.ratio, sensitivity, 2),
     ...withHysteresis,
-  } satisfies VarianceCollapseConfig<StepRecord>);
+  } satisfies VarianceCollapseConfig<StepRecord>, { only: only('varianceCollapse') });
 
   slots.add('saturation', config.saturation, 'saturation', saturationConditions<StepRecord>, {
     metric: METRIC.rewardMean,
     window: 10,
     fraction: Math.min(1, scaleUp(SATURATION_DEFAULTS.fraction, sensitivity, 1.125)),
     ...withHysteresis,
-  } satisfies SaturationConfig<StepRecord>);
+  } satisfies SaturationConfig<StepRecord>, { only: only('saturation') });
 
   slots.add('lengthDrift', config.lengthDrift, 'distributionDrift', distributionDriftConditions, {
     metric: METRIC.lengthMean,
@@ -189,7 +201,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     z: trendZ,
     persistence: trendPersistence,
     ...withHysteresis,
-  } satisfies TrendConfig);
+  } satisfies TrendConfig, { only: only('klTrend') });
 
   slots.add('entropyTrend', config.entropyTrend, 'trend', trendConditions, {
     metric: METRIC.entropy,
@@ -197,7 +209,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     z: trendZ,
     persistence: trendPersistence,
     ...withHysteresis,
-  } satisfies TrendConfig);
+  } satisfies TrendConfig, { only: only('entropyTrend') });
 
   slots.add('entropyDecline', config.entropyDecline, 'trend', trendConditions, {
     // Its own metric name, so its episodes never share a key with the rise's.
@@ -208,7 +220,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     z: trendZ,
     persistence: trendPersistence,
     ...withHysteresis,
-  } satisfies TrendConfig);
+  } satisfies TrendConfig, { only: only('entropyDecline') });
 
   const spikeZ = scaleUp(SPIKE_DEFAULTS.z, sensitivity, 1.25);
   // KL is positive, trends through a run (≈ t² from 0 early on) and has multiplicative noise:
@@ -221,7 +233,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     baseline: 'line',
     z: spikeZ,
     ...withHysteresis,
-  } satisfies SpikeConfig<StepRecord>);
+  } satisfies SpikeConfig<StepRecord>, { only: only('klSpike') });
 
   // The grad norm stays on the raw scale: a step without gradient logs 0 (TRL GRPO when every
   // group's rewards are equal), which has no logarithm; in the real TRL collapse log over half the
@@ -234,13 +246,13 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     direction: 'up',
     z: spikeZ,
     ...withHysteresis,
-  } satisfies SpikeConfig<StepRecord>);
+  } satisfies SpikeConfig<StepRecord>, { only: only('gradNormSpike') });
 
   slots.add('truncation', config.truncation, 'truncation', truncationConditions, {
     granularity: 'step',
     threshold: Math.min(0.95, scaleUp(TRUNCATION_DEFAULTS.threshold, sensitivity, 1.5)),
     ...withHysteresis,
-  } satisfies TruncationConfig, { metric: METRIC.lengthClipRatio });
+  } satisfies TruncationConfig, { metric: METRIC.lengthClipRatio, only: only('truncation') });
 
   slots.add('componentDominance', config.componentDominance, 'componentDominance', componentDominanceConditions, {
     ...componentDominanceTuning(sensitivity),
@@ -252,9 +264,14 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     ...withHysteresis,
   } satisfies GroupCollapseFromStepsConfig, { metric: METRIC.groupsZeroStdFrac, only: only('groupCollapse') });
 
+  slots.add('heldOutDivergence', config.heldOutDivergence, 'heldOutDivergence', heldOutDivergenceConditions, {
+    z: scaleUp(HELD_OUT_DIVERGENCE_DEFAULTS.z, sensitivity, 1.25),
+    ...withHysteresis,
+  } satisfies HeldOutDivergenceConfig, { metric: HELD_OUT_DIVERGENCE_DEFAULTS.metric });
+
   for (const extra of config.extra ?? []) {
     if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);
-    list.push({ slot: 'extra', operator: extra });
+    list.push({ slot: 'extra', operator: (records) => records.pipe(filter(trainingRecord), extra) });
   }
   return list;
 }
@@ -275,7 +292,8 @@ export function runShared<T>(detectors: readonly DetectorSpec<T>[]): OperatorFun
  * `length/mean`: `exploit`), a cheap reward component rising alone (`componentDominance`), KL and
  * entropy blow-ups (`trend`, `spike` on kl and grad_norm: `instability`), completions clipped at
  * the cap (`truncation`: `collapse` with the reward at its floor) and GRPO group collapse
- * (`groupCollapseFromSteps`). Eval records (`phase: 'eval'`) are ignored.
+ * (`groupCollapseFromSteps`); evaluation records (`phase: 'eval'`) go only to the held-out reward's
+ * fall beside a holding training reward (`heldOutDivergence`: `exploit`).
  *
  * ```
  * records:  -r-r-r-r-R-R-R-|     r = healthy steps, R = reward jumps and pins at the ceiling
@@ -307,9 +325,5 @@ export function runShared<T>(detectors: readonly DetectorSpec<T>[]): OperatorFun
  */
 export function stepDetectors(config: StepDetectorsConfig = {}): OperatorFunction<StepRecord, Alert> {
   const detectors = stepDetectorSpecs(config);
-  return (source) =>
-    source.pipe(
-      filter((record) => record.phase !== 'eval'),
-      runShared(detectors),
-    );
+  return runShared(detectors);
 }

@@ -1,4 +1,4 @@
-import { firstValueFrom, from, map, Observable, take, toArray } from 'rxjs';
+import { firstValueFrom, from, lastValueFrom, map, Observable, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { stepDetectors, stepDetectorSpecs, STEP_DETECTOR_SLOTS, type StepDetectorsConfig } from '../../operators/step-detectors.js';
 import type { Alert, StepRecord } from '../../src/core/types.js';
@@ -36,9 +36,15 @@ describe('stepDetectors', () => {
     expect(rise?.step).toBeLessThanOrEqual(32);
   });
 
-  it('should ignore eval records', async () => {
+  it('should give eval records to heldOutDivergence alone', async () => {
     const evalOnly = pinnedRun().map((r): StepRecord => ({ ...r, phase: 'eval' }));
-    expect(await run(evalOnly)).toEqual([]);
+    const alerts = await run(evalOnly);
+    // Its reward, read as a held-out one, falls from its pinned level at the end.
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.map((a) => a.detector)).toEqual(alerts.map(() => 'heldOutDivergence'));
+    expect(await lastValueFrom(from(evalOnly).pipe(stepDetectors({ heldOutDivergence: false }), toArray()))).toEqual([]);
+    // The same records as training records do raise the pinned run's alerts.
+    expect((await run(pinnedRun())).some((a) => a.detector === 'varianceCollapse')).toBe(true);
   });
 
   it('should subscribe to the source once however many detectors run', () => {
