@@ -37,7 +37,7 @@
  * the one nearest its critical value, so one episode covers every data source.
  * Cost: O(32 log 32) per evaluation, O(1) per training record; memory O(64) per series.
  */
-import { errorFunction } from 'simple-statistics';
+import { errorFunction, median } from 'simple-statistics';
 import type { Condition } from '../core/condition.js';
 import type { AlertSignal, Severity, StepRecord } from '../core/types.js';
 import { tUpperQuantile } from '../kernels/student-t.js';
@@ -122,12 +122,6 @@ export function heldOutValues(record: StepRecord): [string, number][] {
     }
   }
   return found;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** The evaluation-to-evaluation noise of a series and the differences behind it. */
