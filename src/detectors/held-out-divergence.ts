@@ -6,7 +6,8 @@
  *
  * Series: every held-out reward a record carries, each judged on its own:
  * - an eval-phase record's `reward/mean` (TRL's `eval_reward`) and, for verl, its
- *   `source/<data source>/<var>/mean@N` (`val-core/...` in the log);
+ *   `source/<data source>/<var>/mean@N` (`val-core/...` in the log; `val/test_score/<source>` in
+ *   older logs);
  * - the same under `eval/` in a training record (verl logs validation in the step's own line).
  * `maj@N` and `best@N` variants are not watched: they move with N and the vote, not the policy.
  *
@@ -69,8 +70,11 @@ const MAD_TO_SD = 1.4826;
 /** Differences are winsorized at this many robust sd from their median before they are pooled. */
 const WINSOR = 3;
 
-/** A held-out verl metric: `source/<data source>/<var>/mean@N` (not maj@N or best@N). */
-const VERL_SOURCE_MEAN = /^source\/.+\/mean@\d+$/;
+/**
+ * A held-out verl metric: `source/<data source>/<var>/mean@N` (`val-core`/`val-aux`), or
+ * `source/<data source>/reward/mean` (older logs' `val/test_score/<source>`); not maj@N or best@N.
+ */
+const VERL_SOURCE_MEAN = /^source\/.+\/[^/@]+\/mean(@\d+)?$/;
 
 /** Running sums of the training reward up to some step. */
 interface TrainSums {

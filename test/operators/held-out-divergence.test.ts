@@ -136,6 +136,10 @@ describe('heldOutDivergence', () => {
     expect([140, 150]).toContain(onset!.step);
     expect(onset!.message).toMatch(/^held-out eval\/source\/math\/reward\/mean@1 fell 0\.5\d* -> 0\.3/);
     expect(heldOutValues(records[9]!).map(([name]) => name)).toEqual(['eval/source/gsm8k/reward/mean@1', 'eval/source/math/reward/mean@1']);
+    // Older verl logs name it `val/test_score/<source>`: the same series without @N.
+    expect(heldOutValues({ step: 1, phase: 'eval', metrics: { 'source/gsm8k/reward/mean': 0.5, 'source/gsm8k/acc/best@4/mean': 0.9 } })).toEqual([
+      ['eval/source/gsm8k/reward/mean', 0.5],
+    ]);
   });
 
   it('measures the evaluation noise from successive differences, robust to a trend and to one outlier', () => {
