@@ -96,17 +96,21 @@ export function heldOutDivergenceConditions(config: HeldOutDivergenceConfig = {}
  * ```
  *
  * Rule (see `src/detectors/held-out-divergence.ts`): at each evaluation, the median of the last
- * `recent` (3) evaluations below the median of the `reference` (5) before them by a z at least the
- * Student t quantile of the normal tail beyond `z` (3.5; the degrees of freedom those of the noise
- * estimate, so few evaluations need a larger drop), each recent one more than one noise sd below
- * it, and the drop at least `minDrop` (10%) of the reference level; the noise is the robust
+ * `recent` (3) evaluations below the median of the `reference` (5) before them (and, from 16
+ * evaluations on, the last 6 below the 10 before them) by a z at least the Student t quantile of
+ * half the normal tail beyond `z` (3.5; the degrees of freedom those of the noise estimate, so few
+ * evaluations need a larger drop), each recent one more than one noise sd below the reference, and
+ * the drop at least `minDrop` (10%) of the reference level; the noise is the robust
  * evaluation-to-evaluation sd (winsorized successive differences). Then the training reward between
  * the same evaluations decides the signal: no sign of a fall (Welch t > -1) -> `exploit` (which
  * the verdict calls hacking beside a rising proxy reward); fell too, or not logged ->
  * `instability`. Severity `warning`. Warm-up: 6 evaluations of a series (a drop then needs a z of
- * 16.7 at 3 degrees of freedom; 5.7 at 10 differences, 3.9 at 32). False alarms: a single bad evaluation never counts (every
- * recent one must be low); on the real verl GPG log (MATH validation swinging 0.39-0.54 every 5
- * steps) it stays quiet. Evidence: reference and recent levels, drop, z, sigma, the step the drop
+ * 21 at 3 degrees of freedom; 6.3 at 10 differences, 4.2 at 32). Detection, simulated: a fall of
+ * 0.15 (~7 sd) over 60 steps is found in 100 of 100 runs evaluated every 10 steps (median 60 steps
+ * after it starts) and 96 of 100 evaluated every 20; a fall of ~3 sd is mostly missed. False
+ * alarms: 1 of 1,200 simulated healthy runs; a single bad evaluation never counts (every recent one
+ * must be low); on the real verl GPG log (MATH validation swinging 0.39-0.54 every 5 steps) it
+ * stays quiet. Evidence: reference and recent levels, drop, z, sigma, the step the drop
  * began (`since`), evaluations, and the training reward before and after with its t.
  * Cost: O(1) per training record, O(32 log 32) per evaluation.
  *

@@ -12,18 +12,23 @@
  * `maj@N` and `best@N` variants are not watched: they move with N and the vote, not the policy.
  *
  * Rule, at each new value of a series (its evaluations counted, not steps: they are sparse):
- * - the reference level is the median of up to `reference` (5) evaluations before the last
- *   `recent` (3), and at least 3 of them;
+ * - two window scales: the last `recent` (3) evaluations against the median of up to `reference`
+ *   (5) before them (at least 3), and, once 16 exist, the last 6 against the 10 before. The short
+ *   one finds a sharp fall soon; a fall of a few noise sd, or one spread over several evaluations,
+ *   shows only against the longer reference once the short one has slid into the fall. Simulated
+ *   500-prompt evaluations every 10 steps falling 0.6 -> 0.45 over 60 steps: 22 of 100 runs missed
+ *   with the short scale alone, 0 with both (median 60 steps to the alert);
  * - the noise is the evaluation-to-evaluation sd pooled from the last 32 successive differences
  *   (`evaluationNoise`: winsorized at 3 robust sd, so robust to one outlier and to a trend);
  * - the drop is active when the median of the recent evaluations sits z standard errors below
  *   the reference level (medians both, each with variance pi/2 sigma^2 / n) with z at least the
  *   critical value, EVERY recent evaluation is more than one noise sd below the reference, and
  *   the drop is at least `minDrop` (10%) of the reference level's magnitude;
- * - the critical value is the Student t quantile, at differences - 2 degrees of freedom, of the
- *   normal tail beyond `z` (3.5): a z over an sd estimated from few evaluations has heavy tails,
- *   and with the normal 3 a tenth of healthy simulated runs (200-prompt evaluations every 10
- *   steps) raised a drop, most at their sixth to tenth evaluation;
+ * - the critical value is the Student t quantile, at differences - 2 degrees of freedom, of half
+ *   the normal tail beyond `z` (3.5; half for each scale): a z over an sd estimated from few
+ *   evaluations has heavy tails, and with the normal 3 and one scale a tenth of healthy simulated
+ *   runs (200-prompt evaluations every 10 steps) raised a drop, most at their sixth to tenth
+ *   evaluation; now 1 of 1,200 such runs (evaluated every 5 or 10 steps) does;
  * - medians, so one bad evaluation (the real verl log's 0.389 amid 0.50s) moves neither level;
  *   with means, a 0.53 -> 0.49 dip of that log's MATH validation over three evaluations was a
  *   "drop" of 8%, a dip such a transfer set makes, not a policy turning bad;
@@ -63,6 +68,12 @@ const KEPT = 64;
 const NOISE_DIFFERENCES = 32;
 /** Fewest reference evaluations before a drop is judged. */
 const MIN_REFERENCE = 3;
+/**
+ * Window scales: `recent`/`reference` evaluations, and twice as many. Three evaluations find a
+ * sharp fall soon; a fall of a few noise sd, or one spread over several evaluations, shows only
+ * against a longer reference, once the short one has slid into it. The tail is split between them.
+ */
+const SCALES = [1, 2] as const;
 /** Variance of a median relative to a mean's (large-sample, normal): pi / 2. */
 const MEDIAN_VARIANCE = Math.PI / 2;
 /** MAD to sd under normality. */
@@ -97,6 +108,9 @@ interface Reading {
   readonly z: number;
   /** The z the drop needed (a t quantile: see `criticalValue`). */
   readonly critical: number;
+  /** Evaluations in the recent window and in the reference window. */
+  readonly recentCount: number;
+  readonly referenceCount: number;
   readonly reference: number;
   readonly recent: number;
   readonly sigma: number;
@@ -173,7 +187,7 @@ export class HeldOutDivergence {
 
   constructor(options: HeldOutDivergenceOptions) {
     this.options = options;
-    this.tail = normalUpperTail(options.z);
+    this.tail = normalUpperTail(options.z) / SCALES.length;
   }
 
   /**
@@ -212,22 +226,35 @@ export class HeldOutDivergence {
     return worst === undefined ? undefined : this.condition(record.step, worst);
   }
 
+  /** The series' reading at its latest evaluation: the stronger of its two window scales. */
   private judge(name: string, evaluations: readonly Evaluation[]): Reading | undefined {
-    const { recent, reference, minDrop } = this.options;
+    const { recent, reference } = this.options;
     const count = evaluations.length;
     if (count < recent + MIN_REFERENCE) return undefined;
+    const noise = evaluationNoise(evaluations.map((e) => e.value));
+    const critical = this.criticalValue(noise.differences);
+    let best: Reading | undefined;
+    for (const scale of SCALES) {
+      // A longer scale is judged once its whole reference exists (the short one covers the start).
+      if (scale > 1 && count < scale * (recent + reference)) break;
+      const reading = this.judgeScale(name, evaluations, scale * recent, scale * reference, noise.sd, critical);
+      if (best === undefined || outranks(reading, best)) best = reading;
+    }
+    return best;
+  }
+
+  /** The drop of the last `recent` evaluations below the median of up to `reference` before them. */
+  private judgeScale(name: string, evaluations: readonly Evaluation[], recent: number, reference: number, sigma: number, critical: number): Reading {
+    const count = evaluations.length;
     const recentEvaluations = evaluations.slice(count - recent);
     const referenceEvaluations = evaluations.slice(Math.max(0, count - recent - reference), count - recent);
     const level = median(referenceEvaluations.map((e) => e.value));
     const recentLevel = median(recentEvaluations.map((e) => e.value));
-    const noise = evaluationNoise(evaluations.map((e) => e.value));
-    const sigma = noise.sd;
-    const critical = this.criticalValue(noise.differences);
     const error = sigma * Math.sqrt(MEDIAN_VARIANCE * (1 / recent + 1 / referenceEvaluations.length));
     const drop = level - recentLevel;
     const z = error > 0 ? drop / error : drop > 0 ? Number.POSITIVE_INFINITY : 0;
     const everyBelow = recentEvaluations.every((e) => e.value < level - sigma);
-    const active = z >= critical && everyBelow && drop >= minDrop * Math.abs(level) && drop > 0;
+    const active = z >= critical && everyBelow && drop >= this.options.minDrop * Math.abs(level) && drop > 0;
     return {
       series: name,
       active,
@@ -235,6 +262,8 @@ export class HeldOutDivergence {
       critical,
       reference: level,
       recent: recentLevel,
+      recentCount: recent,
+      referenceCount: referenceEvaluations.length,
       sigma,
       since: recentEvaluations[0]!.step,
       evaluations: count,
@@ -261,7 +290,8 @@ export class HeldOutDivergence {
   }
 
   private condition(step: number, reading: Reading): Condition {
-    const { metric, severity, trainT, recent, reference } = this.options;
+    const { metric, severity, trainT } = this.options;
+    const { recentCount: recent, referenceCount: reference } = reading;
     const { train } = reading;
     const trainFell = train === undefined || train.t <= -trainT;
     const signal: AlertSignal = trainFell ? 'instability' : 'exploit';

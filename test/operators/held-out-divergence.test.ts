@@ -83,6 +83,21 @@ describe('heldOutDivergence', () => {
     expect(onset!.evidence.stats.drop).toBeGreaterThan(0.06);
   });
 
+  it('finds a slow fall against its longer window once the short reference has slid into it', async () => {
+    // Evaluations every 20 steps, 0.6 -> 0.45 over 60 steps: by the time 3 low evaluations exist,
+    // the 5 before them are falling too; the last 6 against the 10 before them show it.
+    const records = run(1000, {
+      steps: 500,
+      every: 20,
+      evalSize: 500,
+      trainAt: learning,
+      evalAt: (step) => (step <= 240 ? 0.3 + 0.32 * (1 - Math.exp(-step / 100)) : 0.6 - 0.15 * Math.min(1, (step - 240) / 60)),
+    });
+    const onset = (await alertsOf(records)).find((a) => a.state === 'onset');
+    expect(onset).toMatchObject({ step: 380, signal: 'exploit' });
+    expect(onset!.message).toContain('each of the last 6 evaluations (since step 280) below the median of the 10 before');
+  });
+
   it('calls a fall of both rewards instability, not an exploit', async () => {
     const records = run(2, {
       steps: 400,
