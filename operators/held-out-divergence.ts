@@ -26,7 +26,7 @@ export interface HeldOutDivergenceConfig {
   readonly minDrop?: number;
   /** The training reward "fell" at a Welch t of -trainT or below. Default 1. */
   readonly trainT?: number;
-  /** Severity while active. Default `'warning'`. */
+  /** Severity while active (a fall of both rewards is always `info`). Default `'warning'`. */
   readonly severity?: Severity;
   readonly hysteresis?: HysteresisConfig;
 }
@@ -103,8 +103,9 @@ export function heldOutDivergenceConditions(config: HeldOutDivergenceConfig = {}
  * the drop at least `minDrop` (10%) of the reference level; the noise is the robust
  * evaluation-to-evaluation sd (winsorized successive differences). Then the training reward between
  * the same evaluations decides the signal: no sign of a fall (Welch t > -1) -> `exploit` (which
- * the verdict calls hacking beside a rising proxy reward); fell too, or not logged ->
- * `instability`. Severity `warning`. Warm-up: 6 evaluations of a series (a drop then needs a z of
+ * the verdict calls hacking beside a rising proxy reward); fell too -> `info` (no gap: the run
+ * got worse, or a curriculum got harder, and other detectors explain it); no training reward
+ * logged -> `instability`. Severity `warning` (the `info` case aside). Warm-up: 6 evaluations of a series (a drop then needs a z of
  * 21 at 3 degrees of freedom; 6.3 at 10 differences, 4.2 at 32). Detection, simulated: a fall of
  * 0.15 (~7 sd) over 60 steps is found in 100 of 100 runs evaluated every 10 steps (median 60 steps
  * after it starts) and 96 of 100 evaluated every 20; a fall of ~3 sd is mostly missed. False

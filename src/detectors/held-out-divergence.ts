@@ -35,10 +35,14 @@
  * - the training reward over the steps of the recent evaluations is compared with its steps over
  *   the reference ones (Welch t of the two means, from running sums snapshotted at each
  *   evaluation): when it shows no sign of a fall (t > -`trainT`, -1), the drop is `exploit` (the
- *   policy gains on its training reward and loses on held-out data); when it fell too, or is not
- *   logged, the run is degrading as a whole: `instability`. A fall of both that starts together
- *   is caught at its first evaluations, when the training side has moved least: any sign of its
- *   fall keeps it from being called a gap.
+ *   policy gains on its training reward and loses on held-out data); when it fell too, there is
+ *   no gap, only a run getting worse (or a curriculum moving to harder prompts), which the other
+ *   detectors explain: `info`; with no training reward logged, `instability` (a held-out reward
+ *   falling is bad news, but not evidence of a gap). A fall of both that starts together is
+ *   caught at its first evaluations, when the training side has moved least: any sign of its fall
+ *   keeps it from being called a gap. In a sweep of simulated curricula whose evaluations followed
+ *   the curriculum's difficulty, both fell at each harder stage: 21 of 21 logs warned while this
+ *   case was a warning.
  * One condition per record that carries a held-out value (after warm-up): an active series, else
  * the one nearest its critical value, so one episode covers every data source.
  * Cost: O(32 log 32) per evaluation, O(1) per training record; memory O(64) per series.
@@ -293,8 +297,9 @@ export class HeldOutDivergence {
     const { metric, severity, trainT } = this.options;
     const { recentCount: recent, referenceCount: reference } = reading;
     const { train } = reading;
-    const trainFell = train === undefined || train.t <= -trainT;
-    const signal: AlertSignal = trainFell ? 'instability' : 'exploit';
+    const trainFell = train !== undefined && train.t <= -trainT;
+    // Both falling is no gap between them: context for the detectors that explain the fall.
+    const signal: AlertSignal = train === undefined ? 'instability' : trainFell ? 'info' : 'exploit';
     const trainText =
       train === undefined
         ? 'no training reward logged to compare'
@@ -303,7 +308,7 @@ export class HeldOutDivergence {
       ? `held-out ${reading.series} fell ${fmt(reading.reference)} -> ${fmt(reading.recent)}: each of the last ${recent} evaluations ` +
         `(since step ${reading.since}) below the median of the ${reference} before, z ${fmt(reading.z)} (critical ` +
         `${fmt(reading.critical)}) against its evaluation-to-evaluation sd ${fmt(reading.sigma)}, while ${trainText}` +
-        (trainFell ? '' : ': the policy gains on its training reward and loses on held-out data')
+        (signal === 'exploit' ? ': the policy gains on its training reward and loses on held-out data' : '')
       : `held-out ${reading.series} at ${fmt(reading.recent)} over the last ${recent} evaluations (reference ${fmt(reading.reference)}, ` +
         `z ${fmt(reading.z)}, critical ${fmt(reading.critical)})`;
     return {
@@ -311,7 +316,7 @@ export class HeldOutDivergence {
       metric,
       step,
       active: reading.active,
-      severity,
+      severity: signal === 'info' ? 'info' : severity,
       signal,
       message,
       value: reading.z,
