@@ -96,7 +96,7 @@ export class TextAnalyzer {
 export function analyzeText(text: string, analyzer: TextAnalyzer): TextFeatures {
   const { tokens } = analyzer;
   const words = tokens.tokenize(text);
-  const wordRepetition = analyzer.words3.measureTokens(tokens.hashHi, tokens.hashLo, words);
+  const wordRepetition = analyzer.words3.measureTokens(tokens.hashHi, words);
   const wordNgrams = Math.max(0, words - 2);
   const analysed = Math.min(text.length, analyzer.maxChars);
   // The response key: an order-dependent mix of the word hashes (FNV-style on each half).

@@ -1,9 +1,14 @@
-import { homeSlot } from './hash-count-table.js';
-import { ROLLING_BASE_HI, ROLLING_BASE_LO, rollingPower, substituteSymbol } from './rolling-hash.js';
+import { ROLLING_BASE_HI, rollingPower } from './rolling-hash.js';
 import { DEFAULT_MAX_CHARS, WordTokenizer } from './word-tokens.js';
 
 /** Fewest count slots a text gets. */
 const MIN_SLOTS = 64;
+/** Fibonacci hashing multiplier (2^32 / golden ratio): a key's home slot is the top bits of key × this. */
+const FIBONACCI = 0x9e3779b1;
+/** A slot's mark is its text's generation times 4 plus how often its key occurred (1, 2, or 3 for more). */
+const SEEN_BITS = 3;
+/** Generations wrap (and the slots are wiped) before the mark would overflow 31 bits. */
+const MAX_GENERATION = (1 << 29) - 1;
 
 export interface WordNgramRepetitionConfig {
   /** Number of consecutive words per n-gram. Default 3. */
@@ -23,11 +28,16 @@ export interface WordNgramRepetitionConfig {
  *   n-grams); `distinctRatio` = distinct/total is the distinct-n of the text (Li et al., 2016,
  *   "A Diversity-Promoting Objective Function for Neural Conversation Models", NAACL);
  *   `repeatedShare` is the fraction of occurrences whose n-gram occurs more than once.
- * - Keys: each word is two 32-bit hashes; n of them are combined by the Karp–Rabin rolling hash of
- *   `rolling-hash.ts`, so collisions need both 32-bit halves to agree (≈ k²/2⁶⁵ for k n-grams).
- * - Counting: an open-addressing table private to the text (linear probing, Fibonacci home slot
- *   as in `hash-count-table.ts`), a prefix of one array sized to at least twice the text's n-grams
- *   and cleared by a generation stamp: no load checks, deletions or growth while counting.
+ * - Keys: the Karp–Rabin rolling hash (`rolling-hash.ts`) of the n words' first 32-bit hashes
+ *   (FNV-1a). The count is private to one text, so 32 bits suffice: two of its k n-grams share a
+ *   key by chance with probability ≈ k²/2³³ (1e-6 for a 100-word answer, 0.03 for the 16,000
+ *   n-grams of a text at the 32,768-character cap), and such a merge moves the rate by 1/k. The
+ *   64-bit keys this had before cost a third more time per text for nothing a rate can show.
+ *   Keys that outlive a text (`DistinctNWindow`, duplicate keys) keep both halves.
+ * - Counting: an open-addressing table private to the text (linear probing, Fibonacci home slot),
+ *   a prefix of one array sized to at least twice the text's n-grams, each slot [mark, key] with
+ *   the mark = generation × 4 + occurrences (1, 2, 3 = more), so a new text clears it by a new
+ *   generation: no load checks, deletions or growth while counting.
  * - Cost: O(min(length, maxChars)) time; allocation-free once the buffers have grown.
  *
  * @example
@@ -37,15 +47,13 @@ export interface WordNgramRepetitionConfig {
 export class WordNgramRepetition {
   readonly n: number;
   private readonly tokenizer: WordTokenizer;
-  /** Per-text count slots, 4 words each: [generation, key hi, key lo, count]. */
-  private cells = new Uint32Array(4 * MIN_SLOTS);
+  /** Per-text count slots, 2 words each: [mark, key]. */
+  private cells = new Int32Array(2 * MIN_SLOTS);
   private generation = 0;
   /** Slots in use for the current text (a power of two). */
   private slotCount = MIN_SLOTS;
-  private readonly powerHi: number;
-  private readonly powerLo: number;
-  /** The substituted low-half symbols of the last n words, so each word is substituted once. */
-  private readonly symbols: Uint32Array;
+  /** B^(n−1): the weight of the word leaving the window. */
+  private readonly power: number;
   private lastTotal = 0;
   private lastRepeated = 0;
   private lastDistinct = 0;
@@ -56,63 +64,50 @@ export class WordNgramRepetition {
     if (!(maxChars >= 1)) throw new RangeError(`WordNgramRepetition maxChars must be at least 1, got ${maxChars}`);
     this.n = n;
     this.tokenizer = new WordTokenizer(maxChars);
-    this.powerHi = rollingPower(ROLLING_BASE_HI, n);
-    this.powerLo = rollingPower(ROLLING_BASE_LO, n);
-    this.symbols = new Uint32Array(n);
+    this.power = rollingPower(ROLLING_BASE_HI, n);
   }
 
   /** Analyses `text` and returns its word n-gram repetition rate in [0, 1). */
   measure(text: string): number {
     const words = this.tokenizer.tokenize(text);
-    return this.measureTokens(this.tokenizer.hashHi, this.tokenizer.hashLo, words);
+    return this.measureTokens(this.tokenizer.hashHi, words);
   }
 
   /**
-   * Same as `measure` on words already hashed (e.g. by a shared `WordTokenizer`), so one pass
+   * Same as `measure` on words already hashed (a shared `WordTokenizer`'s `hashHi`), so one pass
    * over the text can feed several kernels.
    */
-  measureTokens(wordHi: Uint32Array, wordLo: Uint32Array, words: number): number {
-    const { n, powerHi, powerLo, symbols } = this;
+  measureTokens(wordHashes: Uint32Array, words: number): number {
+    const { n, power } = this;
     const ngrams = Math.max(0, words - n + 1);
     this.claimSlots(ngrams);
-    const { cells, generation } = this;
+    const { cells } = this;
+    const stamp = this.generation << 2;
     const mask = this.slotCount - 1;
     const shift = 32 - Math.log2(this.slotCount);
-    let slot = 0;
-    let hi = 0;
-    let lo = 0;
+    let key = 0;
     let distinct = 0;
     let repeated = 0;
     for (let index = 0; index < words; index++) {
-      // The low half's symbol of the word leaving the window sits in the slot the new one takes.
-      const symbol = substituteSymbol(wordLo[index]!);
-      if (index >= n) {
-        hi = (hi - Math.imul(wordHi[index - n]!, powerHi)) | 0;
-        lo = (lo - Math.imul(symbols[slot]!, powerLo)) | 0;
-      }
-      symbols[slot] = symbol;
-      slot = slot + 1 === n ? 0 : slot + 1;
-      hi = (Math.imul(hi, ROLLING_BASE_HI) + wordHi[index]!) | 0;
-      lo = (Math.imul(lo, ROLLING_BASE_LO) + symbol) | 0;
-      if (index >= n - 1) {
-        // Linear probing in this text's slots: a new key takes the first slot of another generation.
-        const keyHi = hi >>> 0;
-        const keyLo = lo >>> 0;
-        for (let probe = homeSlot(keyHi, keyLo, shift); ; probe = (probe + 1) & mask) {
-          const base = probe << 2;
-          if (cells[base] !== generation) {
-            cells[base] = generation;
-            cells[base + 1] = keyHi;
-            cells[base + 2] = keyLo;
-            cells[base + 3] = 1;
-            distinct++;
-            break;
-          }
-          if (cells[base + 1] === keyHi && cells[base + 2] === keyLo) {
-            // The second occurrence makes both count as repeated; later ones add themselves.
-            repeated += ++cells[base + 3]! === 2 ? 2 : 1;
-            break;
-          }
+      if (index >= n) key = (key - Math.imul(wordHashes[index - n]!, power)) | 0;
+      key = (Math.imul(key, ROLLING_BASE_HI) + wordHashes[index]!) | 0;
+      if (index < n - 1) continue;
+      // Linear probing in this text's slots: a new key takes the first slot of another generation.
+      for (let probe = Math.imul(key, FIBONACCI) >>> shift; ; probe = (probe + 1) & mask) {
+        const base = probe << 1;
+        const mark = cells[base]!;
+        if ((mark & ~SEEN_BITS) !== stamp) {
+          cells[base] = stamp | 1;
+          cells[base + 1] = key;
+          distinct++;
+          break;
+        }
+        if (cells[base + 1] === key) {
+          // The second occurrence makes both count as repeated; later ones add themselves.
+          const seen = mark & SEEN_BITS;
+          repeated += seen === 1 ? 2 : 1;
+          if (seen < SEEN_BITS) cells[base] = mark + 1;
+          break;
         }
       }
     }
@@ -130,12 +125,12 @@ export class WordNgramRepetition {
   private claimSlots(ngrams: number): void {
     let size = MIN_SLOTS;
     while (size < 2 * ngrams) size *= 2;
-    if (size * 4 > this.cells.length) {
-      this.cells = new Uint32Array(size * 4);
+    if (size * 2 > this.cells.length) {
+      this.cells = new Int32Array(size * 2);
       this.generation = 0;
     }
-    this.generation = (this.generation + 1) >>> 0;
-    if (this.generation === 0) {
+    this.generation++;
+    if (this.generation > MAX_GENERATION) {
       this.cells.fill(0);
       this.generation = 1;
     }

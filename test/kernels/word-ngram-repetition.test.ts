@@ -37,7 +37,7 @@ describe('WordNgramRepetition', () => {
     const words = tokens.tokenize('go go go go');
     const two = new WordNgramRepetition({ n: 2 });
     // bigrams: (go go) ×3 → 1 − 1/3.
-    expect(two.measureTokens(tokens.hashHi, tokens.hashLo, words)).toBeCloseTo(2 / 3, 15);
+    expect(two.measureTokens(tokens.hashHi, words)).toBeCloseTo(2 / 3, 15);
   });
 
   it('rejects bad config at construction', () => {
