@@ -65,7 +65,7 @@ export function heldOutDivergenceConditions(config: HeldOutDivergenceConfig = {}
   };
   return judgedConditions(() => {
     const detector = new HeldOutDivergence(options);
-    return { push: (record: StepRecord) => detector.push(record), flush: () => undefined };
+    return { push: (record: StepRecord) => detector.push(record), flush: () => detector.flush() };
   });
 }
 
@@ -81,10 +81,10 @@ export function heldOutDivergenceConditions(config: HeldOutDivergenceConfig = {}
  * default detector ignores evaluation records; this one reads both phases.
  *
  * ```
- * records: -r-r-E-r-r-E-r-r-E-r-r-E-r-r-E-r-R-e-r-R-e-r-R-e-|   E = eval 0.62 ± 0.01, e = eval 0.50;
- *          heldOutDivergence()                                 r/R = training reward 0.5 / 0.7
- * alerts:  ------------------------------------------------w-|  w = onset at the third low evaluation (exploit, warning)
- * ```
+ * records: -E-E-E-E-E-E-E-E-E-E-e-e-e-R-|   one record a step (verl): E = eval 0.62 ± 0.01 beside a
+ *          heldOutDivergence()                training reward 0.5; e = eval 0.50, R = reward 0.7
+ * alerts:  ---------------------------w-|   w = onset for the third low evaluation (exploit, warning),
+ * ```                                       judged when the next step arrives (or the source ends)
  *
  * @example
  * ```ts

@@ -43,8 +43,9 @@
  *   keeps it from being called a gap. In a sweep of simulated curricula whose evaluations followed
  *   the curriculum's difficulty, both fell at each harder stage: 21 of 21 logs warned while this
  *   case was a warning.
- * One condition per record that carries a held-out value (after warm-up): an active series, else
- * the one nearest its critical value, so one episode covers every data source.
+ * One condition per step that carries a held-out value (after warm-up), once a later step arrives
+ * or the source ends: an active series, else the one nearest its critical value, so one episode
+ * covers every data source.
  * Cost: O(32 log 32) per evaluation, O(1) per training record; memory O(64) per series.
  */
 import { errorFunction, median } from 'simple-statistics';
@@ -188,6 +189,9 @@ export class HeldOutDivergence {
   private readonly critical = new Map<number, number>();
   private readonly series = new Map<string, Evaluation[]>();
   private train: TrainSums = { n: 0, sum: 0, squares: 0 };
+  /** Series evaluated at `pendingStep`, not judged yet. */
+  private readonly pending = new Set<string>();
+  private pendingStep: number | undefined;
 
   constructor(options: HeldOutDivergenceOptions) {
     this.options = options;
@@ -208,6 +212,10 @@ export class HeldOutDivergence {
 
   /** Takes one record; a condition when it carried a held-out value and some series is warmed up. */
   push(record: StepRecord): Condition | undefined {
+    // A step's evaluations are judged once a later step arrives: a log may write the evaluation
+    // row before or after the training row of its step (a merged stream does), and either way the
+    // training reward up to that step must be in the evaluation's sums.
+    const judged = this.pendingStep !== undefined && record.step > this.pendingStep ? this.judgePending() : undefined;
     if (record.phase !== 'eval') {
       const reward = record.metrics[this.options.trainMetric];
       if (reward !== undefined && Number.isFinite(reward)) {
@@ -215,7 +223,6 @@ export class HeldOutDivergence {
         this.train = { n: n + 1, sum: sum + reward, squares: squares + reward * reward };
       }
     }
-    let worst: Reading | undefined;
     for (const [name, value] of heldOutValues(record)) {
       let evaluations = this.series.get(name);
       if (evaluations === undefined) this.series.set(name, (evaluations = []));
@@ -224,10 +231,31 @@ export class HeldOutDivergence {
       if (last !== undefined && last.step === record.step) evaluations.pop();
       evaluations.push({ step: record.step, value, train: this.train });
       if (evaluations.length > KEPT) evaluations.shift();
+      this.pending.add(name);
+      this.pendingStep = record.step;
+    }
+    return judged;
+  }
+
+  /** The condition of the last step's evaluations, when the source ends. */
+  flush(): Condition | undefined {
+    return this.pendingStep === undefined ? undefined : this.judgePending();
+  }
+
+  /** Judges the series evaluated at `pendingStep`, with the training reward up to that step. */
+  private judgePending(): Condition | undefined {
+    const step = this.pendingStep!;
+    let worst: Reading | undefined;
+    for (const name of this.pending) {
+      const evaluations = this.series.get(name)!;
+      const last = evaluations.length - 1;
+      evaluations[last] = { ...evaluations[last]!, train: this.train };
       const reading = this.judge(name, evaluations);
       if (reading !== undefined && (worst === undefined || outranks(reading, worst))) worst = reading;
     }
-    return worst === undefined ? undefined : this.condition(record.step, worst);
+    this.pending.clear();
+    this.pendingStep = undefined;
+    return worst === undefined ? undefined : this.condition(step, worst);
   }
 
   /** The series' reading at its latest evaluation: the stronger of its two window scales. */

@@ -48,7 +48,7 @@ function run(
 const learning = (step: number): number => 0.3 + 0.5 * (1 - Math.exp(-step / 150));
 
 describe('heldOutDivergence', () => {
-  it('opens an exploit warning at the third low evaluation while the training reward rises (doc marble)', () => {
+  it('opens an exploit warning at the third low evaluation, judged when the next step arrives, while the training reward rises (doc marble)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       // verl-style records: each step's line carries the training reward and a validation score.
       // Ten evaluations at 0.62 ± 0.01, then three at 0.50 while the training reward goes 0.5 -> 0.7.
@@ -58,8 +58,12 @@ describe('heldOutDivergence', () => {
         const reward = (index < 10 ? 0.5 : 0.7) + (index % 2 === 0 ? 0.01 : -0.01);
         values[String.fromCharCode(97 + index)] = { step: index + 1, metrics: { 'reward/mean': reward, 'eval/reward/mean': value } };
       });
-      const alerts = cold('-a-b-c-d-e-f-g-h-i-j-k-l-m-|', values).pipe(heldOutDivergence(), map((a) => `${brief(a)}:${a.signal}`));
-      expectObservable(alerts).toBe('-------------------------w-|', { w: 'onset@13/13:warning:exploit' });
+      values.n = train(14, 0.7);
+      const alerts = cold('-a-b-c-d-e-f-g-h-i-j-k-l-m-n-|', values).pipe(heldOutDivergence(), map((a) => `${brief(a)}:${a.signal}`));
+      expectObservable(alerts).toBe('---------------------------w-|', { w: 'onset@13/13:warning:exploit' });
+      // Without a later step, the last step is judged when the source completes.
+      const ended = cold('-a-b-c-d-e-f-g-h-i-j-k-l-m-|', values).pipe(heldOutDivergence(), map((a) => `${brief(a)}:${a.signal}`));
+      expectObservable(ended).toBe('---------------------------(w|)', { w: 'onset@13/13:warning:exploit' });
     });
   });
 
@@ -96,6 +100,24 @@ describe('heldOutDivergence', () => {
     const onset = (await alertsOf(records)).find((a) => a.state === 'onset');
     expect(onset).toMatchObject({ step: 380, signal: 'exploit' });
     expect(onset!.message).toContain('each of the last 6 evaluations (since step 280) below the median of the 10 before');
+  });
+
+  it('judges a step alike whether its evaluation row comes before or after its training row', async () => {
+    const records = run(4, {
+      steps: 300,
+      every: 10,
+      evalSize: 500,
+      trainAt: learning,
+      evalAt: (step) => (step <= 200 ? 0.6 : 0.42),
+    });
+    const swapped = [...records];
+    for (let index = 1; index < swapped.length; index++) {
+      if (swapped[index]!.phase === 'eval') [swapped[index - 1], swapped[index]] = [swapped[index]!, swapped[index - 1]!];
+    }
+    expect(swapped).not.toEqual(records);
+    const conditions = await conditionsOf(records);
+    expect(conditions.some((c) => c.active && c.signal === 'exploit')).toBe(true);
+    expect(await conditionsOf(swapped)).toEqual(conditions);
   });
 
   it('calls a fall of both rewards context (info), not an exploit', async () => {
