@@ -127,7 +127,7 @@ export class WordTokenizer {
     // unit costs more, above all on strings built by concatenation. Other text is copied unit by
     // unit and read through the BMP table.
     if (length <= SHARED_BYTES.length) {
-      if (SHARED_ASCII.copy(text, length)) return this.scan(SHARED_BYTES, ASCII_UNITS, length);
+      if (SHARED_ASCII.copy(text, length)) return this.scanSharedAscii(length);
     } else {
       const ascii = (this.ascii ??= new AsciiUnits(this.maxChars));
       if (ascii.copy(text, length)) return this.scan(ascii.bytes, ASCII_UNITS, length);
@@ -135,6 +135,44 @@ export class WordTokenizer {
     const codes = this.codeUnits(length);
     for (let index = 0; index < length; index++) codes[index] = text.charCodeAt(index);
     return this.scan(codes, (bmpUnits ??= buildBmpUnits()), length);
+  }
+
+  /**
+   * `scan(SHARED_BYTES, ASCII_UNITS, length)` with both arrays read as the module constants they
+   * are, so their base and length are folded into the loop wherever V8 compiles it. Passed as
+   * arguments they are folded only when `scan` is inlined into its caller, which V8 decides by
+   * budget: when `analyzeText` inlined the word-counting kernel instead, the pass went from 2.2 to
+   * 2.5 µs per ~550-character response. The same loop as `scan`, kept in step with it.
+   */
+  private scanSharedAscii(length: number): number {
+    const { hashHi, hashLo } = this;
+    let words = 0;
+    let inWord = false;
+    let hi = FNV_OFFSET;
+    let lo = SECOND_SEED;
+    let separators = 0;
+    for (let index = 0; index < length; index++) {
+      const unit = ASCII_UNITS[SHARED_BYTES[index]!]!;
+      if (unit >= FIRST_WORD_UNIT) {
+        if (!inWord) {
+          inWord = true;
+          hi = FNV_OFFSET;
+          lo = SECOND_SEED;
+        }
+        hi = Math.imul(hi ^ unit, FNV_PRIME);
+        lo = Math.imul(lo ^ unit, SECOND_PRIME);
+        lo ^= lo >>> 15;
+      } else {
+        separators |= unit;
+        if (inWord) {
+          inWord = false;
+          hashHi[words] = hi;
+          hashLo[words] = lo;
+          words++;
+        }
+      }
+    }
+    return this.finish(words, inWord, hi, lo, separators);
   }
 
   /**
@@ -171,9 +209,15 @@ export class WordTokenizer {
         }
       }
     }
+    return this.finish(words, inWord, hi, lo, separators);
+  }
+
+  /** Ends a pass: stores the word still open at the end and the pass's by-products. */
+  private finish(counted: number, inWord: boolean, hi: number, lo: number, separators: number): number {
+    let words = counted;
     if (inWord) {
-      hashHi[words] = hi;
-      hashLo[words] = lo;
+      this.hashHi[words] = hi;
+      this.hashLo[words] = lo;
       words++;
     }
     this.count = words;
