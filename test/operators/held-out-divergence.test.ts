@@ -46,6 +46,9 @@ function run(
 }
 
 const learning = (step: number): number => 0.3 + 0.5 * (1 - Math.exp(-step / 150));
+/** Held-out accuracy that learns to `level` by step 240, then falls by `drop` over `over` steps. */
+const fallAfter240 = (level: number, drop: number, over: number) => (step: number): number =>
+  step <= 240 ? 0.3 + (level - 0.3) * (1 - Math.exp(-step / 100)) : level - drop * Math.min(1, (step - 240) / over);
 
 describe('heldOutDivergence', () => {
   it('opens an exploit warning at the third low evaluation, judged when the next step arrives, while the training reward rises (doc marble)', () => {
@@ -69,13 +72,7 @@ describe('heldOutDivergence', () => {
 
   it('calls overfitting exploit: held-out accuracy falls from 0.62 to 0.45 while the training reward keeps rising', async () => {
     // 500-prompt evaluations every 10 steps (sd ~0.022); the fall takes 30 steps.
-    const records = run(1, {
-      steps: 400,
-      every: 10,
-      evalSize: 500,
-      trainAt: learning,
-      evalAt: (step) => (step <= 240 ? 0.3 + 0.32 * (1 - Math.exp(-step / 100)) : 0.62 - 0.17 * Math.min(1, (step - 240) / 30)),
-    });
+    const records = run(1, { steps: 400, every: 10, evalSize: 500, trainAt: learning, evalAt: fallAfter240(0.62, 0.17, 30) });
     const alerts = await alertsOf(records);
     const onset = alerts.find((a) => a.state === 'onset');
     expect(onset).toMatchObject({ detector: 'heldOutDivergence', metric: 'eval/reward', severity: 'warning', signal: 'exploit' });
@@ -90,13 +87,7 @@ describe('heldOutDivergence', () => {
   it('finds a slow fall against its longer window once the short reference has slid into it', async () => {
     // Evaluations every 20 steps, 0.6 -> 0.45 over 60 steps: by the time 3 low evaluations exist,
     // the 5 before them are falling too; the last 6 against the 10 before them show it.
-    const records = run(1000, {
-      steps: 500,
-      every: 20,
-      evalSize: 500,
-      trainAt: learning,
-      evalAt: (step) => (step <= 240 ? 0.3 + 0.32 * (1 - Math.exp(-step / 100)) : 0.6 - 0.15 * Math.min(1, (step - 240) / 60)),
-    });
+    const records = run(1000, { steps: 500, every: 20, evalSize: 500, trainAt: learning, evalAt: fallAfter240(0.6, 0.15, 60) });
     const onset = (await alertsOf(records)).find((a) => a.state === 'onset');
     expect(onset).toMatchObject({ step: 380, signal: 'exploit' });
     expect(onset!.message).toContain('each of the last 6 evaluations (since step 280) below the median of the 10 before');
