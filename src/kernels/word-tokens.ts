@@ -63,8 +63,8 @@ export const DEFAULT_MAX_CHARS = 32_768;
  * tokenizer: a `tokenize` call fills and reads it start to finish, and JavaScript runs one call at
  * a time. A module constant on purpose: V8 folds a constant typed array's base and length into the
  * scan loop, where an instance field's must be reloaded on every read (a typed array may sit on a
- * resizable buffer). Measured: 2.5 -> 2.2 µs per ~550-character response. Longer caps use the
- * tokenizer's own buffer.
+ * resizable buffer). Measured: 2.5 -> 2.2 µs per ~550-character response. Longer texts (only
+ * under a larger `maxChars`) are read unit by unit, like non-ASCII ones.
  */
 const SHARED_ASCII = new AsciiUnits(DEFAULT_MAX_CHARS, DEFAULT_MAX_CHARS);
 const SHARED_BYTES = SHARED_ASCII.bytes;
@@ -105,9 +105,7 @@ export class WordTokenizer {
    */
   hasMalformedUnit = false;
   readonly maxChars: number;
-  /** Scratch for the units of ASCII texts longer than `SHARED_BYTES` (only with a larger `maxChars`). */
-  private ascii: AsciiUnits | undefined;
-  /** Scratch for the code units of other texts. */
+  /** Scratch for the code units of the texts not read as shared ASCII bytes. */
   private codes = new Uint16Array(0);
 
   constructor(maxChars: number = DEFAULT_MAX_CHARS, initialWords = 256) {
@@ -124,25 +122,21 @@ export class WordTokenizer {
     // scan writes without a capacity check per word.
     if (this.hashHi.length <= length >> 1) this.grow(length);
     // ASCII text, the usual case, is read from bytes copied by one native call: a charCodeAt per
-    // unit costs more, above all on strings built by concatenation. Other text is copied unit by
-    // unit and read through the BMP table.
-    if (length <= SHARED_BYTES.length) {
-      if (SHARED_ASCII.copy(text, length)) return this.scanSharedAscii(length);
-    } else {
-      const ascii = (this.ascii ??= new AsciiUnits(this.maxChars));
-      if (ascii.copy(text, length)) return this.scan(ascii.bytes, ASCII_UNITS, length);
-    }
+    // unit costs more, above all on strings built by concatenation. Other text, and ASCII text
+    // longer than the shared bytes, is copied unit by unit and read through the BMP table.
+    if (length <= SHARED_BYTES.length && SHARED_ASCII.copy(text, length)) return this.scanSharedAscii(length);
     const codes = this.codeUnits(length);
     for (let index = 0; index < length; index++) codes[index] = text.charCodeAt(index);
     return this.scan(codes, (bmpUnits ??= buildBmpUnits()), length);
   }
 
   /**
-   * `scan(SHARED_BYTES, ASCII_UNITS, length)` with both arrays read as the module constants they
-   * are, so their base and length are folded into the loop wherever V8 compiles it. Passed as
+   * The pass of `scan` over `SHARED_BYTES` through `ASCII_UNITS`, both read as the module
+   * constants they are, so their base and length are folded into the loop wherever V8 compiles it. Passed as
    * arguments they are folded only when `scan` is inlined into its caller, which V8 decides by
    * budget: when `analyzeText` inlined the word-counting kernel instead, the pass went from 2.2 to
-   * 2.5 µs per ~550-character response. The same loop as `scan`, kept in step with it.
+   * 2.5 µs per ~550-character response. The same loop as `scan`, kept in step with it (a test
+   * checks both give the same hashes).
    */
   private scanSharedAscii(length: number): number {
     const { hashHi, hashLo } = this;
@@ -176,11 +170,10 @@ export class WordTokenizer {
   }
 
   /**
-   * The tokenizing pass over `length` code units of `source`, each classified by `units[code]`.
-   * One loop for both kinds of text, with nothing in it but the classification, the two hash
-   * updates and the word-end branch: a per-unit test of which text kind is being read cost ~20%.
+   * The tokenizing pass over `length` UTF-16 code units of `source`, each classified by
+   * `units[code]` (the BMP table), for texts that are not read as shared ASCII bytes.
    */
-  private scan(source: Uint8Array | Uint16Array, units: Uint8Array | Uint16Array, length: number): number {
+  private scan(source: Uint16Array, units: Uint16Array, length: number): number {
     const { hashHi, hashLo } = this;
     let words = 0;
     let inWord = false;

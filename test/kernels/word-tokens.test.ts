@@ -70,7 +70,7 @@ describe('WordTokenizer', () => {
     expect(capped.tokenize(`${'ab '.repeat(999)}abc`)).toBe(1000);
   });
 
-  it('reads ASCII texts past the shared byte scratch from its own buffer, and keeps its words when another tokenizer runs', () => {
+  it('reads ASCII texts past the shared byte scratch unit by unit, and keeps its words when another tokenizer runs', () => {
     const wide = new WordTokenizer(Infinity);
     // 40,000 units: longer than DEFAULT_MAX_CHARS, the shared scratch's size.
     expect(wide.tokenize('w '.repeat(20_000))).toBe(20_000);
