@@ -71,7 +71,8 @@ export class CommonDenominator {
   }
 }
 
-function gcd(a: number, b: number): number {
+/** Greatest common divisor of two non-negative integers (Euclid). */
+export function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
 }

@@ -1,4 +1,5 @@
 import { kstwoSf } from './kolmogorov-distribution.js';
+import { gcd } from './common-denominator.js';
 
 /** Alternative hypothesis of a two-sample KS test, with scipy's meaning (sample 1 = reference). */
 export type KsAlternative = 'two-sided' | 'greater' | 'less';
@@ -187,11 +188,6 @@ function binomial(n: number, k: number): number {
     }
   }
   return numerator / denominator;
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
 }
 
 /** numpy's round: halves go to the even neighbour. */
