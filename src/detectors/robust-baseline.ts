@@ -186,13 +186,19 @@ export class DelayedRobustBaseline {
       this.refitLine();
       return;
     }
-    const mad = this.order.mad() * MAD_NORMAL_SCALE;
+    this.setScale(this.order.mad() * MAD_NORMAL_SCALE, this.order.count > 1 ? this.moments.std : 0);
+  }
+
+  /**
+   * The scale: the (normal-consistent) MAD when positive, else the std floored at the window's
+   * resolution, the smallest step its values move by.
+   */
+  private setScale(mad: number, std: number): void {
     if (mad > 0) {
       this.cachedScale = mad;
       this.cachedKind = 'mad';
       return;
     }
-    const std = this.order.count > 1 ? this.moments.std : 0;
     const resolution = this.order.resolution();
     this.cachedScale = Math.max(std, resolution);
     this.cachedKind = std <= 0 && resolution <= 0 ? 'none' : std >= resolution ? 'std' : 'resolution';
@@ -221,16 +227,7 @@ export class DelayedRobustBaseline {
     this.slope = slope;
     this.intercept = intercept;
     this.fitEnd = n - 1;
-    const mad = sortedMedian(scratch, scratch, 0, n) * MAD_NORMAL_SCALE;
-    if (mad > 0) {
-      this.cachedScale = mad;
-      this.cachedKind = 'mad';
-      return;
-    }
-    const std = n > 1 ? Math.sqrt(sumSquares / (n - 1)) : 0;
-    const resolution = this.order.resolution();
-    this.cachedScale = Math.max(std, resolution);
-    this.cachedKind = std <= 0 && resolution <= 0 ? 'none' : std >= resolution ? 'std' : 'resolution';
+    this.setScale(sortedMedian(scratch, scratch, 0, n) * MAD_NORMAL_SCALE, n > 1 ? Math.sqrt(sumSquares / (n - 1)) : 0);
   }
 }
 
