@@ -34,7 +34,7 @@
 import type { Condition } from '../core/condition.js';
 import type { RewardEvent, SampleRef } from '../core/types.js';
 import type { ComponentRoles } from './reward-components.js';
-import { fmt, pct } from './select.js';
+import { finiteT, fmt, pct, tOf } from './select.js';
 import { sampleOf, TopSamples } from './windowed-rate.js';
 
 export interface ComponentDominanceOptions {
@@ -84,12 +84,6 @@ interface StatKeys {
 /** Welch t of a rise: +Infinity for a rise with no spread, 0 for no rise. */
 function welch(before: WindowStats, after: WindowStats): number {
   return tOf(after.mean - before.mean, Math.sqrt(before.varianceOfMean + after.varianceOfMean));
-}
-
-/** An effect over its standard error: ±Infinity for an effect with no spread, 0 for none. */
-function tOf(effect: number, se: number): number {
-  if (se > 0) return effect / se;
-  return effect > 0 ? Number.POSITIVE_INFINITY : effect < 0 ? Number.NEGATIVE_INFINITY : 0;
 }
 
 export class ComponentDominanceJudge {
@@ -424,11 +418,6 @@ interface Divergence {
   readonly proxy: Trend;
   readonly task: Trend;
   readonly steps: number;
-}
-
-/** A t for the evidence: ±Infinity (no spread) as ±1e9, which JSON can carry. */
-function finiteT(t: number): number {
-  return Number.isFinite(t) ? t : Math.sign(t) * 1e9;
 }
 
 /** 'last step' or 'last n steps'. */

@@ -45,7 +45,7 @@ import type { SampleRef } from '../core/types.js';
 import { ksCriticalValue, ksTwoSamplePValue } from '../kernels/ks-p-value.js';
 import type { IncrementalKs } from '../kernels/ks-sliding-windows.js';
 import { SlidingKsWindows } from '../kernels/ks-sliding-windows.js';
-import { fmt, pct } from './select.js';
+import { finiteT, fmt, pct, tOf } from './select.js';
 
 export interface DistributionDriftOptions {
   readonly detector: string;
@@ -131,8 +131,7 @@ class StepSeries {
     const after = this.window(older, recent);
     const rise = after.mean - before.mean;
     const se = Math.sqrt(before.varianceOfMean + after.varianceOfMean);
-    const t = se > 0 ? rise / se : rise > 0 ? Number.POSITIVE_INFINITY : rise < 0 ? Number.NEGATIVE_INFINITY : 0;
-    return { before: before.mean, after: after.mean, rise, t };
+    return { before: before.mean, after: after.mean, rise, t: tOf(rise, se) };
   }
 
   get range(): number {
@@ -307,7 +306,7 @@ export class DistributionDriftJudge {
     if (proxyTrend) {
       stats.rewardBefore = proxyTrend.before;
       stats.rewardAfter = proxyTrend.after;
-      stats.rewardT = Number.isFinite(proxyTrend.t) ? proxyTrend.t : Math.sign(proxyTrend.t) * 1e9;
+      stats.rewardT = finiteT(proxyTrend.t);
       stats.rewardMin = this.proxy.min;
       stats.rewardMax = this.proxy.max;
     }
@@ -322,7 +321,7 @@ export class DistributionDriftJudge {
     } else if (up && trueTrend !== undefined && summary.trueName !== undefined) {
       stats.trueBefore = trueTrend.before;
       stats.trueAfter = trueTrend.after;
-      stats.trueT = Number.isFinite(trueTrend.t) ? trueTrend.t : Math.sign(trueTrend.t) * 1e9;
+      stats.trueT = finiteT(trueTrend.t);
       // With a true component the proxy must rise beside it, or the truth fall: a reward that merely
       // stays high while the truth shows no significant gain in `gainRecent` steps is what a run
       // looks like once its format bonus has saturated and its task learns slowly (a tester's

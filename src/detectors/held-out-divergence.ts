@@ -52,7 +52,7 @@ import { errorFunction, median } from 'simple-statistics';
 import type { Condition } from '../core/condition.js';
 import type { AlertSignal, Severity, StepRecord } from '../core/types.js';
 import { tUpperQuantile } from '../kernels/student-t.js';
-import { fmt } from './select.js';
+import { finiteT, fmt, tOf } from './select.js';
 
 export interface HeldOutDivergenceOptions {
   /** The alerts' metric. */
@@ -284,7 +284,7 @@ export class HeldOutDivergence {
     const recentLevel = median(recentEvaluations.map((e) => e.value));
     const error = sigma * Math.sqrt(MEDIAN_VARIANCE * (1 / recent + 1 / referenceEvaluations.length));
     const drop = level - recentLevel;
-    const z = error > 0 ? drop / error : drop > 0 ? Number.POSITIVE_INFINITY : 0;
+    const z = tOf(drop, error);
     const everyBelow = recentEvaluations.every((e) => e.value < level - sigma);
     const active = z >= critical && everyBelow && drop >= this.options.minDrop * Math.abs(level) && drop > 0;
     return {
@@ -317,7 +317,7 @@ export class HeldOutDivergence {
     if (before === undefined || after === undefined) return undefined;
     const error = Math.sqrt(before.variance / before.n + after.variance / after.n);
     const difference = after.mean - before.mean;
-    const t = error > 0 ? difference / error : difference === 0 ? 0 : Math.sign(difference) * Number.POSITIVE_INFINITY;
+    const t = tOf(difference, error);
     return { before: before.mean, after: after.mean, t };
   }
 
@@ -347,19 +347,19 @@ export class HeldOutDivergence {
       severity: signal === 'info' ? 'info' : severity,
       signal,
       message,
-      value: reading.z,
+      value: finiteT(reading.z),
       threshold: reading.critical,
       evidence: {
         stats: {
           reference: reading.reference,
           recent: reading.recent,
           drop: reading.reference - reading.recent,
-          z: reading.z,
+          z: finiteT(reading.z),
           critical: reading.critical,
           sigma: reading.sigma,
           since: reading.since,
           evaluations: reading.evaluations,
-          ...(train === undefined ? {} : { trainBefore: train.before, trainAfter: train.after, trainT: train.t }),
+          ...(train === undefined ? {} : { trainBefore: train.before, trainAfter: train.after, trainT: finiteT(train.t) }),
         },
       },
     };

@@ -143,6 +143,17 @@ export function fmt(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
+/** An effect over its standard error: ±Infinity for an effect with no spread, 0 for none. */
+export function tOf(effect: number, se: number): number {
+  if (se > 0) return effect / se;
+  return effect > 0 ? Number.POSITIVE_INFINITY : effect < 0 ? Number.NEGATIVE_INFINITY : 0;
+}
+
+/** A t (or z) for the evidence: ±Infinity (no spread) as ±1e9, which JSON can carry. */
+export function finiteT(t: number): number {
+  return Number.isFinite(t) ? t : Math.sign(t) * 1e9;
+}
+
 /** A fraction as a percentage for a message: `0.423` -> `'42%'`. */
 export function pct(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;
