@@ -29,7 +29,8 @@ import { DETECT_BYTES, detectFormat, formatByName, formatNames, readHead } from 
 import { excerpt } from './excerpt.js';
 import { checkPollMs, followLines, NOT_THERE_YET, type FollowConfig } from './follow.js';
 import type { FormatName, InputFormat, LineFormat, WholeFileFormat } from './format.js';
-import { trlStdoutFormat } from './formats/trl-stdout.js';
+import { FORMATS } from './formats/index.js';
+import { trlStdout, trlStdoutFormat } from './formats/trl-stdout.js';
 import type { Ingested } from './ingested.js';
 import {
   describeFsError,
@@ -68,9 +69,12 @@ type Notice = Extract<Ingested, { kind: 'problem' }>;
  * fromFile('trainer_state.json', { follow: true, pollMs: 1000 });
  */
 export function fromFile(path: string, config: FromFileConfig = {}): Observable<Ingested> {
-  const explicit = config.format === undefined ? undefined : formatByName(config.format);
-  // Built here so that a bad interval throws at the call, as the other options do.
-  const trlStdout = config.loggingSteps === undefined ? undefined : trlStdoutFormat({ loggingSteps: config.loggingSteps });
+  // The known formats, TRL's console one numbering its bar-less dicts by `loggingSteps` when given
+  // (built here, so a bad interval throws at the call as the other options do).
+  const { loggingSteps } = config;
+  const stdout = loggingSteps === undefined ? trlStdout : trlStdoutFormat({ loggingSteps });
+  const formats = stdout === trlStdout ? FORMATS : FORMATS.map((format) => (format === trlStdout ? stdout : format));
+  const explicit = config.format === undefined ? undefined : formatByName(config.format, formats);
   lineReaderDefaults(config);
   const pollMs = checkPollMs(config.pollMs);
   const scheduler = config.scheduler ?? asyncScheduler;
@@ -80,14 +84,13 @@ export function fromFile(path: string, config: FromFileConfig = {}): Observable<
     explicit !== undefined
       ? of(explicit)
       : follow
-        ? awaitFormat(path, pollMs, scheduler)
-        : defer(() => from(readHead(path))).pipe(map((head) => (head.trim() === '' ? notice(path, 'file is empty') : requireFormat(path, head))));
+        ? awaitFormat(path, formats, pollMs, scheduler)
+        : defer(() => from(readHead(path))).pipe(map((head) => (head.trim() === '' ? notice(path, 'file is empty') : requireFormat(path, head, formats))));
   return format$.pipe(
     concatMap((format): Observable<Ingested> => {
       if (format.kind === 'problem') return of(format);
       if (format.kind === 'lines') {
-        const lines = format.name === 'trl-stdout' && trlStdout !== undefined ? trlStdout : format;
-        return (follow ? followLines(path, config) : readLines(path, config)).pipe(parseLines(lines, path));
+        return (follow ? followLines(path, config) : readLines(path, config)).pipe(parseLines(format, path));
       }
       return follow ? followWholeFile(path, format, pollMs, scheduler) : readWholeFile(path, format);
     }),
@@ -108,12 +111,12 @@ export function fromFiles(paths: readonly string[], config: FromFilesConfig = {}
 }
 
 /** The detected format of a file, or an `UnreadableInputError` saying what the file starts with. */
-function requireFormat(path: string, head: string): InputFormat {
-  const format = detectFormat(head);
+function requireFormat(path: string, head: string, formats: readonly InputFormat[]): InputFormat {
+  const format = detectFormat(head, formats);
   if (format === undefined) {
     throw new UnreadableInputError(
       path,
-      `unknown input format; the file starts with "${excerpt(head, 160)}". Known formats: ${formatNames().join(', ')} (pass one with --format)`,
+      `unknown input format; the file starts with "${excerpt(head, 160)}". Known formats: ${formatNames(formats).join(', ')} (pass one with --format)`,
     );
   }
   return format;
@@ -128,7 +131,7 @@ const UNRECOGNISED_YET = `waiting for more data to recognise the format: the sta
  * format is known by; instead a `problem` says once that detection is waiting, so a watch of
  * the wrong file is not silent. The same goes for a file that does not exist yet.
  */
-function awaitFormat(path: string, pollMs: number, scheduler: SchedulerLike): Observable<InputFormat | Notice> {
+function awaitFormat(path: string, formats: readonly InputFormat[], pollMs: number, scheduler: SchedulerLike): Observable<InputFormat | Notice> {
   return defer(() => {
     const said = new Set<string>();
     const sayOnce = (reason: string): Notice[] => {
@@ -142,8 +145,8 @@ function awaitFormat(path: string, pollMs: number, scheduler: SchedulerLike): Ob
         if (head === undefined) return sayOnce(NOT_THERE_YET);
         if (head.trim() === '') return [];
         // A short head may still grow into something recognisable; a full one has had its chance.
-        if (Buffer.byteLength(head) >= DETECT_BYTES) return [requireFormat(path, head)];
-        const format = detectFormat(head);
+        if (Buffer.byteLength(head) >= DETECT_BYTES) return [requireFormat(path, head, formats)];
+        const format = detectFormat(head, formats);
         if (format !== undefined) return [format];
         // Only once a line is complete: the first line may simply be half written.
         return head.includes('\n') ? sayOnce(UNRECOGNISED_YET) : [];
