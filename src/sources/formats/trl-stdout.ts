@@ -83,6 +83,13 @@ function dictStart(text: string): number {
   return open > 0 && BAR_COUNTER_END.test(text.slice(Math.max(0, open - 32), open)) ? glued + 1 : -1;
 }
 
+/**
+ * Prints queued while their dicts wait in stdout's buffer: block buffering holds a few dozen; a
+ * log with bars and no dicts (stdout captured to another file) would grow the queue by one per
+ * logging step without this bound.
+ */
+const MAX_QUEUED_PRINTS = 1024;
+
 /** TRL console output, read with the given logging interval. Throws RangeError on a bad config. */
 export const trlStdoutFormat = (config: TrlStdoutConfig = {}): LineFormat => {
   const loggingSteps = config.loggingSteps ?? 1;
@@ -129,6 +136,8 @@ export const trlStdoutFormat = (config: TrlStdoutConfig = {}): LineFormat => {
       if (ERASURE.test(text)) {
         if (barAt !== undefined) {
           logged.push(barAt);
+          // A log of bars alone (stdout written elsewhere) would queue a step per print forever.
+          if (logged.length > MAX_QUEUED_PRINTS) logged.shift();
           redrawDue = true;
         }
         barAt = undefined;

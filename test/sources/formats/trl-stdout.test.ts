@@ -103,6 +103,17 @@ describe('trlStdout on tqdm output with an evaluation bar (12 steps, logged ever
   });
 });
 
+describe('trlStdout on a log of bars whose dicts went elsewhere', () => {
+  it('queues at most 1,024 prints waiting for their dicts, the latest ones', () => {
+    // 3,000 training-bar prints (bar, then tqdm's erasure for a print), and one dict at the end.
+    const prints = Array.from({ length: 3000 }, (_, i) => `\r ${String(Math.floor((i + 1) / 50))}%|#  | ${String(i + 1)}/5000 [00:01<00:02, 1.0s/it]\r${' '.repeat(60)}\r`);
+    const records = stepsOf(runLines(trlStdout, [...prints, "{'loss': 0.1, 'reward': 0.5}"].join('\n')));
+    // The dict takes the oldest print still queued, the 1,977th (3,000 - 1,024 + 1), not the first
+    // (2 without the bound): at the step of the bar redrawn right after it, 1,978.
+    expect(records.map((r) => r.step)).toEqual([1978]);
+  });
+});
+
 describe('trlStdout on bad and unusual input', () => {
   const text = [
     'Loading checkpoint shards: 100%|██████████| 4/4',
