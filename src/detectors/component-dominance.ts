@@ -252,7 +252,8 @@ export class ComponentDominanceJudge {
           `${fmt(truth.before)} -> ${fmt(truth.after)} (t ${fmt(Math.max(trueT, -999))} < ${fmt(trueGainT)}: no significant gain); ` +
           `cheap components now carry ${pct(cheapShare)} of the reward`;
       } else {
-        const { proxy, task, steps } = diverging!;
+        const { proxy, task } = diverging!;
+        const steps = this.options.divergenceSteps;
         value = task.t;
         threshold = -tCritical;
         message =
@@ -395,7 +396,7 @@ export class ComponentDominanceJudge {
     for (let i = 0; i < n; i++) level += Math.abs(task[i]!);
     level /= n;
     const diverging = proxyTrend.rise >= 0 && taskTrend.t <= -tCritical && -taskTrend.rise >= minRise * level;
-    return { diverging: diverging ? { proxy: proxyTrend, task: taskTrend, steps } : undefined, learning };
+    return { diverging: diverging ? { proxy: proxyTrend, task: taskTrend } : undefined, learning };
   }
 
   /** The evidence keys of a component, built once per name rather than once per step. */
@@ -413,11 +414,10 @@ export class ComponentDominanceJudge {
   }
 }
 
-/** The proxy and the true component over the two divergence windows. */
+/** The proxy and the true component over the two divergence windows (`divergenceSteps` each). */
 interface Divergence {
   readonly proxy: Trend;
   readonly task: Trend;
-  readonly steps: number;
 }
 
 /** 'last step' or 'last n steps'. */
