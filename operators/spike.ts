@@ -12,9 +12,11 @@ import {
   isStepRecordLike,
   resolveSelect,
   type NumericSelectConfig,
+  VALUE_SCALES,
+  type ValueScale,
 } from '../src/detectors/select.js';
 import type { BaselineFit } from '../src/detectors/robust-baseline.js';
-import { SpikeDetector, type SpikeScale } from '../src/detectors/spike.js';
+import { SpikeDetector } from '../src/detectors/spike.js';
 import { hysteresis } from './hysteresis.js';
 import { numericConditions } from './internal/numeric.js';
 import type { Granularity } from './mean-shift.js';
@@ -49,7 +51,7 @@ export interface SpikeConfig<T = RewardEvent> extends NumericSelectConfig<T> {
    * cross 0 or sit at 0 often (a reward, an advantage, a grad norm that is 0 on steps without
    * gradient: its zeros would leave too few values to judge).
    */
-  readonly scale?: SpikeScale;
+  readonly scale?: ValueScale;
   /**
    * The baseline's centre: `'median'` (default), or `'line'`: Tukey's resistant line through the
    * baseline window, extrapolated to the value under test, with the scale of its residuals. Use
@@ -90,7 +92,7 @@ export function spikeConditions<T = RewardEvent>(config: SpikeConfig<T> = {}): O
   const minRelative = checkPositive(name, 'minRelative', config.minRelative ?? d.minRelative, true);
   const direction = checkOneOf(name, 'direction', config.direction ?? 'both', ['up', 'down', 'both']);
   const severity = checkSeverity(name, 'severity', config.severity ?? 'warning');
-  const scale = checkOneOf(name, 'scale', config.scale ?? d.scale, ['linear', 'log']);
+  const scale = checkOneOf(name, 'scale', config.scale ?? d.scale, VALUE_SCALES);
   const baseline = checkOneOf(name, 'baseline', config.baseline ?? d.baseline, ['median', 'line']);
   return numericConditions(selection, (first) => {
     const defaults = d[granularity ?? (isStepRecordLike(first) ? 'step' : 'sample')];

@@ -3,7 +3,7 @@ import type { Condition } from '../src/core/condition.js';
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import type { Alert, Severity, StepRecord } from '../src/core/types.js';
 import type { ShiftDirection } from '../src/detectors/mean-shift.js';
-import { checkInteger, checkOneOf, checkPositive, checkSeverity, resolveSelect, type NumericSelectConfig } from '../src/detectors/select.js';
+import { checkInteger, checkOneOf, checkPositive, checkSeverity, resolveSelect, VALUE_SCALES, type NumericSelectConfig, type ValueScale } from '../src/detectors/select.js';
 import { TrendDetector } from '../src/detectors/trend.js';
 import { hysteresis } from './hysteresis.js';
 import { numericConditions } from './internal/numeric.js';
@@ -27,7 +27,7 @@ export interface TrendConfig<T = StepRecord> extends NumericSelectConfig<T> {
    * pipeline sets it for `klTrend`); a change from or to a value <= 0 is then not judged
    * (evidence `nonPositive`).
    */
-  readonly scale?: 'linear' | 'log';
+  readonly scale?: ValueScale;
   /** Which moves to report. Default `'both'`. */
   readonly direction?: ShiftDirection;
   /** Severity while active. Default `'warning'`. */
@@ -50,7 +50,7 @@ export function trendConditions<T = StepRecord>(config: TrendConfig<T> = {}): Op
   const persistence = checkInteger(name, 'persistence', config.persistence ?? d.persistence, 1);
   const direction = checkOneOf(name, 'direction', config.direction ?? 'both', ['up', 'down', 'both']);
   const severity = checkSeverity(name, 'severity', config.severity ?? 'warning');
-  const scale = checkOneOf(name, 'scale', config.scale ?? d.scale, ['linear', 'log']);
+  const scale = checkOneOf(name, 'scale', config.scale ?? d.scale, VALUE_SCALES);
   return numericConditions(
     selection,
     () => new TrendDetector({ metric: selection.metric, lag, window, minChanges, z, minRelative, persistence, direction, severity, scale }),

@@ -143,6 +143,11 @@ export function fmt(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
+/** The scale a numeric series is judged on: as logged, or its logarithm (for multiplicative noise). */
+export type ValueScale = 'linear' | 'log';
+/** The `ValueScale`s, for config checks. */
+export const VALUE_SCALES: readonly ValueScale[] = ['linear', 'log'];
+
 /** An effect over its standard error: ±Infinity for an effect with no spread, 0 for none. */
 export function tOf(effect: number, se: number): number {
   if (se > 0) return effect / se;

@@ -31,7 +31,7 @@
 import type { Condition } from '../core/condition.js';
 import type { Severity } from '../core/types.js';
 import { DelayedRobustBaseline, type BaselineFit } from './robust-baseline.js';
-import { fmt } from './select.js';
+import { fmt, type ValueScale } from './select.js';
 import type { ShiftDirection } from './mean-shift.js';
 
 export interface SpikeOptions {
@@ -52,13 +52,10 @@ export interface SpikeOptions {
   readonly direction: ShiftDirection;
   readonly severity: Severity;
   /** Judge x (`'linear'`) or log(x) (`'log'`, values <= 0 are missing). */
-  readonly scale: SpikeScale;
+  readonly scale: ValueScale;
   /** The baseline's centre: its median, or a resistant line through it extrapolated to x. */
   readonly baseline: BaselineFit;
 }
-
-/** The scale a spike is judged on. */
-export type SpikeScale = 'linear' | 'log';
 
 export class SpikeDetector {
   private readonly options: SpikeOptions;

@@ -23,7 +23,7 @@ import type { Condition } from '../core/condition.js';
 import type { Severity } from '../core/types.js';
 import type { ShiftDirection } from './mean-shift.js';
 import { DelayedRobustBaseline } from './robust-baseline.js';
-import { fmt, pct } from './select.js';
+import { fmt, pct, type ValueScale } from './select.js';
 
 export interface TrendOptions {
   readonly metric: string;
@@ -39,7 +39,7 @@ export interface TrendOptions {
   readonly direction: ShiftDirection;
   readonly severity: Severity;
   /** Judge the change of x (`'linear'`) or of log(x) (`'log'`, changes from or to a value <= 0 are not judged). */
-  readonly scale: 'linear' | 'log';
+  readonly scale: ValueScale;
 }
 
 export class TrendDetector {
