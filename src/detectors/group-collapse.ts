@@ -603,7 +603,9 @@ export class GroupRecordSteps {
       stuckFrac = Math.max(metrics.allMinFrac, frac - metrics.allMaxFrac);
       levels = 'logged';
     } else if (known && mean !== undefined) {
-      ({ floorFrac, ceilingFrac, stuckFrac } = estimatedLevelFracs(frac, mean, floor, ceiling));
+      // A group placed stuck sits at the floor (exactly so for a two-level reward).
+      ({ ceilingFrac, stuckFrac } = estimatedLevelFracs(frac, mean, floor, ceiling));
+      floorFrac = stuckFrac;
       levels = 'estimated';
     }
     return {
@@ -636,13 +638,11 @@ function estimatedLevelFracs(
   mean: number,
   floor: number,
   ceiling: number,
-): { floorFrac: number; ceilingFrac: number; stuckFrac: number; stuckHigh: number } {
+): { ceilingFrac: number; stuckFrac: number; stuckHigh: number } {
   const position = Math.min(1, Math.max(0, (mean - floor) / (ceiling - floor)));
-  const stuckFrac = Math.max(0, zeroStdFrac - position);
   return {
-    floorFrac: stuckFrac,
     ceilingFrac: Math.max(0, zeroStdFrac - (1 - position)),
-    stuckFrac,
+    stuckFrac: Math.max(0, zeroStdFrac - position),
     stuckHigh: Math.min(zeroStdFrac, 1 - position),
   };
 }
