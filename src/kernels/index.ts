@@ -30,6 +30,8 @@ export { MAD_NORMAL_SCALE } from './rolling-quantiles.js';
 export { Moments } from './moments.js';
 export { PageHinkley } from './page-hinkley.js';
 export type { PageHinkleyConfig, PageHinkleyMode } from './page-hinkley.js';
+export { partialSlope } from './partial-slope.js';
+export type { PartialSlope } from './partial-slope.js';
 export { ROLLING_BASE_HI, ROLLING_BASE_LO, rollingPower, substituteSymbol } from './rolling-hash.js';
 export { RollingMoments } from './rolling-moments.js';
 export { RollingQuantiles } from './rolling-quantiles.js';
