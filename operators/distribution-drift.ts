@@ -42,6 +42,12 @@ export interface DistributionDriftConfig {
   readonly gainFloor?: number;
   /** "Pinned high": the recent reward in the top `1 - highFrac` of its observed range. Default 0.75. */
   readonly highFrac?: number;
+  /**
+   * Steps over which the reward's step-to-step changes are regressed on the mean length's (the true
+   * component's held fixed): a proxy gain without a true gain is an exploit only when that slope is
+   * positive by `tCritical` standard errors. Default 20 (19 changes; at least 8 are needed).
+   */
+  readonly couplingSteps?: number;
   /** KS structure: `'integer'` (IntegerKsTree; values floored) or `'value'` (ValueKsBlocks). Default integer for samples, value for steps. */
   readonly kernel?: 'integer' | 'value';
   /** Unit for messages. Default `'tokens'`. */
@@ -60,6 +66,7 @@ export const DISTRIBUTION_DRIFT_DEFAULTS = {
   tCritical: 3,
   gainFloor: 0.1,
   highFrac: 0.75,
+  couplingSteps: 20,
   unit: 'tokens',
 } as const;
 
@@ -151,6 +158,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
     tCritical: checkPositive(name, 'tCritical', config.tCritical ?? d.tCritical),
     gainFloor: checkPositive(name, 'gainFloor', config.gainFloor ?? d.gainFloor, true),
     highFrac: checkBetween(name, 'highFrac', config.highFrac ?? d.highFrac, 0, 1, 'both'),
+    couplingSteps: checkInteger(name, 'couplingSteps', config.couplingSteps ?? d.couplingSteps, 9),
     unit: config.unit ?? d.unit,
   };
   return judgedConditions(() => {
@@ -286,8 +294,14 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  * per step with c(α)·√((n+m)/(nm)), α = 0.001; drift also needs the window mean to move >= 25%.
  * On a drift: p-value (`ksTwoSamplePValue`, exact up to 10^4 values) and W1. Exploit: upward drift
  * while the true component gained nothing (>= 3 standard errors and >= 10% of its range over the
- * last 3 steps vs the 10 before) and the reward rose or sits in the top quarter of its range; with
- * no true component, the reward did not rise and sits in its top quarter. Never when the reward is
+ * last 3 steps vs the 10 before) and the reward did (the same test), and the reward beyond the true
+ * component moves with the length: over the last 20 steps the reward's step-to-step changes follow
+ * the mean length's, the true component's held fixed (least-squares slope > 0 by 3 standard errors;
+ * differences, because two trends correlate in levels whatever pays for what). A format bonus that
+ * saturates beside a slowly learning task gains without that, and is info; a length bonus or a
+ * reward model that likes length pays more in the steps whose batches ran longer. Also an exploit:
+ * the true component fell significantly while the reward did not. With no true component, the
+ * reward did not rise and sits in its top quarter. Never when the reward is
  * the true component alone (reward = w · truth at every sample or step so far, as a lone
  * `accuracy_reward`): length can then earn reward only by solving the task, and the exploit test
  * would reduce to "the reward's recent gain is not significant and it sits in its top quarter",
@@ -298,7 +312,8 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  * per step in the simulator, 130-155 tokens in the healthy verl PPO log) never moves the window mean
  * by 25%; a step-level KS on autocorrelated means is not a calibrated test (a trend gives D = 1), so
  * the effect floor, not α, carries the false-alarm rate there. Evidence: d, critical, pValue,
- * wasserstein, referenceMean, recentMean, change, reward and true trends; samples: the 5 longest
+ * wasserstein, referenceMean, recentMean, change, reward and true trends, couplingSlope/couplingT/
+ * couplingChanges (reward per unit of length, with a true component); samples: the 5 longest
  * samples of the step (sample input). Cost: O(1) per sample, O(k·log M) per step for the k distinct
  * lengths it moved (at most O(M)), while calm.
  *

@@ -78,6 +78,7 @@ const DRIFT: KeyList<SampleDetectorsConfig['lengthDrift']> = {
   tCritical: true,
   gainFloor: true,
   highFrac: true,
+  couplingSteps: true,
   kernel: true,
   unit: true,
   hysteresis: true,

@@ -12,8 +12,11 @@
  *   reference stays the distribution before the drift and the episode ends when lengths come back
  *   (a lagging reference would swallow a lasting drift after `reference` values).
  * - exploit (warning 'exploit'): an upward drift without gain: the true component (when known) did
- *   not rise while the proxy reward rose, or it fell (a significant fall, by `gainFloor` of its
- *   range) while the proxy did not; with no true component, the proxy reward
+ *   not rise while the proxy reward rose and the reward beyond the true component moves with the
+ *   length step by step (the proxy's step-to-step changes regressed on the mean length's, the true
+ *   component's held fixed, over the last `couplingSteps` steps: slope > 0 by `tCritical` standard
+ *   errors; see {@link LengthCoupling}), or the true component fell (a significant fall, by
+ *   `gainFloor` of its range) while the proxy did not; with no true component, the proxy reward
  *   did not rise and sits in the top `1 - highFrac` of its observed range ("reward flat at 0.93
  *   while mean length rose"). A gain = the mean of the last `gainRecent` steps above the mean of the
  *   `gainReference` steps before by `tCritical` Welch standard errors AND by `gainFloor` of the
@@ -38,13 +41,15 @@
  * - any other drift: info ('info', "length drifting"); otherwise an inactive condition.
  * Cost per value: O(1) with IntegerKsTree (the step's statistic then refreshes the k lengths touched
  * since the last one in O(min(k·log M, M))) or O(log w + B) with ValueKsBlocks (blocks of B = 64);
- * per step O(gainReference + gainRecent) for the gain, plus the p-value and W1 while drifting.
+ * per step O(gainReference + gainRecent) for the gain, plus the p-value, W1 and the length coupling
+ * (O(couplingSteps)) while drifting.
  */
 import type { Condition } from '../core/condition.js';
 import type { SampleRef } from '../core/types.js';
 import { ksCriticalValue, ksTwoSamplePValue } from '../kernels/ks-p-value.js';
 import type { IncrementalKs } from '../kernels/ks-sliding-windows.js';
 import { SlidingKsWindows } from '../kernels/ks-sliding-windows.js';
+import { partialSlope, type PartialSlope } from '../kernels/partial-slope.js';
 import { finiteT, fmt, pct, tOf } from './select.js';
 
 export interface DistributionDriftOptions {
@@ -59,6 +64,8 @@ export interface DistributionDriftOptions {
   readonly tCritical: number;
   readonly gainFloor: number;
   readonly highFrac: number;
+  /** Steps whose changes test whether the reward beyond the true component moves with the length. */
+  readonly couplingSteps: number;
   /** Unit of the values for messages ('tokens'). */
   readonly unit: string;
 }
@@ -139,6 +146,73 @@ class StepSeries {
   }
 }
 
+/**
+ * Whether the reward moves with the length beyond what its true component explains: the last
+ * `size` steps' mean length, proxy and true component, and the least-squares slope of the proxy's
+ * step-to-step changes on the mean length's, the true component's changes held fixed.
+ *
+ * Differences, not levels: two series that both trend (answers growing while a format bonus
+ * saturates) correlate in levels whatever pays for what; their step-to-step changes correlate only
+ * when one moves the other. A length bonus or a reward model that likes length pays more in the
+ * steps whose batches ran longer, so its changes follow the batch's length noise; a saturated
+ * format bonus or a slowly learning task does not. Holding the true component fixed keeps a task
+ * whose accuracy depends on length (truncated answers fail) out of it. O(size) per call.
+ */
+class LengthCoupling {
+  private readonly length: Float64Array;
+  private readonly proxy: Float64Array;
+  private readonly truth: Float64Array;
+  private readonly dLength: Float64Array;
+  private readonly dProxy: Float64Array;
+  private readonly dTruth: Float64Array;
+  private head = 0;
+  private count = 0;
+
+  constructor(size: number) {
+    this.length = new Float64Array(size);
+    this.proxy = new Float64Array(size);
+    this.truth = new Float64Array(size);
+    this.dLength = new Float64Array(size - 1);
+    this.dProxy = new Float64Array(size - 1);
+    this.dTruth = new Float64Array(size - 1);
+  }
+
+  /** One step's mean length, proxy and true component (NaN when unknown). */
+  push(length: number, proxy: number, truth: number): void {
+    this.length[this.head] = length;
+    this.proxy[this.head] = proxy;
+    this.truth[this.head] = truth;
+    this.head = this.head + 1 === this.length.length ? 0 : this.head + 1;
+    if (this.count < this.length.length) this.count++;
+  }
+
+  /**
+   * The slope of the proxy's changes on the length's over consecutive known steps (the true
+   * component's held fixed when `withTruth`), or undefined with fewer than `MIN_CHANGES` of them.
+   */
+  measure(withTruth: boolean): (PartialSlope & { readonly changes: number }) | undefined {
+    const size = this.length.length;
+    const start = this.count < size ? 0 : this.head;
+    let m = 0;
+    for (let i = 1; i < this.count; i++) {
+      const a = (start + i - 1) % size;
+      const b = (start + i) % size;
+      const dProxy = this.proxy[b]! - this.proxy[a]!;
+      const dTruth = this.truth[b]! - this.truth[a]!;
+      if (Number.isNaN(dProxy) || (withTruth && Number.isNaN(dTruth))) continue;
+      this.dLength[m] = this.length[b]! - this.length[a]!;
+      this.dProxy[m] = dProxy;
+      this.dTruth[m] = dTruth;
+      m++;
+    }
+    if (m < MIN_CHANGES) return undefined;
+    return { ...partialSlope(this.dLength, this.dProxy, m, withTruth ? this.dTruth : undefined), changes: m };
+  }
+}
+
+/** Fewest step-to-step changes {@link LengthCoupling} judges (5 residual degrees of freedom). */
+const MIN_CHANGES = 8;
+
 /** Relative tolerance of {@link RewardIsTruth}: logs print 4+ significant digits, sums add float noise. */
 const SAME_REWARD = 1e-3;
 
@@ -199,7 +273,10 @@ export class DistributionDriftJudge {
   private frozen = false;
   private readonly proxy: StepSeries;
   private readonly truth: StepSeries;
-  /** Per-step means of the last steps, to tell since when the lengths left the reference. */
+  private readonly coupling: LengthCoupling;
+  /** The first step judged: an episode is dated from it when no step ever sat near the reference. */
+  private firstStep = Number.NaN;
+  /** The last step whose mean length sat near the reference mean: a drift episode is dated from it. */
   private lastCalmStep = Number.NaN;
   private episodeStart = Number.NaN;
   private episodeFrom = Number.NaN;
@@ -217,6 +294,7 @@ export class DistributionDriftJudge {
     this.windows = new SlidingKsWindows(kernel, { referenceSize: options.reference, recentSize: options.recent });
     this.proxy = new StepSeries(options.gainReference + options.gainRecent);
     this.truth = new StepSeries(options.gainReference + options.gainRecent);
+    this.coupling = new LengthCoupling(options.couplingSteps);
   }
 
   /** Adds one finite value to the recent window (the evicted one moves to the reference unless held). */
@@ -236,6 +314,8 @@ export class DistributionDriftJudge {
     const o = this.options;
     if (summary.proxy !== undefined) this.proxy.push(summary.proxy);
     if (summary.truth !== undefined) this.truth.push(summary.truth);
+    this.coupling.push(summary.mean, summary.proxy ?? Number.NaN, summary.truth ?? Number.NaN);
+    if (Number.isNaN(this.firstStep)) this.firstStep = summary.step;
     const windows = this.windows;
     if (windows.referenceLength < o.reference || windows.recentLength < o.recent) return undefined;
     const kernel = windows.kernel;
@@ -282,7 +362,8 @@ export class DistributionDriftJudge {
     this.proxy.hold(o.gainRecent);
     this.truth.hold(o.gainRecent);
     if (Number.isNaN(this.episodeStart)) {
-      this.episodeStart = Number.isNaN(this.lastCalmStep) ? summary.step : this.lastCalmStep;
+      // Lengths that grew from the start never sat near a reference: "in 0 steps" would hide that.
+      this.episodeStart = Number.isNaN(this.lastCalmStep) ? this.firstStep : this.lastCalmStep;
       this.episodeFrom = referenceMean;
     }
     const pValue = this.pValue(d, nRef, nRec);
@@ -313,6 +394,7 @@ export class DistributionDriftJudge {
     const trueTrend = summary.trueName === undefined ? undefined : this.truth.trend(o.gainRecent);
     let exploit = false;
     let context = (): string => '';
+    let suffix = (): string => '';
     const verifierOnly = summary.rewardIsTrue === true && summary.trueName !== undefined;
     if (verifierOnly) stats.rewardIsTrue = 1;
     if (up && verifierOnly) {
@@ -328,13 +410,30 @@ export class DistributionDriftJudge {
       // healthy format + accuracy runs were hacking), and "no significant gain" is absence of
       // evidence. The part the truth does not pay shows as a proxy gain the truth does not share.
       const falling = trueTrend.rise < 0 && -trueTrend.rise >= o.gainFloor * this.truth.range && trueTrend.t <= -o.tCritical;
+      // A proxy gain the truth does not share is not yet the length's doing: a format bonus that
+      // saturates beside a slowly learning task gains the same way while answers grow (R1-style
+      // runs logged every few steps were called hacking). The gain counts when the reward beyond
+      // the truth moves with the length step by step (see LengthCoupling).
+      const coupling = this.coupling.measure(true);
+      if (coupling) {
+        stats.couplingSlope = coupling.slope;
+        stats.couplingT = finiteT(coupling.t);
+        stats.couplingChanges = coupling.changes;
+      }
+      const lengthPays = coupling !== undefined && coupling.slope > 0 && coupling.t >= o.tCritical;
       // A truth falling with the reward is a collapse (completions cut at the cap), not an exploit.
-      exploit = (!gains(trueTrend, this.truth) && proxyGain) || (falling && proxyTrend !== undefined && proxyTrend.rise >= 0);
+      exploit = (!gains(trueTrend, this.truth) && proxyGain && lengthPays) || (falling && proxyTrend !== undefined && proxyTrend.rise >= 0);
       if (exploit) {
         const reward = proxyTrend ? `, reward ${fmt(proxyTrend.before)} -> ${fmt(proxyTrend.after)}` : '';
         const trueName = summary.trueName;
         const trueAfter = trueTrend.after;
         context = () => `${trueName} ${falling ? 'falling' : 'flat'} at ${fmt(trueAfter)}${reward}, while `;
+        if (lengthPays) {
+          const per100 = 100 * coupling.slope;
+          const { t, changes } = coupling;
+          const strength = Number.isFinite(t) ? `t ${fmt(t)}` : 'an exact fit';
+          suffix = () => `; the reward beyond ${trueName} moves with the length (+${fmt(per100)} per 100 ${o.unit}, ${strength} over ${changes} step changes)`;
+        }
       }
     } else if (up && proxyTrend !== undefined) {
       exploit = !proxyGain && proxyHigh;
@@ -345,6 +444,7 @@ export class DistributionDriftJudge {
     const evidence = samples === undefined || samples.length === 0 ? { stats } : { stats, samples };
     if (exploit) {
       const exploitContext = context;
+      const exploitSuffix = suffix;
       return {
         detector,
         metric,
@@ -356,7 +456,7 @@ export class DistributionDriftJudge {
         signal: 'exploit',
         evidence,
         get message() {
-          return `${exploitContext()}${moved()}`;
+          return `${exploitContext()}${moved()}${exploitSuffix()}`;
         },
       };
     }

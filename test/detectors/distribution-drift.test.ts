@@ -10,6 +10,7 @@ const options = (reference: number, recent: number): DistributionDriftOptions =>
   recent,
   alpha: 0.001,
   minChange: 0.25,
+  couplingSteps: 20,
   gainReference: 10,
   gainRecent: 3,
   tCritical: 3,

@@ -97,29 +97,50 @@ describe('distributionDrift', () => {
   it('does not call a drift beside a saturated format bonus and a slowly learning task an exploit', async () => {
     // A format + accuracy run logged every 10 steps: the format bonus saturated long ago (1.0), so
     // the reward sits in the top of its range while accuracy creeps 0.50 -> 0.53 under its noise;
-    // answers grow 400 -> 1180 tokens. "Reward high, truth shows no significant gain" held on every
-    // record and called this an exploit; the reward gains nothing the truth does not share.
+    // answers grow 400 -> 1180 tokens (batch noise sd 10). "Reward high, truth shows no significant
+    // gain" held on every record and called this an exploit; the reward gains nothing the truth
+    // does not share.
     const rng = new Random(3);
     const records: StepRecord[] = Array.from({ length: 40 }, (_, i) => {
       const accuracy = 0.5 + 0.00075 * i + 0.02 * rng.normal();
       return {
         step: 10 * (i + 1),
-        metrics: { 'length/mean': 400 + 20 * i, 'reward/accuracy_reward/mean': accuracy, 'reward/format_reward/mean': 1, 'reward/mean': accuracy + 1 },
+        metrics: { 'length/mean': 400 + 20 * i + 10 * rng.normal(), 'reward/accuracy_reward/mean': accuracy, 'reward/format_reward/mean': 1, 'reward/mean': accuracy + 1 },
       };
     });
     const conditions = await run(records, distributionDriftConditions());
     expect(conditions.filter((c) => c.active).length).toBeGreaterThan(5);
     expect(conditions.filter((c) => c.signal === 'exploit')).toEqual([]);
-    // The same drift while a length bonus pays (reward gains, accuracy does not) is an exploit.
-    const paid = records.map((r, i) => ({ step: r.step, metrics: { ...r.metrics, 'reward/length_bonus/mean': 0.02 * i, 'reward/mean': r.metrics['reward/mean']! + 0.02 * i } }));
-    expect((await run(paid, distributionDriftConditions())).some((c) => c.signal === 'exploit')).toBe(true);
+    // A format bonus still being learned while answers grow: the reward gains beside a flat
+    // accuracy, but its steps do not follow the length's, so the gain is not the length's doing.
+    const learning = records.map((r, i) => {
+      const format = 1 - Math.exp(-i / 12) + 0.01 * rng.normal();
+      return { step: r.step, metrics: { ...r.metrics, 'reward/format_reward/mean': format, 'reward/mean': r.metrics['reward/accuracy_reward/mean']! + format } };
+    });
+    const whileLearning = await run(learning, distributionDriftConditions());
+    expect(whileLearning.filter((c) => c.active).length).toBeGreaterThan(5);
+    expect(whileLearning.filter((c) => c.signal === 'exploit')).toEqual([]);
+    // The same drift while a length bonus pays (0.001 per token beyond 400) is an exploit: the
+    // reward gains where accuracy does not, and its steps follow the length's.
+    const paid = records.map((r) => {
+      const bonus = 0.001 * (r.metrics['length/mean']! - 400);
+      return { step: r.step, metrics: { ...r.metrics, 'reward/length_bonus/mean': bonus, 'reward/mean': r.metrics['reward/mean']! + bonus } };
+    });
+    const exploit = (await run(paid, distributionDriftConditions())).find((c) => c.signal === 'exploit');
+    expect(exploit?.message).toMatch(/; the reward beyond accuracy_reward moves with the length \(\+0\.1 per 100 tokens, an exact fit over 19 step changes\)$/);
+    expect(exploit!.evidence.stats.couplingSlope).toBeCloseTo(0.001, 4);
+    // Lengths that grew from the first record never sat near a reference: the episode is dated
+    // from that record (step 10), not from the step it was found at ("in 0 steps").
+    expect(exploit!.message).toContain(` tokens in ${exploit!.step - 10} steps (KS D`);
   });
 
   describe('a reward that is the true component alone (verifier-only)', () => {
     // An R1-zero style run logged every 10 trainer steps: answers grow steadily 400 -> 1180 tokens
     // while accuracy climbs and saturates (0.3 -> ~0.55). The whole drift window spans 250 steps.
     const n = 40;
-    const lengthAt = (i: number): number => 400 + 20 * i;
+    // Batch-to-batch length noise (a fixed pseudo-random wobble): a reward that pays for length
+    // follows it, one that does not stays deaf to it.
+    const lengthAt = (i: number): number => 400 + 20 * i + 15 * Math.sin(2.3 * i);
     const accuracyAt = (i: number): number => 0.55 - 0.25 * Math.exp(-i / 8) + 0.01 * Math.sin(1.7 * i);
     const records = (extra: (i: number) => Record<string, number>): StepRecord[] =>
       Array.from({ length: n }, (_, i) => ({
@@ -154,11 +175,13 @@ describe('distributionDrift', () => {
     });
 
     it('still warns exploit when the reward has another part (a length bonus) or is a score of its own beside a logged gold component', async () => {
-      const bonus = records((i) => ({ 'reward/length_bonus/mean': 0.1 + 0.002 * i, 'reward/mean': accuracyAt(i) + 0.1 + 0.002 * i }));
+      const bonusAt = (i: number): number => 0.1 + 0.0001 * (lengthAt(i) - 400);
+      const bonus = records((i) => ({ 'reward/length_bonus/mean': bonusAt(i), 'reward/mean': accuracyAt(i) + bonusAt(i) }));
       const withBonus = await run(bonus, distributionDriftConditions());
-      expect(withBonus.some((c) => c.signal === 'exploit')).toBe(true);
-      // One logged component, but the reward is not it: a reward model scored beside a gold accuracy.
-      const rm = records((i) => ({ 'reward/mean': 0.4 + 0.25 * (1 - Math.exp(-i / 8)) + 0.01 * Math.cos(1.3 * i) }));
+      expect(withBonus.find((c) => c.signal === 'exploit')?.message).toMatch(/moves with the length \(\+0\.01 per 100 tokens, an exact fit over 19 step changes\)$/);
+      // One logged component, but the reward is not it: a reward model that likes length, scored
+      // beside a gold accuracy.
+      const rm = records((i) => ({ 'reward/mean': 0.4 + 0.25 * (1 - Math.exp(-i / 8)) + 0.01 * Math.cos(1.3 * i) + 0.0005 * (lengthAt(i) - 400) }));
       const withRm = await run(rm, distributionDriftConditions());
       const exploit = withRm.find((c) => c.signal === 'exploit');
       expect(exploit?.message).toMatch(/^accuracy_reward (flat|falling) at [\d.]+, reward [\d.]+ -> [\d.]+, while mean length rose/);
