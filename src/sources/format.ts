@@ -10,7 +10,8 @@ export type FormatName =
   | 'verl-console'
   | 'verl-file-jsonl'
   | 'verl-rollout-jsonl'
-  | 'sample-components-jsonl';
+  | 'sample-components-jsonl'
+  | 'tensorboard-events';
 
 /**
  * A line-oriented format (one record per line, or noise lines in between): parsing state lives

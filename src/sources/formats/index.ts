@@ -8,6 +8,7 @@
 import type { InputFormat } from '../format.js';
 import { goodhartJsonl } from './goodhart-jsonl.js';
 import { sampleComponents } from './sample-components-jsonl.js';
+import { tensorboardEvents } from './tensorboard-events.js';
 import { trlCompletionsParquet } from './trl-completions-parquet.js';
 import { trlLogHistory } from './trl-log-history.js';
 import { trlStdout } from './trl-stdout.js';
@@ -17,6 +18,7 @@ import { verlFileJsonl } from './verl-file-jsonl.js';
 import { verlRollout } from './verl-rollout-jsonl.js';
 
 export const FORMATS: readonly InputFormat[] = [
+  tensorboardEvents,
   trlCompletionsParquet,
   trlTrainerState,
   trlLogHistory,
