@@ -4,13 +4,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
+import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/sim/index.js';
 import { Random } from '../../src/sim/random.js';
 import { formatted, reasoning } from '../../src/sim/text.js';
 import type { Ingested } from '../../src/sources/ingested.js';
 import { ingestedRecord, writeJsonl } from '../../src/sinks/jsonl.js';
+import { canonicalMetricName } from '../../src/core/aliases.js';
+import { fromFile } from '../../src/sources/from-file.js';
 import { realdata, repoRoot } from '../support/paths.js';
+import { eventsFile, scalarValue, summaryEvent } from '../support/tfevents-writer.js';
 import { cli, ensureBuilt, start } from './built.js';
 
 let dir: string;
@@ -178,6 +182,31 @@ describe('goodhart (built) on real trainer logs', () => {
     expect(result.code).toBe(code);
     expect(JSON.parse(result.out)).toMatchObject({ verdict, problems: 0 });
   });
+
+  it('judges the real verl GPG run written as a TensorBoard event file as it judges its console log', async () => {
+    // verl's `tensorboard` logger writes each metric of a step with PyTorch's add_scalar under its
+    // console key (float32 simple values); validation keys become the step's eval record.
+    const log = realdata('verl-gpg_qwen2-7b_math_length_explosion.log');
+    const items = await lastValueFrom(fromFile(log).pipe(toArray()));
+    const events = items.flatMap((item) =>
+      item.kind === 'step' ? [summaryEvent(item.record.step, Object.entries(item.record.raw ?? {}).map(([tag, value]) => scalarValue(tag, value)))] : [],
+    );
+    const path = join(dir, 'events.out.tfevents.1700000000.node0.1234.0');
+    writeFileSync(path, eventsFile(events));
+    const [fromEvents, fromConsole] = await Promise.all([cli(['audit', path, '--json']), cli(['audit', log, '--json'])]);
+    const tb = JSON.parse(fromEvents.out);
+    const text = JSON.parse(fromConsole.out);
+    expect(fromEvents.code).toBe(1);
+    // The console line of a training step that also validated holds its val keys; the event
+    // file's step gives them an eval record of their own.
+    const validated = items.filter(
+      (item) => item.kind === 'step' && item.record.phase !== 'eval' && Object.keys(item.record.raw ?? {}).some((key) => canonicalMetricName(key)?.phase === 'eval'),
+    );
+    expect(validated.length).toBeGreaterThan(10);
+    expect(tb).toMatchObject({ verdict: 'hacking', firstFlaggedStep: text.firstFlaggedStep, steps: Number(text.steps) + validated.length, problems: 0 });
+    const brief = (reasons: { detector: string; severity: string; since: number }[]): string[] => reasons.map((r) => `${r.detector}:${r.severity}@${String(r.since)}`);
+    expect(brief(tb.reasons)).toEqual(brief(text.reasons));
+  }, 60_000);
 
   it('the TRL console log (200 steps logged every 5) is judged through step 200, its steps read off the progress bar', async () => {
     const result = await cli(['audit', realdata('trl-grpo_stdout_rho0.10_seed42.log'), '--json']);
