@@ -19,6 +19,7 @@ import { fromFile } from '../../src/sources/from-file.js';
 import type { Ingested } from '../../src/sources/ingested.js';
 import { serveIngest } from '../../src/sources/serve-ingest.js';
 import { realdata, repoRoot } from '../support/paths.js';
+import { eventsFile, scalarValue, summaryEvent } from '../support/tfevents-writer.js';
 
 const run = promisify(execFile);
 const SNIPPETS = join(repoRoot, 'docs', 'snippets');
@@ -71,7 +72,7 @@ describe('README "Use with your trainer"', () => {
     expect(readme).not.toBe('');
     const blocks = fences(readme);
     const files = readdirSync(SNIPPETS).sort();
-    expect(files).toEqual(['python_loop_commands.sh', 'python_loop_jsonl.py', 'python_loop_websocket.py', 'trl_callback.py', 'trl_logs.sh', 'verl_file_logger.sh']);
+    expect(files).toEqual(['python_loop_commands.sh', 'python_loop_jsonl.py', 'python_loop_websocket.py', 'tensorboard.sh', 'trl_callback.py', 'trl_logs.sh', 'verl_file_logger.sh']);
     for (const file of files) {
       const lang = file.endsWith('.py') ? 'python' : 'bash';
       expect(blocks, `README block for docs/snippets/${file}`).toContainEqual({ lang, body: snippet(file) });
@@ -367,6 +368,15 @@ describe.skipIf(!python3)(`every goodhart command of the section runs on the fil
     'verl_console.log': realdata('verl-gpg_qwen2-7b_math_length_explosion.log'),
   };
   const written = ['goodhart.jsonl', 'rewards.jsonl', 'verl_metrics.jsonl'];
+  // The TensorBoard command's file: the real verl console log's steps, written as verl's
+  // `tensorboard` logger writes them (PyTorch add_scalar under the console keys).
+  const tensorboardFile = 'runs/events.out.tfevents.1700000000.node0.1234.0';
+  const writeTensorboard = async (): Promise<void> => {
+    const rows = steps(await items(realdata('verl-gpg_qwen2-7b_math_length_explosion.log')));
+    const events = rows.map((row) => summaryEvent(row.step, Object.entries(row.raw ?? {}).map(([tag, value]) => scalarValue(tag, value))));
+    mkdirSync(join(work, 'runs'), { recursive: true });
+    writeFileSync(join(work, tensorboardFile), eventsFile(events));
+  };
 
   it.each(goodhartCommands(readme).map((command) => [command.join(' '), command] as const))('goodhart %s', async (_name, command) => {
     for (const [name, from] of Object.entries(copies)) {
@@ -374,7 +384,8 @@ describe.skipIf(!python3)(`every goodhart command of the section runs on the fil
       copyFileSync(from, join(work, name));
     }
     const [verb, file, ...flags] = command;
-    expect([...written, ...Object.keys(copies)]).toContain(file);
+    if (file === tensorboardFile) await writeTensorboard();
+    expect([...written, ...Object.keys(copies), tensorboardFile]).toContain(file);
     const format = flags.includes('--format') ? 'verl-file-jsonl' : undefined;
     const expected = await items(join(work, file!), format);
     const records = expected.filter((item) => item.kind !== 'problem').length;
