@@ -24,6 +24,18 @@ describe('CRC-32C', () => {
     expect(crc32c(bytes)).toBe(expected);
   });
 
+  it('checks a TFRecord frame written by another implementation (the npm package tfrecord 0.2.0, MIT)', async () => {
+    // Its data.tfrecord: one tf.train.Example of 52 bytes, framed with masked CRC-32Cs by
+    // fast-crc32c. Both checksums must match ours, and the frame must read without a problem
+    // (an Example is no Event: it holds no summary, so no records).
+    const hex = '34000000000000005e33175c0a320a0f0a06616e7377657212051a030a012a0a0e0a027069120812060a04c3f548400a0f0a046e616d6512070a050a03414243f9516db6';
+    const frame = Uint8Array.from(Buffer.from(hex, 'hex'));
+    const view = new DataView(frame.buffer);
+    expect(maskedCrc32c(frame, 0, 8)).toBe(view.getUint32(8, true));
+    expect(maskedCrc32c(frame, 12, 64)).toBe(view.getUint32(64, true));
+    expect(await runWhole(tensorboardEvents, frame)).toEqual([]);
+  });
+
   it("masks as TensorFlow's crc32c::Mask: rotate right 15, add 0xa282ead8 (and unmasks back)", () => {
     const bytes = new TextEncoder().encode('123456789');
     const masked = maskedCrc32c(bytes);
