@@ -44,10 +44,17 @@ export interface DistributionDriftConfig {
   readonly highFrac?: number;
   /**
    * Steps over which the reward's step-to-step changes are regressed on the mean length's (the true
-   * component's held fixed): a proxy gain without a true gain is an exploit only when that slope is
-   * positive by `tCritical` standard errors. Default 20 (19 changes; at least 8 are needed).
+   * component's held fixed): a proxy gain is a length exploit only when that slope is positive by
+   * `couplingT` standard errors. Default 20 (19 changes; at least 8 are needed).
    */
   readonly couplingSteps?: number;
+  /**
+   * Critical t of that slope. Default 4.5: the test runs at every drifting step over sliding
+   * windows, so its critical value is that of a family of tests, not of one. Over a 20-step episode
+   * of independent batch noise (lengths growing, a reward deaf to them), 0.4% of episodes reach 4.5
+   * on the least-squares t and 0.7% on the rank t (Monte Carlo, 5,000 episodes); at 3 it was 5-6%.
+   */
+  readonly couplingT?: number;
   /** KS structure: `'integer'` (IntegerKsTree; values floored) or `'value'` (ValueKsBlocks). Default integer for samples, value for steps. */
   readonly kernel?: 'integer' | 'value';
   /** Unit for messages. Default `'tokens'`. */
@@ -67,6 +74,7 @@ export const DISTRIBUTION_DRIFT_DEFAULTS = {
   gainFloor: 0.1,
   highFrac: 0.75,
   couplingSteps: 20,
+  couplingT: 4.5,
   unit: 'tokens',
 } as const;
 
@@ -159,6 +167,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
     gainFloor: checkPositive(name, 'gainFloor', config.gainFloor ?? d.gainFloor, true),
     highFrac: checkBetween(name, 'highFrac', config.highFrac ?? d.highFrac, 0, 1, 'both'),
     couplingSteps: checkInteger(name, 'couplingSteps', config.couplingSteps ?? d.couplingSteps, 9),
+    couplingT: checkPositive(name, 'couplingT', config.couplingT ?? d.couplingT),
     unit: config.unit ?? d.unit,
   };
   return judgedConditions(() => {
@@ -268,8 +277,8 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  *
  * ```
  * length/mean:  210 212 208 211 209 215 330 450 610 |   step records (reference 4, recent 2 here)
- * reward/mean:  .5  .7  .9  .93 .93 .93 .93 .93 .93 |   pinned high, flat
- *               distributionDrift({ reference: 4, recent: 2, alpha: 0.2 })
+ * reward/mean:  .5  .7  .93 .93 .93 .93 .93 .93 .93 |   pinned high, flat
+ *               distributionDrift({ reference: 4, recent: 2, alpha: 0.2, gainReference: 3, gainRecent: 2 })
  * alerts:       ------------------------w-----------|   w = warning 'exploit' once both recent values left the reference
  * ```
  *
@@ -296,12 +305,16 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  * while the true component gained nothing (>= 3 standard errors and >= 10% of its range over the
  * last 3 steps vs the 10 before) and the reward did (the same test), and the reward beyond the true
  * component moves with the length: over the last 20 steps the reward's step-to-step changes follow
- * the mean length's, the true component's held fixed (least-squares slope > 0 by 3 standard errors;
- * differences, because two trends correlate in levels whatever pays for what). A format bonus that
+ * the mean length's, the true component's held fixed (least-squares slope > 0 by `couplingT`, 4.5,
+ * standard errors; differences, because two trends correlate in levels whatever pays for what). A
+ * format bonus that
  * saturates beside a slowly learning task gains without that, and is info; a length bonus or a
  * reward model that likes length pays more in the steps whose batches ran longer. Also an exploit:
- * the true component fell significantly while the reward did not. With no true component, the
- * reward did not rise and sits in its top quarter. Never when the reward is
+ * the true component fell significantly while the reward did not. With no true component: the
+ * reward is shown flat (the upper bound of its recent rise under 10% of its range) in its top
+ * quarter, or it gained and follows the length step after step (the same regression on the ranks of
+ * the changes, so one joint jump of a better, longer strategy does not carry it). The coupling is
+ * tested at every drifting step, hence a family's critical t, not a single test's. Never when the reward is
  * the true component alone (reward = w · truth at every sample or step so far, as a lone
  * `accuracy_reward`): length can then earn reward only by solving the task, and the exploit test
  * would reduce to "the reward's recent gain is not significant and it sits in its top quarter",

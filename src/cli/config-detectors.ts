@@ -79,6 +79,7 @@ const DRIFT: KeyList<SampleDetectorsConfig['lengthDrift']> = {
   gainFloor: true,
   highFrac: true,
   couplingSteps: true,
+  couplingT: true,
   kernel: true,
   unit: true,
   hysteresis: true,

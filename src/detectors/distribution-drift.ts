@@ -14,11 +14,14 @@
  * - exploit (warning 'exploit'): an upward drift without gain: the true component (when known) did
  *   not rise while the proxy reward rose and the reward beyond the true component moves with the
  *   length step by step (the proxy's step-to-step changes regressed on the mean length's, the true
- *   component's held fixed, over the last `couplingSteps` steps: slope > 0 by `tCritical` standard
+ *   component's held fixed, over the last `couplingSteps` steps: slope > 0 by `couplingT` standard
  *   errors; see {@link LengthCoupling}), or the true component fell (a significant fall, by
  *   `gainFloor` of its range) while the proxy did not; with no true component, the proxy reward
- *   did not rise and sits in the top `1 - highFrac` of its observed range ("reward flat at 0.93
- *   while mean length rose"). A gain = the mean of the last `gainRecent` steps above the mean of the
+ *   is shown flat (even the rise's upper bound, `tCritical` standard errors above it, stays under
+ *   `gainFloor` of its observed range: a curve still climbing under its noise is not flat) and sits
+ *   in the top `1 - highFrac` of its observed range ("reward flat at 0.93 while mean length rose"),
+ *   or it gained and follows the length step after step (the coupling above on ranks, so one step
+ *   where both jumped, a better and longer strategy arriving, does not carry it). A gain = the mean of the last `gainRecent` steps above the mean of the
  *   `gainReference` steps before by `tCritical` Welch standard errors AND by `gainFloor` of the
  *   observed range of step means (units never matter).
  * - never an exploit when the reward is the true component alone (`rewardIsTrue`: so far the
@@ -50,6 +53,7 @@ import { ksCriticalValue, ksTwoSamplePValue } from '../kernels/ks-p-value.js';
 import type { IncrementalKs } from '../kernels/ks-sliding-windows.js';
 import { SlidingKsWindows } from '../kernels/ks-sliding-windows.js';
 import { partialSlope, type PartialSlope } from '../kernels/partial-slope.js';
+import { averageRanks } from '../kernels/ranks.js';
 import { finiteT, fmt, pct, tOf } from './select.js';
 
 export interface DistributionDriftOptions {
@@ -66,6 +70,8 @@ export interface DistributionDriftOptions {
   readonly highFrac: number;
   /** Steps whose changes test whether the reward beyond the true component moves with the length. */
   readonly couplingSteps: number;
+  /** The coupling's critical t (higher than a single test's: it is tested at every drifting step). */
+  readonly couplingT: number;
   /** Unit of the values for messages ('tokens'). */
   readonly unit: string;
 }
@@ -131,14 +137,14 @@ class StepSeries {
    * Rise of the last `recent` values over the values before them (or over the held window, so a
    * gain that came with the drift still counts after it leaves the lagging window), with its Welch t.
    */
-  trend(recent: number): { before: number; after: number; rise: number; t: number } | undefined {
+  trend(recent: number): { before: number; after: number; rise: number; se: number; t: number } | undefined {
     const older = this.count - recent;
     if (older < 2) return undefined;
     const before = this.held ?? this.window(0, older);
     const after = this.window(older, recent);
     const rise = after.mean - before.mean;
     const se = Math.sqrt(before.varianceOfMean + after.varianceOfMean);
-    return { before: before.mean, after: after.mean, rise, t: tOf(rise, se) };
+    return { before: before.mean, after: after.mean, rise, se, t: tOf(rise, se) };
   }
 
   get range(): number {
@@ -165,6 +171,9 @@ class LengthCoupling {
   private readonly dLength: Float64Array;
   private readonly dProxy: Float64Array;
   private readonly dTruth: Float64Array;
+  private readonly rLength: Float64Array;
+  private readonly rProxy: Float64Array;
+  private readonly rTruth: Float64Array;
   private head = 0;
   private count = 0;
 
@@ -175,6 +184,9 @@ class LengthCoupling {
     this.dLength = new Float64Array(size - 1);
     this.dProxy = new Float64Array(size - 1);
     this.dTruth = new Float64Array(size - 1);
+    this.rLength = new Float64Array(size - 1);
+    this.rProxy = new Float64Array(size - 1);
+    this.rTruth = new Float64Array(size - 1);
   }
 
   /** One step's mean length, proxy and true component (NaN when unknown). */
@@ -188,9 +200,14 @@ class LengthCoupling {
 
   /**
    * The slope of the proxy's changes on the length's over consecutive known steps (the true
-   * component's held fixed when `withTruth`), or undefined with fewer than `MIN_CHANGES` of them.
+   * component's held fixed when `withTruth`), or undefined with fewer than `MIN_CHANGES` of them:
+   * the least-squares slope (reward per unit of length) and its t, and `rankT`, the t of the same
+   * regression on the changes' ranks (a partial Spearman correlation). One step where reward and
+   * length jumped together (a ramp, or a new strategy that is longer and better) can carry `t`
+   * alone; it moves `rankT` no more than any other step, so `rankT` asks whether the reward
+   * follows the length step after step, as a length bonus or a length-loving reward model makes it.
    */
-  measure(withTruth: boolean): (PartialSlope & { readonly changes: number }) | undefined {
+  measure(withTruth: boolean): (PartialSlope & { readonly rankT: number; readonly changes: number }) | undefined {
     const size = this.length.length;
     const start = this.count < size ? 0 : this.head;
     let m = 0;
@@ -206,7 +223,14 @@ class LengthCoupling {
       m++;
     }
     if (m < MIN_CHANGES) return undefined;
-    return { ...partialSlope(this.dLength, this.dProxy, m, withTruth ? this.dTruth : undefined), changes: m };
+    const fit = partialSlope(this.dLength, this.dProxy, m, withTruth ? this.dTruth : undefined);
+    const ranked = partialSlope(
+      averageRanks(this.dLength, m, this.rLength),
+      averageRanks(this.dProxy, m, this.rProxy),
+      m,
+      withTruth ? averageRanks(this.dTruth, m, this.rTruth) : undefined,
+    );
+    return { ...fit, rankT: ranked.t, changes: m };
   }
 }
 
@@ -418,9 +442,12 @@ export class DistributionDriftJudge {
       if (coupling) {
         stats.couplingSlope = coupling.slope;
         stats.couplingT = finiteT(coupling.t);
+        stats.couplingRankT = finiteT(coupling.rankT);
         stats.couplingChanges = coupling.changes;
       }
-      const lengthPays = coupling !== undefined && coupling.slope > 0 && coupling.t >= o.tCritical;
+      // The least-squares t may rest on the few steps where both jumped: here the true component
+      // has already been found not to share the gain, so a jump together is not learning.
+      const lengthPays = coupling !== undefined && coupling.slope > 0 && coupling.t >= o.couplingT;
       // A truth falling with the reward is a collapse (completions cut at the cap), not an exploit.
       exploit = (!gains(trueTrend, this.truth) && proxyGain && lengthPays) || (falling && proxyTrend !== undefined && proxyTrend.rise >= 0);
       if (exploit) {
@@ -436,9 +463,37 @@ export class DistributionDriftJudge {
         }
       }
     } else if (up && proxyTrend !== undefined) {
-      exploit = !proxyGain && proxyHigh;
       const proxyAfter = proxyTrend.after;
-      if (exploit) context = () => `reward flat at ${fmt(proxyAfter)} while `;
+      // "Flat" must be shown, not merely "no significant gain": a learning curve still climbing
+      // under its noise fails the gain test too (absence of evidence). Flat = even the rise's upper
+      // bound (tCritical standard errors above it) stays under `gainFloor` of the observed range.
+      const flat = proxyTrend.rise + o.tCritical * proxyTrend.se < o.gainFloor * this.proxy.range;
+      if (flat && proxyHigh) {
+        exploit = true;
+        context = () => `reward flat at ${fmt(proxyAfter)} while `;
+      } else if (proxyGain) {
+        // No true component to tell learning from length: the gain is the length's when the
+        // reward moves with it step by step (a reward model that likes length). A verifier's
+        // score does not: batches that ran longer are, if anything, the harder ones.
+        const coupling = this.coupling.measure(false);
+        if (coupling) {
+          stats.couplingSlope = coupling.slope;
+          stats.couplingT = finiteT(coupling.t);
+          stats.couplingRankT = finiteT(coupling.rankT);
+          stats.couplingChanges = coupling.changes;
+        }
+        // Nothing here tells learning from a length bonus but how the reward follows the length:
+        // step after step (rankT), not in the one step where a better, longer strategy arrived.
+        if (coupling !== undefined && coupling.slope > 0 && coupling.rankT >= o.couplingT) {
+          exploit = true;
+          const proxyBefore = proxyTrend.before;
+          const per100 = 100 * coupling.slope;
+          const { rankT: t, changes } = coupling;
+          const strength = Number.isFinite(t) ? `rank t ${fmt(t)}` : 'an exact fit';
+          context = () => `reward rose ${fmt(proxyBefore)} -> ${fmt(proxyAfter)} with the length, `;
+          suffix = () => `; the reward moves with the length (+${fmt(per100)} per 100 ${o.unit}, ${strength} over ${changes} step changes)`;
+        }
+      }
     }
     const samples = summary.samples;
     const evidence = samples === undefined || samples.length === 0 ? { stats } : { stats, samples };

@@ -11,6 +11,7 @@ const options = (reference: number, recent: number): DistributionDriftOptions =>
   alpha: 0.001,
   minChange: 0.25,
   couplingSteps: 20,
+  couplingT: 4.5,
   gainReference: 10,
   gainRecent: 3,
   tCritical: 3,

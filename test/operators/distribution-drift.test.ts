@@ -31,11 +31,11 @@ describe('distributionDrift', () => {
   it('should warn exploit once the recent lengths leave the reference while the reward stays pinned (doc marble)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const lengths = [210, 212, 208, 211, 209, 215, 330, 450, 610];
-      const rewards = [0.5, 0.7, 0.9, 0.93, 0.93, 0.93, 0.93, 0.93, 0.93];
+      const rewards = [0.5, 0.7, 0.93, 0.93, 0.93, 0.93, 0.93, 0.93, 0.93];
       const values = Object.fromEntries(lengths.map((length, i) => [String.fromCharCode(97 + i), record(i, length, rewards[i])]));
       const source = cold<StepRecord>('-a-b-c-d-e-f-g-h-i-|', values);
       const expected = '-------------w-----|';
-      expectObservable(source.pipe(distributionDrift({ reference: 4, recent: 2, alpha: 0.2 }), map(brief))).toBe(expected, {
+      expectObservable(source.pipe(distributionDrift({ reference: 4, recent: 2, alpha: 0.2, gainReference: 3, gainRecent: 2 }), map(brief))).toBe(expected, {
         w: 'onset@6/6:warning',
       });
     });
@@ -132,6 +132,57 @@ describe('distributionDrift', () => {
     // Lengths that grew from the first record never sat near a reference: the episode is dated
     // from that record (step 10), not from the step it was found at ("in 0 steps").
     expect(exploit!.message).toContain(` tokens in ${exploit!.step - 10} steps (KS D`);
+  });
+
+  describe('a reward with no true component (a reward model, or a score logged without component names)', () => {
+    // Logged every 10 steps: answers grow 400 -> 1180 tokens with batch noise (sd 15).
+    const rng = new Random(8);
+    const lengths = Array.from({ length: 40 }, (_, i) => 400 + 20 * i + 15 * rng.normal());
+    const recordsWith = (reward: (i: number) => number): StepRecord[] =>
+      lengths.map((length, i) => ({ step: 10 * (i + 1), metrics: { 'length/mean': length, 'reward/mean': reward(i) } }));
+
+    it('warns exploit when the reward rises with the length step after step (a reward model that likes length)', async () => {
+      const rm = recordsWith((i) => 0.2 + 0.0005 * lengths[i]! + 0.005 * rng.normal());
+      const exploit = (await run(rm, distributionDriftConditions())).find((c) => c.signal === 'exploit');
+      expect(exploit?.message).toMatch(
+        /^reward rose [\d.]+ -> [\d.]+ with the length, mean length rose \d+ -> \d+ tokens in \d+ steps \(KS D .*\); the reward moves with the length \(\+0\.0\d+ per 100 tokens, rank t [\d.]+ over 19 step changes\)$/,
+      );
+      expect(exploit!.evidence.stats.couplingRankT).toBeGreaterThanOrEqual(4.5);
+    });
+
+    it('keeps its false-alarm rate near 1% over long drift episodes of a learning curve deaf to the length', async () => {
+      // 400 episodes of 40 records, each a drift from record 25 on, the reward still climbing under
+      // its noise. Two rules were wrong here: "reward flat" read as "no significant gain" (5% of
+      // episodes warned "reward flat at 0.6 while mean length rose"), and the coupling tested at
+      // every drifting step with a single test's t of 3 (5-6%).
+      const noise = new Random(21);
+      let warned = 0;
+      for (let episode = 0; episode < 400; episode++) {
+        const records = Array.from({ length: 40 }, (_, i) => ({
+          step: i + 1,
+          metrics: { 'length/mean': 400 + 20 * i + 15 * noise.normal(), 'reward/mean': 0.3 + 0.4 * (1 - Math.exp(-i / 15)) + 0.01 * noise.normal() },
+        }));
+        if ((await run(records, distributionDriftConditions())).some((c) => c.signal === 'exploit')) warned++;
+      }
+      expect(warned / 400).toBeLessThanOrEqual(0.015);
+    });
+
+    it('calls a score that rises by learning, deaf to the batch length, info; one step where both jumped is no coupling', async () => {
+      const learning = recordsWith((i) => 0.3 + 0.4 * (1 - Math.exp(-i / 15)) + 0.01 * rng.normal());
+      const conditions = await run(learning, distributionDriftConditions());
+      expect(conditions.filter((c) => c.active).length).toBeGreaterThan(5);
+      expect(conditions.filter((c) => c.signal === 'exploit')).toEqual([]);
+      // A new strategy, longer and better, arriving at once: score and length jump in one step.
+      const jump = lengths.map((_, i) => ({
+        step: 10 * (i + 1),
+        metrics: { 'length/mean': i < 30 ? 400 + 15 * rng.normal() : 700 + 15 * rng.normal(), 'reward/mean': (i < 30 ? 0.5 : 0.7) + 0.01 * rng.normal() },
+      }));
+      const jumped = await run(jump, distributionDriftConditions());
+      expect(jumped.some((c) => c.active)).toBe(true);
+      expect(jumped.filter((c) => c.signal === 'exploit')).toEqual([]);
+      // The least-squares t alone would have called it: the one joint jump carries it.
+      expect(Math.max(...jumped.map((c) => c.evidence.stats.couplingT ?? 0))).toBeGreaterThanOrEqual(4.5);
+    });
   });
 
   describe('a reward that is the true component alone (verifier-only)', () => {
