@@ -234,6 +234,12 @@ class LengthCoupling {
   }
 }
 
+/** "(+0.06 per 100 tokens, rank t 4.8 over 19 step changes)": a coupling's slope and strength. */
+function couplingEvidence(slope: number, t: number, tName: string, changes: number, unit: string): string {
+  const strength = Number.isFinite(t) ? `${tName} ${fmt(t)}` : 'an exact fit';
+  return `(+${fmt(100 * slope)} per 100 ${unit}, ${strength} over ${String(changes)} step changes)`;
+}
+
 /** Fewest step-to-step changes {@link LengthCoupling} judges (5 residual degrees of freedom). */
 const MIN_CHANGES = 8;
 
@@ -438,13 +444,7 @@ export class DistributionDriftJudge {
       // saturates beside a slowly learning task gains the same way while answers grow (R1-style
       // runs logged every few steps were called hacking). The gain counts when the reward beyond
       // the truth moves with the length step by step (see LengthCoupling).
-      const coupling = this.coupling.measure(true);
-      if (coupling) {
-        stats.couplingSlope = coupling.slope;
-        stats.couplingT = finiteT(coupling.t);
-        stats.couplingRankT = finiteT(coupling.rankT);
-        stats.couplingChanges = coupling.changes;
-      }
+      const coupling = this.measureCoupling(true, stats);
       // The least-squares t may rest on the few steps where both jumped: here the true component
       // has already been found not to share the gain, so a jump together is not learning.
       const lengthPays = coupling !== undefined && coupling.slope > 0 && coupling.t >= o.couplingT;
@@ -456,10 +456,8 @@ export class DistributionDriftJudge {
         const trueAfter = trueTrend.after;
         context = () => `${trueName} ${falling ? 'falling' : 'flat'} at ${fmt(trueAfter)}${reward}, while `;
         if (lengthPays) {
-          const per100 = 100 * coupling.slope;
-          const { t, changes } = coupling;
-          const strength = Number.isFinite(t) ? `t ${fmt(t)}` : 'an exact fit';
-          suffix = () => `; the reward beyond ${trueName} moves with the length (+${fmt(per100)} per 100 ${o.unit}, ${strength} over ${changes} step changes)`;
+          const how = couplingEvidence(coupling.slope, coupling.t, 't', coupling.changes, o.unit);
+          suffix = () => `; the reward beyond ${trueName} moves with the length ${how}`;
         }
       }
     } else if (up && proxyTrend !== undefined) {
@@ -475,23 +473,15 @@ export class DistributionDriftJudge {
         // No true component to tell learning from length: the gain is the length's when the
         // reward moves with it step by step (a reward model that likes length). A verifier's
         // score does not: batches that ran longer are, if anything, the harder ones.
-        const coupling = this.coupling.measure(false);
-        if (coupling) {
-          stats.couplingSlope = coupling.slope;
-          stats.couplingT = finiteT(coupling.t);
-          stats.couplingRankT = finiteT(coupling.rankT);
-          stats.couplingChanges = coupling.changes;
-        }
+        const coupling = this.measureCoupling(false, stats);
         // Nothing here tells learning from a length bonus but how the reward follows the length:
         // step after step (rankT), not in the one step where a better, longer strategy arrived.
         if (coupling !== undefined && coupling.slope > 0 && coupling.rankT >= o.couplingT) {
           exploit = true;
           const proxyBefore = proxyTrend.before;
-          const per100 = 100 * coupling.slope;
-          const { rankT: t, changes } = coupling;
-          const strength = Number.isFinite(t) ? `rank t ${fmt(t)}` : 'an exact fit';
+          const how = couplingEvidence(coupling.slope, coupling.rankT, 'rank t', coupling.changes, o.unit);
           context = () => `reward rose ${fmt(proxyBefore)} -> ${fmt(proxyAfter)} with the length, `;
-          suffix = () => `; the reward moves with the length (+${fmt(per100)} per 100 ${o.unit}, ${strength} over ${changes} step changes)`;
+          suffix = () => `; the reward moves with the length ${how}`;
         }
       }
     }
@@ -530,6 +520,18 @@ export class DistributionDriftJudge {
         return `length drifting: ${moved()}${alone}`;
       },
     };
+  }
+
+  /** The length coupling of the last steps (see {@link LengthCoupling}), recorded in `stats`. */
+  private measureCoupling(withTruth: boolean, stats: Record<string, number>): ReturnType<LengthCoupling['measure']> {
+    const coupling = this.coupling.measure(withTruth);
+    if (coupling) {
+      stats.couplingSlope = coupling.slope;
+      stats.couplingT = finiteT(coupling.t);
+      stats.couplingRankT = finiteT(coupling.rankT);
+      stats.couplingChanges = coupling.changes;
+    }
+    return coupling;
   }
 
   /** Entries kept in {@link pValues} (tests: the memo stays bounded). */
