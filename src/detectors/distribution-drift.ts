@@ -96,22 +96,32 @@ export interface DriftStep {
   readonly samples?: readonly SampleRef[];
 }
 
+/** Steps past `gainRecent` that the flat test's "since the drift began" window can reach. */
+const FLAT_EXTRA = 20;
+
 /** A ring of per-step values with the run's observed range. */
 class StepSeries {
   private readonly ring: Float64Array;
   private head = 0;
   private count = 0;
+  /** Values pushed since the hold (the episode's steps after its first `recent`). */
+  private sinceHold = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
 
-  constructor(size: number) {
-    this.ring = new Float64Array(size);
+  /** `reference` values form a "before" window; the ring keeps `recent + FLAT_EXTRA` more. */
+  constructor(
+    private readonly reference: number,
+    recent: number,
+  ) {
+    this.ring = new Float64Array(reference + recent + FLAT_EXTRA);
   }
 
   push(value: number): void {
     this.ring[this.head] = value;
     this.head = this.head + 1 === this.ring.length ? 0 : this.head + 1;
     if (this.count < this.ring.length) this.count++;
+    if (this.held !== undefined) this.sinceHold++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
   }
@@ -121,7 +131,10 @@ class StepSeries {
 
   /** Holds the current "before" window (the values before the last `recent`) until `release()`. */
   hold(recent: number): void {
-    if (this.held === undefined && this.count - recent >= 2) this.held = this.window(0, this.count - recent);
+    if (this.held === undefined && this.count - recent >= 2) {
+      this.held = this.before(recent);
+      this.sinceHold = 0;
+    }
   }
 
   release(): void {
@@ -133,6 +146,13 @@ class StepSeries {
     return meanVar((i) => this.ring[(start + i) % this.ring.length]!, from, n);
   }
 
+  /** The (up to) `reference` values before the last `recent`. */
+  private before(recent: number): { mean: number; varianceOfMean: number } {
+    const end = this.count - recent;
+    const from = Math.max(0, end - this.reference);
+    return this.window(from, end - from);
+  }
+
   /**
    * Rise of the last `recent` values over the values before them (or over the held window, so a
    * gain that came with the drift still counts after it leaves the lagging window), with its Welch t.
@@ -140,11 +160,20 @@ class StepSeries {
   trend(recent: number): { before: number; after: number; rise: number; se: number; t: number } | undefined {
     const older = this.count - recent;
     if (older < 2) return undefined;
-    const before = this.held ?? this.window(0, older);
+    const before = this.held ?? this.before(recent);
     const after = this.window(older, recent);
     const rise = after.mean - before.mean;
     const se = Math.sqrt(before.varianceOfMean + after.varianceOfMean);
     return { before: before.mean, after: after.mean, rise, se, t: tOf(rise, se) };
+  }
+
+  /**
+   * `trend` over every value since the drift began (at least `recent`, at most what the ring
+   * keeps): "no change" needs data to be shown, and an episode brings more of it each step.
+   */
+  trendSinceHold(recent: number): ReturnType<StepSeries['trend']> {
+    const since = this.held === undefined ? recent : Math.min(recent + this.sinceHold, this.count - 2);
+    return this.trend(since);
   }
 
   get range(): number {
@@ -322,8 +351,8 @@ export class DistributionDriftJudge {
   constructor(kernel: IncrementalKs, options: DistributionDriftOptions) {
     this.options = options;
     this.windows = new SlidingKsWindows(kernel, { referenceSize: options.reference, recentSize: options.recent });
-    this.proxy = new StepSeries(options.gainReference + options.gainRecent);
-    this.truth = new StepSeries(options.gainReference + options.gainRecent);
+    this.proxy = new StepSeries(options.gainReference, options.gainRecent);
+    this.truth = new StepSeries(options.gainReference, options.gainRecent);
     this.coupling = new LengthCoupling(options.couplingSteps);
   }
 
@@ -463,9 +492,11 @@ export class DistributionDriftJudge {
     } else if (up && proxyTrend !== undefined) {
       const proxyAfter = proxyTrend.after;
       // "Flat" must be shown, not merely "no significant gain": a learning curve still climbing
-      // under its noise fails the gain test too (absence of evidence). Flat = even the rise's upper
-      // bound (tCritical standard errors above it) stays under `gainFloor` of the observed range.
-      const flat = proxyTrend.rise + o.tCritical * proxyTrend.se < o.gainFloor * this.proxy.range;
+      // under its noise fails the gain test too (absence of evidence). Flat = even the upper bound
+      // of the rise since the drift began (tCritical standard errors above it) stays under
+      // `gainFloor` of the observed range; each drifting step adds a value to show it with.
+      const sinceDrift = this.proxy.trendSinceHold(o.gainRecent);
+      const flat = sinceDrift !== undefined && sinceDrift.rise + o.tCritical * sinceDrift.se < o.gainFloor * this.proxy.range;
       if (flat && proxyHigh) {
         exploit = true;
         context = () => `reward flat at ${fmt(proxyAfter)} while `;
