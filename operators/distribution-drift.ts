@@ -311,8 +311,8 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  * saturates beside a slowly learning task gains without that, and is info; a length bonus or a
  * reward model that likes length pays more in the steps whose batches ran longer. Also an exploit:
  * the true component fell significantly while the reward did not. With no true component: the
- * reward is shown flat (the upper bound of its recent rise under 10% of its range) in its top
- * quarter, or it gained and follows the length step after step (the same regression on the ranks of
+ * reward is flat (no significant recent gain, and its rise since the drift began under 10% of its
+ * range) in its top quarter, or it gained and follows the length step after step (the same regression on the ranks of
  * the changes, so one joint jump of a better, longer strategy does not carry it). The coupling is
  * tested at every drifting step, hence a family's critical t, not a single test's. Never when the reward is
  * the true component alone (reward = w · truth at every sample or step so far, as a lone

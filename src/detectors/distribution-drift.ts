@@ -17,7 +17,7 @@
  *   component's held fixed, over the last `couplingSteps` steps: slope > 0 by `couplingT` standard
  *   errors; see {@link LengthCoupling}), or the true component fell (a significant fall, by
  *   `gainFloor` of its range) while the proxy did not; with no true component, the proxy reward
- *   is shown flat (even the rise's upper bound, `tCritical` standard errors above it, stays under
+ *   is flat (no significant gain, and its rise since the drift began, over every step since, under
  *   `gainFloor` of its observed range: a curve still climbing under its noise is not flat) and sits
  *   in the top `1 - highFrac` of its observed range ("reward flat at 0.93 while mean length rose"),
  *   or it gained and follows the length step after step (the coupling above on ranks, so one step
@@ -491,12 +491,14 @@ export class DistributionDriftJudge {
       }
     } else if (up && proxyTrend !== undefined) {
       const proxyAfter = proxyTrend.after;
-      // "Flat" must be shown, not merely "no significant gain": a learning curve still climbing
-      // under its noise fails the gain test too (absence of evidence). Flat = even the upper bound
-      // of the rise since the drift began (tCritical standard errors above it) stays under
-      // `gainFloor` of the observed range; each drifting step adds a value to show it with.
+      // "No significant gain" alone is absence of evidence: a learning curve still climbing under
+      // its noise fails the gain test too (5% of simulated episodes warned). Flat also needs the
+      // rise since the drift began, over every step since (each drifting step adds one), to stay
+      // under `gainFloor` of the observed range: a curve that climbed 10% of its range while the
+      // lengths grew is not flat, significant or not. (Demanding its upper bound stay under that
+      // floor, a true equivalence test, missed a third of simulated reward-flat length hacks.)
       const sinceDrift = this.proxy.trendSinceHold(o.gainRecent);
-      const flat = sinceDrift !== undefined && sinceDrift.rise + o.tCritical * sinceDrift.se < o.gainFloor * this.proxy.range;
+      const flat = !proxyGain && sinceDrift !== undefined && sinceDrift.rise < o.gainFloor * this.proxy.range;
       if (flat && proxyHigh) {
         exploit = true;
         context = () => `reward flat at ${fmt(proxyAfter)} while `;

@@ -167,6 +167,29 @@ describe('distributionDrift', () => {
       expect(warned / 400).toBeLessThanOrEqual(0.015);
     });
 
+    it('shows a noisy reward flat over the steps since the drift began, and warns of the length explosion beside it', async () => {
+      // Learned early (0.3 -> 0.8 in 20 steps), then flat at 0.8 with step noise 0.04 while lengths
+      // explode 300 -> 900 from record 40 on: found in each of 20 runs within 6 steps. (An
+      // equivalence test, the rise's upper bound under 10% of the range, missed 2 of them.)
+      const noise = new Random(4);
+      const found: number[] = [];
+      for (let run_ = 0; run_ < 20; run_++) {
+        const records = Array.from({ length: 70 }, (_, i) => ({
+          step: i + 1,
+          metrics: {
+            'length/mean': (i < 40 ? 300 : Math.min(900, 300 + 40 * (i - 39))) + 10 * noise.normal(),
+            'reward/mean': 0.3 + 0.5 * Math.min(1, i / 20) + 0.04 * noise.normal(),
+          },
+        }));
+        const exploit = (await run(records, distributionDriftConditions())).find((c) => c.signal === 'exploit');
+        if (exploit === undefined) continue;
+        expect(exploit.message).toMatch(/^reward flat at 0\.[78]\d* while mean length rose/);
+        found.push(exploit.step);
+      }
+      expect(found.length).toBe(20);
+      expect(Math.max(...found)).toBeLessThanOrEqual(46);
+    });
+
     it('calls a score that rises by learning, deaf to the batch length, info; one step where both jumped is no coupling', async () => {
       const learning = recordsWith((i) => 0.3 + 0.4 * (1 - Math.exp(-i / 15)) + 0.01 * rng.normal());
       const conditions = await run(learning, distributionDriftConditions());
