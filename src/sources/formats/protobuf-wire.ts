@@ -39,6 +39,8 @@ export function readVarint(bytes: Uint8Array, at: number, end: number): [number,
 
 /** The varint in `bytes[start, end)` as a signed 64-bit integer (int64 fields: -3 is 10 bytes). */
 export function int64Of(bytes: Uint8Array, field: WireField): number {
+  // Up to 7 bytes hold 49 bits: non-negative and exact as a double, as `readVarint` read it.
+  if (field.end - field.start <= 7) return field.varint;
   let value = 0n;
   for (let i = field.end - 1; i >= field.start; i--) value = (value << 7n) | BigInt(bytes[i]! & 0x7f);
   return Number(BigInt.asIntN(64, value));
@@ -88,5 +90,7 @@ export function* fields(bytes: Uint8Array, start = 0, end = bytes.length): Gener
 /** The bytes as a DataView (little-endian reads of fixed32/fixed64 fields). */
 export const viewOf = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+const UTF8 = new TextDecoder();
+
 /** A length-delimited field's bytes as UTF-8 text. */
-export const textOf = (bytes: Uint8Array, field: WireField): string => new TextDecoder().decode(bytes.subarray(field.start, field.end));
+export const textOf = (bytes: Uint8Array, field: WireField): string => UTF8.decode(bytes.subarray(field.start, field.end));

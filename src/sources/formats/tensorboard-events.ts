@@ -45,6 +45,18 @@ interface StepRows {
   readonly eval: Record<string, number>;
 }
 
+/** One file's bytes and what reading it has gathered so far. */
+interface EventFile {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  /** Scalars by step, in the order steps first appear. */
+  readonly steps: Map<number, StepRows>;
+  /** Each tag's plugin, named only with its first value (TF2). */
+  readonly plugins: Map<string, string>;
+  /** Each tag's phase, read once through the alias table. */
+  readonly phases: Map<string, 'train' | 'eval'>;
+}
+
 /** What `readScalar` found in one `Summary.Value`. */
 type Scalar = { readonly tag: string; readonly value: number } | undefined;
 
@@ -59,9 +71,8 @@ export const tensorboardEvents: WholeFileFormat = {
 /** The items of a whole event file (see the module comment). O(bytes). */
 export function tensorboardItems(content: Uint8Array, source: string): Ingested[] {
   const view = viewOf(content);
+  const file: EventFile = { bytes: content, view, steps: new Map(), plugins: new Map(), phases: new Map() };
   const problems: Ingested[] = [];
-  const steps = new Map<number, StepRows>();
-  const plugins = new Map<string, string>();
   let at = 0;
   let index = 0;
   while (at < content.length) {
@@ -91,14 +102,14 @@ export function tensorboardItems(content: Uint8Array, source: string): Ingested[
       continue;
     }
     try {
-      readEvent(content, start, end, steps, plugins, (reason) => problems.push(problem(source, 0, `${where}: ${reason}`, '')));
+      readEvent(file, start, end, (reason) => problems.push(problem(source, 0, `${where}: ${reason}`, '')));
     } catch (error) {
       if (!(error instanceof WireError)) throw error;
       problems.push(problem(source, 0, `${where}: not a readable Event (${error.message}); record skipped`, ''));
     }
   }
   const items: Ingested[] = [];
-  for (const [step, rows] of steps) {
+  for (const [step, rows] of file.steps) {
     for (const row of [rows.train, rows.eval]) {
       if (Object.keys(row).length === 0) continue;
       const infinite = infinityReason(row);
@@ -110,14 +121,8 @@ export function tensorboardItems(content: Uint8Array, source: string): Ingested[
 }
 
 /** Reads one Event's scalars into `steps`. Throws WireError on a malformed message. */
-function readEvent(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  steps: Map<number, StepRows>,
-  plugins: Map<string, string>,
-  report: (reason: string) => void,
-): void {
+function readEvent(file: EventFile, start: number, end: number, report: (reason: string) => void): void {
+  const { bytes, steps, phases } = file;
   let step = 0;
   let summary: WireField | undefined;
   for (const field of fields(bytes, start, end)) {
@@ -128,7 +133,7 @@ function readEvent(
   const scalars: { tag: string; value: number }[] = [];
   for (const value of fields(bytes, summary.start, summary.end)) {
     if (value.field !== 1 || value.wire !== WIRE.bytes) continue;
-    const scalar = readScalar(bytes, value, plugins);
+    const scalar = readScalar(file, value);
     if (scalar !== undefined) scalars.push(scalar);
   }
   if (scalars.length === 0) return;
@@ -143,20 +148,25 @@ function readEvent(
     steps.set(step, rows);
   }
   for (const { tag, value } of scalars) {
-    const phase = canonicalMetricName(tag)?.phase ?? 'train';
+    let phase = phases.get(tag);
+    if (phase === undefined) {
+      phase = canonicalMetricName(tag)?.phase ?? 'train';
+      phases.set(tag, phase);
+    }
     setOwn(phase === 'eval' ? rows.eval : rows.train, tag, value);
   }
 }
 
 /** The tag and number of one `Summary.Value`, or undefined when it is not a numeric scalar. */
-function readScalar(bytes: Uint8Array, value: WireField, plugins: Map<string, string>): Scalar {
+function readScalar(file: EventFile, value: WireField): Scalar {
+  const { bytes, view, plugins } = file;
   let tag: string | undefined;
   let simple: number | undefined;
   let tensor: WireField | undefined;
   let plugin: string | undefined;
   for (const field of fields(bytes, value.start, value.end)) {
     if (field.field === 1 && field.wire === WIRE.bytes) tag = textOf(bytes, field);
-    else if (field.field === 2 && field.wire === WIRE.fixed32) simple = viewOf(bytes).getFloat32(field.start, true);
+    else if (field.field === 2 && field.wire === WIRE.fixed32) simple = view.getFloat32(field.start, true);
     else if (field.field === 8 && field.wire === WIRE.bytes) tensor = field;
     else if (field.field === 9 && field.wire === WIRE.bytes) plugin = pluginName(bytes, field);
   }
@@ -166,7 +176,7 @@ function readScalar(bytes: Uint8Array, value: WireField, plugins: Map<string, st
   if (tensor === undefined) return undefined;
   const known = plugins.get(tag);
   if (known !== undefined && known !== 'scalars') return undefined;
-  const number = tensorScalar(bytes, tensor);
+  const number = tensorScalar(file, tensor);
   return number === undefined ? undefined : { tag, value: number };
 }
 
@@ -186,8 +196,8 @@ function pluginName(bytes: Uint8Array, metadata: WireField): string | undefined 
  * scalar summaries), read from its typed value list or its raw `tensor_content`; undefined for
  * other types and for tensors of more than one element.
  */
-function tensorScalar(bytes: Uint8Array, tensor: WireField): number | undefined {
-  const view = viewOf(bytes);
+function tensorScalar(file: EventFile, tensor: WireField): number | undefined {
+  const { bytes, view } = file;
   let dtype = 0;
   let elements = 1;
   const values: number[] = [];
