@@ -21,9 +21,10 @@
  *   `gainFloor` of its observed range: a curve still climbing under its noise is not flat) and sits
  *   in the top `1 - highFrac` of its observed range ("reward flat at 0.93 while mean length rose"),
  *   or it gained and follows the length step after step (the coupling above on ranks, so one step
- *   where both jumped, a better and longer strategy arriving, does not carry it). A gain = the mean of the last `gainRecent` steps above the mean of the
- *   `gainReference` steps before by `tCritical` Welch standard errors AND by `gainFloor` of the
- *   observed range of step means (units never matter).
+ *   where both jumped, a better and longer strategy arriving, does not carry it). A gain = the mean
+ *   of the last `gainRecent` steps above the mean of the `gainReference` steps before by
+ *   `tCritical` Welch standard errors AND by `gainFloor` of the observed range of step means (units
+ *   never matter).
  * - never an exploit when the reward is the true component alone (`rewardIsTrue`: so far the
  *   reward has equalled the true component times one constant weight, sample by sample or step by
  *   step, to 0.1%, as a lone `accuracy_reward`; see {@link RewardIsTruth}). Length drift is an exploit
@@ -496,7 +497,8 @@ export class DistributionDriftJudge {
       // rise since the drift began, over every step since (each drifting step adds one), to stay
       // under `gainFloor` of the observed range: a curve that climbed 10% of its range while the
       // lengths grew is not flat, significant or not. (Demanding its upper bound stay under that
-      // floor, a true equivalence test, missed a third of simulated reward-flat length hacks.)
+      // floor, a true equivalence test, missed 3 of 6 simulated reward-flat length hacks in verl
+      // logs, which name no components.)
       const sinceDrift = this.proxy.trendSinceHold(o.gainRecent);
       const flat = !proxyGain && sinceDrift !== undefined && sinceDrift.rise < o.gainFloor * this.proxy.range;
       if (flat && proxyHigh) {
