@@ -3,7 +3,8 @@
  * at the head; the registry (formats/index.ts) is ordered so that stricter formats are asked
  * first. `--format` (the `format` option of `fromFile`) skips detection.
  */
-import { open } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FormatName, InputFormat } from './format.js';
 import { FORMATS } from './formats/index.js';
 import { describeFsError, stripBom, UnreadableInputError } from './line-reader.js';
@@ -54,6 +55,23 @@ export async function readHead(path: string, bytes = DETECT_BYTES): Promise<stri
       await handle.close();
     }
   } catch (error) {
-    throw new UnreadableInputError(path, describeFsError(error), { cause: error });
+    const hint = (error as { code?: unknown }).code === 'EISDIR' ? await eventFilesHint(path) : '';
+    throw new UnreadableInputError(path, `${describeFsError(error)}${hint}`, { cause: error });
+  }
+}
+
+/**
+ * For a directory given where a file was expected: the TensorBoard event files in it, since
+ * TensorBoard users know their log directory, not the file names the writer chose. Names start
+ * with the writer's start time, so the last in order is the newest. Empty when there are none.
+ */
+async function eventFilesHint(directory: string): Promise<string> {
+  try {
+    const names = (await readdir(directory)).filter((name) => name.startsWith('events.out.tfevents.')).sort();
+    if (names.length === 0) return '';
+    const count = names.length === 1 ? 'a TensorBoard event file' : `${String(names.length)} TensorBoard event files`;
+    return `; it holds ${count}: pass one, e.g. ${join(directory, names.at(-1)!)}${names.length > 1 ? ' (the newest)' : ''}`;
+  } catch {
+    return '';
   }
 }

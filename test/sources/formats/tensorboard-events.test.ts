@@ -191,6 +191,11 @@ describe('tensorboardEvents', () => {
       writeFileSync(path, hfRun(3));
       const items = await lastValueFrom(fromFile(path).pipe(toArray()));
       expect(stepsOf(items).map((r) => `${String(r.step)}/${r.phase ?? 'train'}`)).toEqual(['10/train', '20/train', '30/train']);
+      // The log directory itself, as TensorBoard users know it: the error names the file to pass.
+      writeFileSync(join(dir, 'events.out.tfevents.1600000000.host.1.0'), hfRun(1));
+      await expect(lastValueFrom(fromFile(dir).pipe(toArray()))).rejects.toThrow(
+        `is a directory, not a file; it holds 2 TensorBoard event files: pass one, e.g. ${path} (the newest)`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
