@@ -64,8 +64,26 @@ export function partialSlope(x: ArrayLike<number>, y: ArrayLike<number>, n: numb
   }
   // Relative to z's raw second moment, so units never matter.
   const withZ = z !== undefined && szz > TINY * (szz + n * mz * mz);
-  const parameters = withZ ? 3 : 2;
-  const df = n - parameters;
+  return partialSlopeOfMoments({ sxx, syy, sxy, szz, sxz, syz }, withZ, n - (withZ ? 3 : 2));
+}
+
+/** Centered sums of squares and cross products of x, y and z (z's are 0 when there is no z). */
+export interface CoMoments {
+  readonly sxx: number;
+  readonly syy: number;
+  readonly sxy: number;
+  readonly szz: number;
+  readonly sxz: number;
+  readonly syz: number;
+}
+
+/**
+ * {@link partialSlope} from co-moments already summed, with `df` residual degrees of freedom:
+ * for moments pooled over groups (within-step regressions, one intercept per step), where the
+ * caller knows how many parameters were fitted. `withZ` false ignores the z moments. O(1).
+ */
+export function partialSlopeOfMoments(moments: CoMoments, withZ: boolean, df: number): PartialSlope {
+  const { sxx, syy, sxy, szz, sxz, syz } = moments;
   const none = { slope: 0, t: 0, df: Math.max(0, df) };
   if (df < 1 || !(sxx > 0)) return none;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partialSlope } from '../../src/kernels/partial-slope.js';
+import { partialSlope, partialSlopeOfMoments } from '../../src/kernels/partial-slope.js';
 import { Random } from '../../src/sim/random.js';
 
 // Anscombe (1973), "Graphs in Statistical Analysis", The American Statistician 27(1): each of the
@@ -66,6 +66,38 @@ describe('partialSlope', () => {
       // Same residuals, one degree of freedom fewer for the estimated z.
       expect(fit.t).toBeCloseTo(fwl.t * Math.sqrt((n - 3) / (n - 2)), 8);
     }
+  });
+
+  it('from moments pooled over groups, equals the fixed-effects regression (each group demeaned), with its degrees of freedom', () => {
+    const rng = new Random(9);
+    const groups = [12, 9, 15];
+    const all = { x: [] as number[], y: [] as number[], z: [] as number[] };
+    const pooled = { sxx: 0, syy: 0, sxy: 0, szz: 0, sxz: 0, syz: 0 };
+    for (const [g, n] of groups.entries()) {
+      const z = Array.from({ length: n }, () => rng.normal());
+      const x = z.map((v) => 3 * g + 0.5 * v + rng.normal()); // groups at different levels
+      const y = x.map((v, i) => 10 * g + 0.4 * v + z[i]! + rng.normal());
+      const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+      const [mx, my, mz] = [mean(x), mean(y), mean(z)];
+      for (let i = 0; i < n; i++) {
+        const [dx, dy, dz] = [x[i]! - mx, y[i]! - my, z[i]! - mz];
+        pooled.sxx += dx * dx;
+        pooled.syy += dy * dy;
+        pooled.sxy += dx * dy;
+        pooled.szz += dz * dz;
+        pooled.sxz += dx * dz;
+        pooled.syz += dy * dz;
+        all.x.push(dx);
+        all.y.push(dy);
+        all.z.push(dz);
+      }
+    }
+    const n = all.x.length;
+    const fixed = partialSlopeOfMoments(pooled, true, n - groups.length - 2);
+    const demeaned = partialSlope(all.x, all.y, n, all.z); // one intercept, 3 parameters
+    expect(fixed.slope).toBeCloseTo(demeaned.slope, 10);
+    expect(fixed.df).toBe(n - 5);
+    expect(fixed.t).toBeCloseTo(demeaned.t * Math.sqrt((n - 5) / (n - 3)), 8);
   });
 
   it('reads only the first n values', () => {
