@@ -3,7 +3,7 @@ import type { Condition } from '../src/core/condition.js';
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import { componentMean, METRIC } from '../src/core/metric-names.js';
 import type { Alert, RewardEvent, SampleRef, StepRecord } from '../src/core/types.js';
-import { DistributionDriftJudge, RewardIsTruth } from '../src/detectors/distribution-drift.js';
+import { DistributionDriftJudge, RewardIsTruth, StepMoments } from '../src/detectors/distribution-drift.js';
 import { checkTrue, ComponentRoles, componentOfMetric, type TrueComponent } from '../src/detectors/reward-components.js';
 import { checkBetween, checkInteger, checkOneOf, checkPositive, finiteOrMissing, isStepRecordLike } from '../src/detectors/select.js';
 import { IntegerKsTree } from '../src/kernels/ks-integer-tree.js';
@@ -96,6 +96,8 @@ class SampleStep {
   proxyCount = 0;
   trueSum = 0;
   trueCount = 0;
+  /** Length, reward and true component of the step's samples, for the within-step coupling. */
+  readonly moments = new StepMoments();
   /** The longest samples of the step, longest first (ties: earliest first), and their values. */
   private readonly longestEvents: (RewardEvent | undefined)[] = new Array<RewardEvent | undefined>(LONGEST).fill(undefined);
   private readonly longestValues = new Float64Array(LONGEST);
@@ -104,6 +106,7 @@ class SampleStep {
   reset(step: number): void {
     this.step = step;
     this.count = this.sum = this.proxySum = this.proxyCount = this.trueSum = this.trueCount = 0;
+    this.moments.reset();
     this.longestEvents.fill(undefined);
     this.kept = 0;
   }
@@ -199,6 +202,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
         trueName,
         rewardIsTrue: sameAsTruth.value,
         samples: open.longest(),
+        within: open.moments,
       });
     };
     return {
@@ -257,6 +261,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
           open.trueCount++;
           if (reward !== undefined) sameAsTruth.add(reward, truthValue);
         }
+        if (reward !== undefined && (trueName === undefined || truthValue !== undefined)) open.moments.add(value, reward, truthValue ?? 0);
         return closed;
       },
       flush() {
@@ -309,7 +314,10 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  * standard errors; differences, because two trends correlate in levels whatever pays for what). A
  * format bonus that
  * saturates beside a slowly learning task gains without that, and is info; a length bonus or a
- * reward model that likes length pays more in the steps whose batches ran longer. Also an exploit:
+ * reward model that likes length pays more in the steps whose batches ran longer. With sample input
+ * the same regression also runs among the samples of each step (one intercept per step, pooled over
+ * 20 steps): there a length bias buried in step-to-step noise shows, and it counts when its slope
+ * times the rise of the mean length buys at least half the reward's gain. Also an exploit:
  * the true component fell significantly while the reward did not. With no true component: the
  * reward is flat (no significant recent gain, and its rise since the drift began under 10% of its
  * range) in its top quarter, or it gained and follows the length step after step (the same regression on the ranks of
@@ -326,7 +334,8 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  * by 25%; a step-level KS on autocorrelated means is not a calibrated test (a trend gives D = 1), so
  * the effect floor, not α, carries the false-alarm rate there. Evidence: d, critical, pValue,
  * wasserstein, referenceMean, recentMean, change, reward and true trends, couplingSlope/couplingT/
- * couplingChanges (reward per unit of length, with a true component); samples: the 5 longest
+ * couplingChanges (reward per unit of length, with a true component), withinSlope/withinT/
+ * withinSamples/withinBought (sample input); samples: the 5 longest
  * samples of the step (sample input). Cost: O(1) per sample, O(k·log M) per step for the k distinct
  * lengths it moved (at most O(M)), while calm.
  *

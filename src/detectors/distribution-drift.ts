@@ -15,13 +15,15 @@
  *   not rise while the proxy reward rose and the reward beyond the true component moves with the
  *   length step by step (the proxy's step-to-step changes regressed on the mean length's, the true
  *   component's held fixed, over the last `couplingSteps` steps: slope > 0 by `couplingT` standard
- *   errors; see {@link LengthCoupling}), or the true component fell (a significant fall, by
+ *   errors; see {@link LengthCoupling}; with sample input also among the samples of each step, when
+ *   that slope times the rise of the mean length buys at least half the reward's gain; see
+ *   {@link WithinStepCoupling}), or the true component fell (a significant fall, by
  *   `gainFloor` of its range) while the proxy did not; with no true component, the proxy reward
  *   is flat (no significant gain, and its rise since the drift began, over every step since, under
  *   `gainFloor` of its observed range: a curve still climbing under its noise is not flat) and sits
  *   in the top `1 - highFrac` of its observed range ("reward flat at 0.93 while mean length rose"),
  *   or it gained and follows the length step after step (the coupling above on ranks, so one step
- *   where both jumped, a better and longer strategy arriving, does not carry it). A gain = the mean
+ *   where both jumped, a better and longer strategy arriving, does not carry it) or within steps. A gain = the mean
  *   of the last `gainRecent` steps above the mean of the `gainReference` steps before by
  *   `tCritical` Welch standard errors AND by `gainFloor` of the observed range of step means (units
  *   never matter).
@@ -53,7 +55,7 @@ import type { SampleRef } from '../core/types.js';
 import { ksCriticalValue, ksTwoSamplePValue } from '../kernels/ks-p-value.js';
 import type { IncrementalKs } from '../kernels/ks-sliding-windows.js';
 import { SlidingKsWindows } from '../kernels/ks-sliding-windows.js';
-import { partialSlope, type PartialSlope } from '../kernels/partial-slope.js';
+import { partialSlope, partialSlopeOfMoments, type CoMoments, type PartialSlope } from '../kernels/partial-slope.js';
 import { averageRanks } from '../kernels/ranks.js';
 import { finiteT, fmt, pct, tOf } from './select.js';
 
@@ -95,6 +97,57 @@ export interface DriftStep {
   readonly rewardIsTrue?: boolean;
   /** Up to 5 samples of the step (the longest), as evidence. */
   readonly samples?: readonly SampleRef[];
+  /** The step's samples as sums for a within-step regression of reward on length (sample input). */
+  readonly within?: StepMoments;
+}
+
+/**
+ * One step's samples (length x, reward y, true component z or 0) as raw sums: the within-step
+ * regression of reward on length, with the true component held fixed, is read from them. O(1)
+ * per sample.
+ */
+export class StepMoments {
+  n = 0;
+  private x = 0;
+  private y = 0;
+  private z = 0;
+  private xx = 0;
+  private yy = 0;
+  /** Raw sum of z², to tell a constant z from a varying one whatever its units. */
+  zz = 0;
+  private xy = 0;
+  private xz = 0;
+  private yz = 0;
+
+  reset(): void {
+    this.n = this.x = this.y = this.z = this.xx = this.yy = this.zz = this.xy = this.xz = this.yz = 0;
+  }
+
+  add(x: number, y: number, z: number): void {
+    this.n++;
+    this.x += x;
+    this.y += y;
+    this.z += z;
+    this.xx += x * x;
+    this.yy += y * y;
+    this.zz += z * z;
+    this.xy += x * y;
+    this.xz += x * z;
+    this.yz += y * z;
+  }
+
+  /** The step's centered sums of squares and products (each sample against the step's means). */
+  centered(): CoMoments {
+    const n = this.n;
+    return {
+      sxx: this.xx - (this.x * this.x) / n,
+      syy: this.yy - (this.y * this.y) / n,
+      sxy: this.xy - (this.x * this.y) / n,
+      szz: this.zz - (this.z * this.z) / n,
+      sxz: this.xz - (this.x * this.z) / n,
+      syz: this.yz - (this.y * this.z) / n,
+    };
+  }
 }
 
 /** Steps past `gainRecent` that the flat test's "since the drift began" window can reach. */
@@ -264,11 +317,66 @@ class LengthCoupling {
   }
 }
 
+/**
+ * Whether the reward follows the length among the samples of one step: the regression of each
+ * sample's reward on its length (the true component held fixed), one intercept per step, pooled
+ * over the last `size` steps of sample input. Samples of one step share the policy and the batch,
+ * so this asks the question of {@link LengthCoupling} with a thousand samples instead of twenty
+ * step means: a reward model's length bias or a noisy length bonus shows here long before it
+ * shows in step-to-step noise. O(size) per call.
+ */
+class WithinStepCoupling {
+  private readonly steps: ({ readonly moments: CoMoments; readonly n: number; readonly zz: number } | undefined)[];
+  private head = 0;
+
+  constructor(size: number) {
+    this.steps = new Array<undefined>(size).fill(undefined);
+  }
+
+  push(within: StepMoments | undefined): void {
+    this.steps[this.head] = within === undefined || within.n < 2 ? undefined : { moments: within.centered(), n: within.n, zz: within.zz };
+    this.head = this.head + 1 === this.steps.length ? 0 : this.head + 1;
+  }
+
+  /** The pooled within-step slope of reward on length and its t, or undefined without samples. */
+  measure(withTruth: boolean): (PartialSlope & { readonly samples: number }) | undefined {
+    let sxx = 0;
+    let syy = 0;
+    let sxy = 0;
+    let szz = 0;
+    let sxz = 0;
+    let syz = 0;
+    let zz = 0;
+    let samples = 0;
+    let steps = 0;
+    for (const step of this.steps) {
+      if (step === undefined) continue;
+      const m = step.moments;
+      sxx += m.sxx;
+      syy += m.syy;
+      sxy += m.sxy;
+      szz += m.szz;
+      sxz += m.sxz;
+      syz += m.syz;
+      zz += step.zz;
+      samples += step.n;
+      steps++;
+    }
+    if (steps === 0) return undefined;
+    const withZ = withTruth && szz > 1e-12 * zz;
+    const fit = partialSlopeOfMoments({ sxx, syy, sxy, szz, sxz, syz }, withZ, samples - steps - (withZ ? 2 : 1));
+    return { ...fit, samples };
+  }
+}
+
 /** "(+0.06 per 100 tokens, rank t 4.8 over 19 step changes)": a coupling's slope and strength. */
 function couplingEvidence(slope: number, t: number, tName: string, changes: number, unit: string): string {
   const strength = Number.isFinite(t) ? `${tName} ${fmt(t)}` : 'an exact fit';
   return `(+${fmt(100 * slope)} per 100 ${unit}, ${strength} over ${String(changes)} step changes)`;
 }
+
+/** Share of the proxy's gain the within-step slope must buy through the length rise. */
+const WITHIN_SHARE = 0.5;
 
 /** Fewest step-to-step changes {@link LengthCoupling} judges (5 residual degrees of freedom). */
 const MIN_CHANGES = 8;
@@ -334,6 +442,7 @@ export class DistributionDriftJudge {
   private readonly proxy: StepSeries;
   private readonly truth: StepSeries;
   private readonly coupling: LengthCoupling;
+  private readonly within: WithinStepCoupling;
   /** The first step judged: an episode is dated from it when no step ever sat near the reference. */
   private firstStep = Number.NaN;
   /** The last step whose mean length sat near the reference mean: a drift episode is dated from it. */
@@ -355,6 +464,7 @@ export class DistributionDriftJudge {
     this.proxy = new StepSeries(options.gainReference, options.gainRecent);
     this.truth = new StepSeries(options.gainReference, options.gainRecent);
     this.coupling = new LengthCoupling(options.couplingSteps);
+    this.within = new WithinStepCoupling(options.couplingSteps);
   }
 
   /** Adds one finite value to the recent window (the evicted one moves to the reference unless held). */
@@ -375,6 +485,7 @@ export class DistributionDriftJudge {
     if (summary.proxy !== undefined) this.proxy.push(summary.proxy);
     if (summary.truth !== undefined) this.truth.push(summary.truth);
     this.coupling.push(summary.mean, summary.proxy ?? Number.NaN, summary.truth ?? Number.NaN);
+    this.within.push(summary.within);
     if (Number.isNaN(this.firstStep)) this.firstStep = summary.step;
     const windows = this.windows;
     if (windows.referenceLength < o.reference || windows.recentLength < o.recent) return undefined;
@@ -477,7 +588,9 @@ export class DistributionDriftJudge {
       const coupling = this.measureCoupling(true, stats);
       // The least-squares t may rest on the few steps where both jumped: here the true component
       // has already been found not to share the gain, so a jump together is not learning.
-      const lengthPays = coupling !== undefined && coupling.slope > 0 && coupling.t >= o.couplingT;
+      const stepPays = coupling !== undefined && coupling.slope > 0 && coupling.t >= o.couplingT;
+      const within = proxyGain && proxyTrend !== undefined ? this.measureWithin(true, stats, recentMean - referenceMean, proxyTrend.rise) : undefined;
+      const lengthPays = stepPays || within !== undefined;
       // A truth falling with the reward is a collapse (completions cut at the cap), not an exploit.
       exploit = (!gains(trueTrend, this.truth) && proxyGain && lengthPays) || (falling && proxyTrend !== undefined && proxyTrend.rise >= 0);
       if (exploit) {
@@ -485,9 +598,12 @@ export class DistributionDriftJudge {
         const trueName = summary.trueName;
         const trueAfter = trueTrend.after;
         context = () => `${trueName} ${falling ? 'falling' : 'flat'} at ${fmt(trueAfter)}${reward}, while `;
-        if (lengthPays) {
+        if (stepPays) {
           const how = couplingEvidence(coupling.slope, coupling.t, 't', coupling.changes, o.unit);
           suffix = () => `; the reward beyond ${trueName} moves with the length ${how}`;
+        } else if (within !== undefined) {
+          const how = within.phrase;
+          suffix = () => `; within steps the reward beyond ${trueName} follows the length ${how}`;
         }
       }
     } else if (up && proxyTrend !== undefined) {
@@ -511,12 +627,16 @@ export class DistributionDriftJudge {
         const coupling = this.measureCoupling(false, stats);
         // Nothing here tells learning from a length bonus but how the reward follows the length:
         // step after step (rankT), not in the one step where a better, longer strategy arrived.
-        if (coupling !== undefined && coupling.slope > 0 && coupling.rankT >= o.couplingT) {
+        const rankCoupled = coupling !== undefined && coupling.slope > 0 && coupling.rankT >= o.couplingT;
+        const within = rankCoupled ? undefined : this.measureWithin(false, stats, recentMean - referenceMean, proxyTrend.rise);
+        if (rankCoupled || within !== undefined) {
           exploit = true;
           const proxyBefore = proxyTrend.before;
-          const how = couplingEvidence(coupling.slope, coupling.rankT, 'rank t', coupling.changes, o.unit);
+          const how = rankCoupled
+            ? `the reward moves with the length ${couplingEvidence(coupling.slope, coupling.rankT, 'rank t', coupling.changes, o.unit)}`
+            : `within steps the reward follows the length ${within!.phrase}`;
           context = () => `reward rose ${fmt(proxyBefore)} -> ${fmt(proxyAfter)} with the length, `;
-          suffix = () => `; the reward moves with the length ${how}`;
+          suffix = () => `; ${how}`;
         }
       }
     }
@@ -567,6 +687,28 @@ export class DistributionDriftJudge {
       stats.couplingChanges = coupling.changes;
     }
     return coupling;
+  }
+
+  /**
+   * The within-step coupling of sample input (see {@link WithinStepCoupling}), recorded in
+   * `stats`, when it pays for the gain: a slope > 0 by `couplingT` standard errors that, times the
+   * rise of the mean length, buys at least half the proxy's `gain`. Undefined otherwise (and
+   * always for step input). With a thousand samples a tiny slope is significant; the share of the
+   * gain it buys is what makes it the length's doing.
+   */
+  private measureWithin(withTruth: boolean, stats: Record<string, number>, lengthRise: number, gain: number): { readonly phrase: string } | undefined {
+    const within = this.within.measure(withTruth);
+    if (within === undefined) return undefined;
+    const bought = within.slope * lengthRise;
+    stats.withinSlope = within.slope;
+    stats.withinT = finiteT(within.t);
+    stats.withinSamples = within.samples;
+    stats.withinBought = bought;
+    if (!(within.slope > 0 && within.t >= this.options.couplingT && gain > 0 && bought >= WITHIN_SHARE * gain)) return undefined;
+    const strength = Number.isFinite(within.t) ? `t ${fmt(within.t)}` : 'an exact fit';
+    return {
+      phrase: `(+${fmt(100 * within.slope)} per 100 ${this.options.unit}, ${strength} over ${String(within.samples)} samples), buying ${fmt(bought)} of the ${fmt(gain)} gain`,
+    };
   }
 
   /** Entries kept in {@link pValues} (tests: the memo stays bounded). */

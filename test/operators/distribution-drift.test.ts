@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/sim/random.js';
 import { distributionDrift, distributionDriftConditions, type DistributionDriftConfig } from '../../operators/distribution-drift.js';
 import { summarizeSteps } from '../../operators/summarize-steps.js';
+import type { Condition } from '../../src/core/condition.js';
 import type { RewardEvent, StepRecord } from '../../src/core/types.js';
 import { RewardIsTruth } from '../../src/detectors/distribution-drift.js';
 import { ksStatistics } from '../../src/kernels/ks-statistic.js';
@@ -205,6 +206,62 @@ describe('distributionDrift', () => {
       expect(jumped.filter((c) => c.signal === 'exploit')).toEqual([]);
       // The least-squares t alone would have called it: the one joint jump carries it.
       expect(Math.max(...jumped.map((c) => c.evidence.stats.couplingT ?? 0))).toBeGreaterThanOrEqual(4.5);
+    });
+  });
+
+  describe('sample input: the reward against each sample\'s length within its step', () => {
+    // 64 samples a step for 70 steps; mean length 300 until step 40, then growing 4% a step
+    // (sd 30% within a step). `reward` builds each sample's reward from its length and correctness.
+    // Learning that comes with the longer answers: 0.4 -> 0.8 over steps 30-70.
+    const learning = (step: number): number => 0.4 + 0.4 * Math.min(1, Math.max(0, (step - 30) / 40));
+    const samplesOf = (
+      seed: number,
+      accuracy: (step: number) => number,
+      reward: (length: number, correct: number, rng: Random, step: number) => { reward: number; components?: Record<string, number> },
+    ): RewardEvent[] => {
+      const rng = new Random(seed);
+      const events: RewardEvent[] = [];
+      for (let step = 0; step < 70; step++) {
+        const mean = step < 40 ? 300 : 300 * 1.04 ** (step - 40);
+        for (let i = 0; i < 64; i++) {
+          const length = Math.max(10, Math.round(mean * (1 + 0.3 * rng.normal())));
+          const correct = rng.chance(accuracy(step)) ? 1 : 0;
+          events.push({ step, length, ...reward(length, correct, rng, step) });
+        }
+      }
+      return events;
+    };
+    const firstExploit = async (events: RewardEvent[]): Promise<Condition | undefined> =>
+      (await run(events, distributionDriftConditions())).find((c) => c.signal === 'exploit');
+
+    it('warns when a reward model pays for length that step means bury in the accuracy noise', async () => {
+      // One score, no components: correctness (flat at 0.5) plus 0.05 per 100 tokens plus noise.
+      const exploit = await firstExploit(samplesOf(1, () => 0.5, (length, correct, rng) => ({ reward: correct + 0.0005 * length + 0.1 * rng.normal() })));
+      expect(exploit?.message).toMatch(/^reward rose [\d.]+ -> [\d.]+ with the length, mean length rose .*; within steps the reward follows the length \(\+0\.0[45]\d* per 100 tokens, t [\d.]+ over \d+ samples\), buying [\d.]+ of the [\d.]+ gain$/);
+      expect(exploit!.step).toBeLessThanOrEqual(65);
+      // With a true component logged: the reward beyond it follows the length.
+      const withTruth = await firstExploit(
+        samplesOf(2, () => 0.5, (length, correct, rng) => {
+          const style = 0.0005 * length + 0.1 * rng.normal();
+          return { reward: correct + style, components: { accuracy: correct, style_rm: style } };
+        }),
+      );
+      expect(withTruth?.message).toMatch(/; within steps the reward beyond accuracy follows the length \(\+0\.0[45]\d* per 100 tokens/);
+    });
+
+    it('stays quiet while answers grow beside a verifier (longer answers slightly more often wrong) or a format bonus deaf to length', async () => {
+      for (const seed of [3, 4, 5]) {
+        const verifier = samplesOf(seed, learning, (length, correct, rng) => ({ reward: length > 600 && rng.chance(0.2) ? 0 : correct }));
+        const formatted = samplesOf(seed, learning, (_, correct, rng, step) => {
+          const format = rng.chance(Math.min(1, 0.5 + 0.01 * step)) ? 0.5 : 0;
+          return { reward: correct + format, components: { accuracy: correct, format } };
+        });
+        for (const events of [verifier, formatted]) {
+          const conditions = await run(events, distributionDriftConditions());
+          expect(conditions.filter((c) => c.active).length).toBeGreaterThan(5);
+          expect(conditions.filter((c) => c.signal === 'exploit')).toEqual([]);
+        }
+      }
     });
   });
 
