@@ -148,11 +148,9 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
   checkPipelineConfig(PIPELINE, config, STEP_PIPELINE_KEYS);
   const sensitivity = checkSensitivity(PIPELINE, config.sensitivity);
   const withHysteresis = config.hysteresis === undefined ? {} : { hysteresis: config.hysteresis };
-  const slots = new PipelineSlots<StepRecord>(PIPELINE);
+  // Evaluation records reach only heldOutDivergence (`everyItem`): the others judge the training run.
+  const slots = new PipelineSlots<StepRecord>(PIPELINE, (slot) => (options.loggedOnly?.has(slot) === true ? loggedTrainingRecord : trainingRecord));
   const list = slots.specs;
-  // Evaluation records reach only heldOutDivergence: the others judge the training run.
-  const only = (slot: string): ((record: StepRecord) => boolean) =>
-    options.loggedOnly?.has(slot) === true ? loggedTrainingRecord : trainingRecord;
   const h = scaleUp(MEAN_SHIFT_DEFAULTS.step.h, sensitivity, 1.5);
 
   slots.add('rewardShift', config.rewardShift, 'meanShift', meanShiftConditions<StepRecord>, {
@@ -160,7 +158,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     granularity: 'step',
     h,
     ...withHysteresis,
-  } satisfies MeanShiftConfig<StepRecord>, { only: only('rewardShift') });
+  } satisfies MeanShiftConfig<StepRecord>);
 
   slots.add('lengthShift', config.lengthShift, 'meanShift', meanShiftConditions<StepRecord>, {
     metric: METRIC.lengthMean,
@@ -169,27 +167,27 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     signalUp: 'info',
     signalDown: 'info',
     ...withHysteresis,
-  } satisfies MeanShiftConfig<StepRecord>, { only: only('lengthShift') });
+  } satisfies MeanShiftConfig<StepRecord>);
 
   slots.add('varianceCollapse', config.varianceCollapse, 'varianceCollapse', varianceCollapseConditions<StepRecord>, {
     metric: METRIC.rewardMean,
     granularity: 'step',
     ratio: scaleDown(VARIANCE_COLLAPSE_DEFAULTS.ratio, sensitivity, 2),
     ...withHysteresis,
-  } satisfies VarianceCollapseConfig<StepRecord>, { only: only('varianceCollapse') });
+  } satisfies VarianceCollapseConfig<StepRecord>);
 
   slots.add('saturation', config.saturation, 'saturation', saturationConditions<StepRecord>, {
     metric: METRIC.rewardMean,
     window: 10,
     fraction: Math.min(1, scaleUp(SATURATION_DEFAULTS.fraction, sensitivity, 1.125)),
     ...withHysteresis,
-  } satisfies SaturationConfig<StepRecord>, { only: only('saturation') });
+  } satisfies SaturationConfig<StepRecord>);
 
   slots.add('lengthDrift', config.lengthDrift, 'distributionDrift', distributionDriftConditions, {
     metric: METRIC.lengthMean,
     ...lengthDriftTuning(sensitivity),
     ...withHysteresis,
-  } satisfies DistributionDriftConfig, { only: only('lengthDrift') });
+  } satisfies DistributionDriftConfig);
 
   const trendZ = scaleUp(TREND_DEFAULTS.z, sensitivity, 1.25);
   const trendPersistence = shiftCount(TREND_DEFAULTS.persistence, sensitivity, 1);
@@ -201,7 +199,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     z: trendZ,
     persistence: trendPersistence,
     ...withHysteresis,
-  } satisfies TrendConfig, { only: only('klTrend') });
+  } satisfies TrendConfig);
 
   slots.add('entropyTrend', config.entropyTrend, 'trend', trendConditions, {
     metric: METRIC.entropy,
@@ -209,7 +207,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     z: trendZ,
     persistence: trendPersistence,
     ...withHysteresis,
-  } satisfies TrendConfig, { only: only('entropyTrend') });
+  } satisfies TrendConfig);
 
   slots.add('entropyDecline', config.entropyDecline, 'trend', trendConditions, {
     // Its own metric name, so its episodes never share a key with the rise's.
@@ -220,7 +218,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     z: trendZ,
     persistence: trendPersistence,
     ...withHysteresis,
-  } satisfies TrendConfig, { only: only('entropyDecline') });
+  } satisfies TrendConfig);
 
   const spikeZ = scaleUp(SPIKE_DEFAULTS.z, sensitivity, 1.25);
   // KL is positive, trends through a run (≈ t² from 0 early on) and has multiplicative noise:
@@ -233,7 +231,7 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     baseline: 'line',
     z: spikeZ,
     ...withHysteresis,
-  } satisfies SpikeConfig<StepRecord>, { only: only('klSpike') });
+  } satisfies SpikeConfig<StepRecord>);
 
   // The grad norm stays on the raw scale: a step without gradient logs 0 (TRL GRPO when every
   // group's rewards are equal), which has no logarithm; in the real TRL collapse log over half the
@@ -246,28 +244,28 @@ export function stepDetectorSpecs(config: StepDetectorsConfig, options: StepDete
     direction: 'up',
     z: spikeZ,
     ...withHysteresis,
-  } satisfies SpikeConfig<StepRecord>, { only: only('gradNormSpike') });
+  } satisfies SpikeConfig<StepRecord>);
 
   slots.add('truncation', config.truncation, 'truncation', truncationConditions, {
     granularity: 'step',
     threshold: Math.min(0.95, scaleUp(TRUNCATION_DEFAULTS.threshold, sensitivity, 1.5)),
     ...withHysteresis,
-  } satisfies TruncationConfig, { metric: METRIC.lengthClipRatio, only: only('truncation') });
+  } satisfies TruncationConfig, { metric: METRIC.lengthClipRatio });
 
   slots.add('componentDominance', config.componentDominance, 'componentDominance', componentDominanceConditions, {
     ...componentDominanceTuning(sensitivity),
     ...withHysteresis,
-  } satisfies ComponentDominanceConfig, { metric: COMPONENT_DOMINANCE_DEFAULTS.metric, only: only('componentDominance') });
+  } satisfies ComponentDominanceConfig, { metric: COMPONENT_DOMINANCE_DEFAULTS.metric });
 
   slots.add('groupCollapse', config.groupCollapse, 'groupCollapseFromSteps', groupCollapseFromStepsConditions, {
     ...groupCollapseTuning(sensitivity),
     ...withHysteresis,
-  } satisfies GroupCollapseFromStepsConfig, { metric: METRIC.groupsZeroStdFrac, only: only('groupCollapse') });
+  } satisfies GroupCollapseFromStepsConfig, { metric: METRIC.groupsZeroStdFrac });
 
   slots.add('heldOutDivergence', config.heldOutDivergence, 'heldOutDivergence', heldOutDivergenceConditions, {
     z: scaleUp(HELD_OUT_DIVERGENCE_DEFAULTS.z, sensitivity, 1.25),
     ...withHysteresis,
-  } satisfies HeldOutDivergenceConfig, { metric: HELD_OUT_DIVERGENCE_DEFAULTS.metric });
+  } satisfies HeldOutDivergenceConfig, { metric: HELD_OUT_DIVERGENCE_DEFAULTS.metric, everyItem: true });
 
   for (const extra of config.extra ?? []) {
     if (typeof extra !== 'function') throw new TypeError(`${PIPELINE} extra must hold operator functions`);

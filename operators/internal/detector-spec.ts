@@ -137,15 +137,18 @@ export function detectorSpec<T>(
 export class PipelineSlots<T> {
   readonly specs: DetectorSpec<T>[] = [];
   private readonly pipeline: string;
+  /** The items each slot judges, by slot (default: all). */
+  private readonly only: ((slot: string) => ((item: T) => boolean) | undefined) | undefined;
 
-  constructor(pipeline: string) {
+  constructor(pipeline: string, only?: (slot: string) => ((item: T) => boolean) | undefined) {
     this.pipeline = pipeline;
+    this.only = only;
   }
 
   /**
    * Adds `slot`'s detector, `conditions` under `detector`'s name, unless its option is `false`;
    * returns its config (undefined when off). `fixed.metric`: the alerts' metric when the config
-   * names none; `fixed.only`: the items it judges (default all).
+   * names none; `fixed.everyItem`: the slot judges every item, whatever the pipeline's `only` says.
    */
   add<C extends { readonly hysteresis?: HysteresisConfig }>(
     slot: string,
@@ -153,14 +156,15 @@ export class PipelineSlots<T> {
     detector: string,
     conditions: (config: C) => OperatorFunction<T, Condition>,
     preset: C,
-    fixed: { readonly metric?: string; readonly only?: ((item: T) => boolean) | undefined } = {},
+    fixed: { readonly metric?: string; readonly everyItem?: boolean } = {},
   ): C | undefined {
     const config = detectorConfig(this.pipeline, slot, option, preset);
     if (config === undefined) return undefined;
     const named = (config as { readonly metric?: unknown }).metric;
     const metric = typeof named === 'string' ? named : fixed.metric;
     if (metric === undefined) throw new Error(`${this.pipeline} ${slot}: no metric to name its alerts by`);
-    this.specs.push(detectorSpec({ slot, detector, metric }, conditions(config), config.hysteresis, fixed.only));
+    const only = fixed.everyItem === true ? undefined : this.only?.(slot);
+    this.specs.push(detectorSpec({ slot, detector, metric }, conditions(config), config.hysteresis, only));
     return config;
   }
 }
