@@ -51,6 +51,7 @@
 import { errorFunction, median } from 'simple-statistics';
 import type { Condition } from '../core/condition.js';
 import type { AlertSignal, Severity, StepRecord } from '../core/types.js';
+import { MAD_NORMAL_SCALE } from '../kernels/rolling-quantiles.js';
 import { tUpperQuantile } from '../kernels/student-t.js';
 import { finiteT, fmt, tOf } from './select.js';
 
@@ -81,8 +82,6 @@ const MIN_REFERENCE = 3;
 const SCALES = [1, 2] as const;
 /** Variance of a median relative to a mean's (large-sample, normal): pi / 2. */
 const MEDIAN_VARIANCE = Math.PI / 2;
-/** MAD to sd under normality. */
-const MAD_TO_SD = 1.4826;
 /** Differences are winsorized at this many robust sd from their median before they are pooled. */
 const WINSOR = 3;
 
@@ -170,7 +169,7 @@ export function evaluationNoise(values: readonly number[]): EvaluationNoise {
   if (differences.length === 0) return { sd: 0, differences: 0 };
   const centre = median(differences);
   const mad = median(differences.map((d) => Math.abs(d - centre)));
-  const limit = mad > 0 ? WINSOR * MAD_TO_SD * mad : Number.POSITIVE_INFINITY;
+  const limit = mad > 0 ? WINSOR * MAD_NORMAL_SCALE * mad : Number.POSITIVE_INFINITY;
   let squares = 0;
   for (const d of differences) squares += Math.min(limit, Math.abs(d - centre)) ** 2;
   return { sd: Math.sqrt(squares / differences.length) / Math.SQRT2, differences: differences.length };
