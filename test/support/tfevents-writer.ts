@@ -29,7 +29,7 @@ const float64 = (value: number): number[] => {
   return Array.from(new Uint8Array(view.buffer));
 };
 
-export type ScalarStyle = 'simple' | 'tensor' | 'tensor-content' | 'double';
+export type ScalarStyle = 'simple' | 'tensor' | 'tensor-content' | 'double' | 'int64';
 
 /** One `Summary.Value` holding a scalar in the given style. */
 export function scalarValue(tag: string, value: number, style: ScalarStyle = 'simple', withPlugin = true): number[] {
@@ -43,6 +43,8 @@ export function scalarValue(tag: string, value: number, style: ScalarStyle = 'si
       return [...textField(1, tag), ...metadata, ...bytesField(8, [...key(1, 0), 1, ...bytesField(2, []), ...bytesField(4, float32(value))])];
     case 'double': // DT_DOUBLE, double_val packed
       return [...textField(1, tag), ...metadata, ...bytesField(8, [...key(1, 0), 2, ...bytesField(6, float64(value))])];
+    case 'int64': // DT_INT64, int64_val packed (negative values as 10-byte two's complement varints)
+      return [...textField(1, tag), ...metadata, ...bytesField(8, [...key(1, 0), 9, ...bytesField(10, varint(value))])];
   }
 }
 

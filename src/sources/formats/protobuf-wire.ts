@@ -37,13 +37,17 @@ export function readVarint(bytes: Uint8Array, at: number, end: number): [number,
   throw new WireError(`varint at byte ${String(at)} is cut off or longer than 10 bytes`);
 }
 
-/** The varint in `bytes[start, end)` as a signed 64-bit integer (int64 fields: -3 is 10 bytes). */
-export function int64Of(bytes: Uint8Array, field: WireField): number {
-  // Up to 7 bytes hold 49 bits: non-negative and exact as a double, as `readVarint` read it.
-  if (field.end - field.start <= 7) return field.varint;
-  let value = 0n;
-  for (let i = field.end - 1; i >= field.start; i--) value = (value << 7n) | BigInt(bytes[i]! & 0x7f);
-  return Number(BigInt.asIntN(64, value));
+/**
+ * Reads a varint at `at` as a signed 64-bit integer (int64 fields write -3 in 10 bytes); returns
+ * [value, next offset].
+ */
+export function readInt64(bytes: Uint8Array, at: number, end: number): [number, number] {
+  const [value, next] = readVarint(bytes, at, end);
+  // Up to 7 bytes hold 49 bits: non-negative and exact as the double `readVarint` summed.
+  if (next - at <= 7) return [value, next];
+  let exact = 0n;
+  for (let i = next - 1; i >= at; i--) exact = (exact << 7n) | BigInt(bytes[i]! & 0x7f);
+  return [Number(BigInt.asIntN(64, exact)), next];
 }
 
 /**

@@ -28,7 +28,7 @@ import type { WholeFileFormat } from '../format.js';
 import type { Ingested } from '../ingested.js';
 import { infinityReason, problem, stepItem, stepProblem } from './adapter-kit.js';
 import { maskedCrc32c } from './crc32c.js';
-import { fields, int64Of, readVarint, textOf, viewOf, WIRE, WireError, type WireField } from './protobuf-wire.js';
+import { fields, readInt64, textOf, viewOf, WIRE, WireError, type WireField } from './protobuf-wire.js';
 import { canonicalMetricName } from '../../core/aliases.js';
 import { setOwn } from '../../core/own-key.js';
 
@@ -126,7 +126,7 @@ function readEvent(file: EventFile, start: number, end: number, report: (reason:
   let step = 0;
   let summary: WireField | undefined;
   for (const field of fields(bytes, start, end)) {
-    if (field.field === 2 && field.wire === WIRE.varint) step = int64Of(bytes, field);
+    if (field.field === 2 && field.wire === WIRE.varint) [step] = readInt64(bytes, field.start, field.end);
     else if (field.field === 5 && field.wire === WIRE.bytes) summary = field;
   }
   if (summary === undefined) return; // file_version, graphs, session logs: no scalars
@@ -227,7 +227,7 @@ function tensorScalar(file: EventFile, tensor: WireField): number | undefined {
       case 7: // int_val
       case 10: // int64_val
       case 11: // bool_val
-        if (field.wire === WIRE.varint) values.push(int64Of(bytes, field));
+        if (field.wire === WIRE.varint) values.push(readInt64(bytes, field.start, field.end)[0]);
         else if (field.wire === WIRE.bytes) values.push(...packedVarints(bytes, field));
         break;
     }
@@ -251,8 +251,8 @@ function tensorScalar(file: EventFile, tensor: WireField): number | undefined {
 function packedVarints(bytes: Uint8Array, field: WireField): number[] {
   const out: number[] = [];
   for (let at = field.start; at < field.end; ) {
-    const [, next] = readVarint(bytes, at, field.end);
-    out.push(int64Of(bytes, { field: 0, wire: WIRE.varint, varint: 0, start: at, end: next }));
+    const [value, next] = readInt64(bytes, at, field.end);
+    out.push(value);
     at = next;
   }
   return out;

@@ -102,6 +102,9 @@ describe('tensorboardEvents', () => {
     ]);
     expect(records[1]!.metrics[METRIC.kl]).toBe(0.125);
     expect(Object.keys(records[0]!.raw ?? {})).toEqual(['rewards/train/score/mean']);
+    // Integer scalars in a packed int64 list, negative ones as 10-byte varints.
+    const counts = await runWhole(tensorboardEvents, eventsFile([summaryEvent(4, [scalarValue('tokens', 123456, 'int64'), scalarValue('delta', -7, 'int64')])]));
+    expect(stepsOf(counts)[0]!.raw).toEqual({ tokens: 123456, delta: -7 });
   });
 
   it('keeps the last value of a tag written twice at one step, and merges one step written in several events', async () => {
