@@ -2,11 +2,27 @@ import { AsciiUnits } from './ascii-units.js';
 import { SPACE_UNIT, WORD_UNIT, codeUnitTables } from './code-unit-classes.js';
 
 /** FNV-1a 32-bit offset basis and prime (Fowler, Noll, Vo; IETF draft-eastlake-fnv). */
-const FNV_OFFSET = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 /** Seed and multiplier of the second, independent word hash (MurmurHash2's constant). */
-const SECOND_SEED = 0x9747b28c;
-const SECOND_PRIME = 0x5bd1e995;
+const SECOND_SEED = 0x9747b28c | 0;
+const SECOND_PRIME = 0x5bd1e995 | 0;
+
+/** The inverse of an odd number modulo 2³² (Newton's iteration: each step doubles the bits). */
+function inverseMod32(odd: number): number {
+  let inverse = odd;
+  for (let step = 0; step < 5; step++) inverse = Math.imul(inverse, 2 - Math.imul(odd, inverse));
+  return inverse;
+}
+
+/**
+ * What a separator feeds each hash so that the next step lands on the seed:
+ * `imul(0 ^ RESTART, PRIME) === SEED`. The scan keeps a hash through a word unit and zeroes it on a
+ * separator (by a mask, not a branch), then takes one step: a word's hash then starts at its seed
+ * with no branch on word boundaries, which arrive every few characters and mispredict.
+ */
+const RESTART_HI = Math.imul(FNV_OFFSET, inverseMod32(FNV_PRIME));
+const RESTART_LO = Math.imul(SECOND_SEED, inverseMod32(SECOND_PRIME));
 
 /**
  * What one code unit is to the tokenizer, as one number: a word unit is its lower-cased code unit
@@ -43,6 +59,15 @@ for (let code = 0; code < 0x80; code++) {
     : (/\s/u.test(character) ? 0 : NON_SPACE) | (isMalformedUnit(code) ? MALFORMED : 0);
 }
 
+/** What each ASCII byte feeds the two hashes: its lower-cased unit in a word, else the restart. */
+const ASCII_INPUT_HI = new Int32Array(0x80);
+const ASCII_INPUT_LO = new Int32Array(0x80);
+for (let code = 0; code < 0x80; code++) {
+  const unit = ASCII_UNITS[code]!;
+  ASCII_INPUT_HI[code] = unit >= FIRST_WORD_UNIT ? unit : RESTART_HI;
+  ASCII_INPUT_LO[code] = unit >= FIRST_WORD_UNIT ? unit : RESTART_LO;
+}
+
 /** Every BMP unit, built on the first non-ASCII unit (see `code-unit-classes.ts`). */
 let bmpUnits: Uint16Array | undefined;
 
@@ -70,6 +95,81 @@ const SHARED_ASCII = new AsciiUnits(DEFAULT_MAX_CHARS, DEFAULT_MAX_CHARS);
 const SHARED_BYTES = SHARED_ASCII.bytes;
 
 /**
+ * A scan returns `words * SEPARATOR_KINDS + separators`: its word count, and the OR of its
+ * separators' values (`NON_SPACE | MALFORMED` at most) below it.
+ */
+const SEPARATOR_KINDS = 4;
+
+/**
+ * The tokenizing pass over the first `length` bytes of `SHARED_BYTES`, read through `ASCII_UNITS`
+ * and the hash-input tables, all module constants, so V8 folds their base and length into the
+ * loop. `hashHi`/`hashLo` are arguments: a function of the module rather than a method keeps V8
+ * from inlining the loop into `tokenize`, where it ran at 2.9 µs per ~540-character response
+ * instead of 1.7. Writes the words' hashes and returns the word count with the separators
+ * (see `SEPARATOR_KINDS`).
+ */
+function scanSharedAscii(length: number, hashHi: Uint32Array, hashLo: Uint32Array): number {
+  let words = 0;
+  /** 1 while in a word. */
+  let inWord = 0;
+  let hi = FNV_OFFSET;
+  let lo = SECOND_SEED;
+  /** The OR of every separator's value: which kinds of separator occurred. */
+  let separators = 0;
+  for (let index = 0; index < length; index++) {
+    const byte = SHARED_BYTES[index]!;
+    const unit = ASCII_UNITS[byte]!;
+    const isWord = ((unit - FIRST_WORD_UNIT) >>> 31) ^ 1;
+    const keep = -isWord;
+    // The open word's hash, overwritten until a separator closes the word and counts it.
+    hashHi[words] = hi;
+    hashLo[words] = lo;
+    words += inWord & (isWord ^ 1);
+    separators |= unit & ~keep;
+    hi = Math.imul((hi & keep) ^ ASCII_INPUT_HI[byte]!, FNV_PRIME);
+    lo = Math.imul((lo & keep) ^ ASCII_INPUT_LO[byte]!, SECOND_PRIME);
+    inWord = isWord;
+  }
+  if (inWord === 1) {
+    hashHi[words] = hi;
+    hashLo[words] = lo;
+    words++;
+  }
+  return words * SEPARATOR_KINDS + separators;
+}
+
+/**
+ * The same pass over `length` UTF-16 code units of `source`, each classified by `units[code]` (the
+ * BMP table), for texts not read as shared ASCII bytes: each hash's input is worked out from the
+ * unit instead of read from a table. A test checks both passes give the same hashes.
+ */
+function scanUnits(source: Uint16Array, units: Uint16Array, length: number, hashHi: Uint32Array, hashLo: Uint32Array): number {
+  let words = 0;
+  let inWord = 0;
+  let hi = FNV_OFFSET;
+  let lo = SECOND_SEED;
+  let separators = 0;
+  for (let index = 0; index < length; index++) {
+    const unit = units[source[index]!]!;
+    const isWord = ((unit - FIRST_WORD_UNIT) >>> 31) ^ 1;
+    const keep = -isWord;
+    hashHi[words] = hi;
+    hashLo[words] = lo;
+    words += inWord & (isWord ^ 1);
+    separators |= unit & ~keep;
+    hi = Math.imul((hi & keep) ^ (unit & keep) ^ (RESTART_HI & ~keep), FNV_PRIME);
+    lo = Math.imul((lo & keep) ^ (unit & keep) ^ (RESTART_LO & ~keep), SECOND_PRIME);
+    inWord = isWord;
+  }
+  if (inWord === 1) {
+    hashHi[words] = hi;
+    hashLo[words] = lo;
+    words++;
+  }
+  return words * SEPARATOR_KINDS + separators;
+}
+
+/**
  * Word tokenizer: splits a text into words in one pass and writes two independent 32-bit hashes
  * of each lower-cased word into reusable typed arrays, without allocating a string per word.
  *
@@ -77,9 +177,12 @@ const SHARED_BYTES = SHARED_ASCII.bytes;
  *   BMP `\p{L}\p{N}\p{M}`; characters outside the BMP such as emoji separate words).
  * - Words are lower-cased per code unit, by the same table read that classifies the unit.
  * - By-products of the pass: `hasContent` (a unit that is not white space) and `hasMalformedUnit`.
- * - `hashHi[i]` is FNV-1a over the word's lower-cased code units; `hashLo[i]` a second
- *   multiplicative hash with another seed and prime, so a word pair collides in both only with
- *   probability ≈ 2⁻⁶⁴ under the usual independence heuristic.
+ * - `hashHi[i]` is FNV-1a over the word's lower-cased code units; `hashLo[i]` the same
+ *   xor-multiply hash with another seed and prime (MurmurHash2's), so a word pair collides in both
+ *   only with probability ≈ 2⁻⁶⁴ under the usual independence heuristic.
+ * - The scan has no branch on word boundaries (see `RESTART_HI`): a branch per boundary, every
+ *   few characters of prose and unpredictable, cost 2.4 µs per ~540-character response against
+ *   1.4 µs without.
  * - Only the first `maxChars` code units are read (a word cut by the cap counts as a word).
  * - Cost: O(length) time, one table read per unit (ASCII texts are copied to bytes by one native
  *   `TextEncoder#encodeInto` call first); the buffers grow to the largest text seen, then stay.
@@ -124,95 +227,16 @@ export class WordTokenizer {
     // ASCII text, the usual case, is read from bytes copied by one native call: a charCodeAt per
     // unit costs more, above all on strings built by concatenation. Other text, and ASCII text
     // longer than the shared bytes, is copied unit by unit and read through the BMP table.
-    if (length <= SHARED_BYTES.length && SHARED_ASCII.copy(text, length)) return this.scanSharedAscii(length);
-    const codes = this.codeUnits(length);
-    for (let index = 0; index < length; index++) codes[index] = text.charCodeAt(index);
-    return this.scan(codes, (bmpUnits ??= buildBmpUnits()), length);
-  }
-
-  /**
-   * The pass of `scan` over `SHARED_BYTES` through `ASCII_UNITS`, both read as the module
-   * constants they are, so their base and length are folded into the loop wherever V8 compiles it. Passed as
-   * arguments they are folded only when `scan` is inlined into its caller, which V8 decides by
-   * budget: when `analyzeText` inlined the word-counting kernel instead, the pass went from 2.2 to
-   * 2.5 µs per ~550-character response. The same loop as `scan`, kept in step with it (a test
-   * checks both give the same hashes).
-   */
-  private scanSharedAscii(length: number): number {
-    const { hashHi, hashLo } = this;
-    let words = 0;
-    let inWord = false;
-    let hi = FNV_OFFSET;
-    let lo = SECOND_SEED;
-    let separators = 0;
-    for (let index = 0; index < length; index++) {
-      const unit = ASCII_UNITS[SHARED_BYTES[index]!]!;
-      if (unit >= FIRST_WORD_UNIT) {
-        if (!inWord) {
-          inWord = true;
-          hi = FNV_OFFSET;
-          lo = SECOND_SEED;
-        }
-        hi = Math.imul(hi ^ unit, FNV_PRIME);
-        lo = Math.imul(lo ^ unit, SECOND_PRIME);
-        lo ^= lo >>> 15;
-      } else {
-        separators |= unit;
-        if (inWord) {
-          inWord = false;
-          hashHi[words] = hi;
-          hashLo[words] = lo;
-          words++;
-        }
-      }
+    let scanned: number;
+    if (length <= SHARED_BYTES.length && SHARED_ASCII.copy(text, length)) {
+      scanned = scanSharedAscii(length, this.hashHi, this.hashLo);
+    } else {
+      const codes = this.codeUnits(length);
+      for (let index = 0; index < length; index++) codes[index] = text.charCodeAt(index);
+      scanned = scanUnits(codes, (bmpUnits ??= buildBmpUnits()), length, this.hashHi, this.hashLo);
     }
-    return this.finish(words, inWord, hi, lo, separators);
-  }
-
-  /**
-   * The tokenizing pass over `length` UTF-16 code units of `source`, each classified by
-   * `units[code]` (the BMP table), for texts that are not read as shared ASCII bytes.
-   */
-  private scan(source: Uint16Array, units: Uint16Array, length: number): number {
-    const { hashHi, hashLo } = this;
-    let words = 0;
-    let inWord = false;
-    let hi = FNV_OFFSET;
-    let lo = SECOND_SEED;
-    /** The OR of every separator's value: which kinds of separator occurred. */
-    let separators = 0;
-    for (let index = 0; index < length; index++) {
-      const unit = units[source[index]!]!;
-      if (unit >= FIRST_WORD_UNIT) {
-        if (!inWord) {
-          inWord = true;
-          hi = FNV_OFFSET;
-          lo = SECOND_SEED;
-        }
-        hi = Math.imul(hi ^ unit, FNV_PRIME);
-        lo = Math.imul(lo ^ unit, SECOND_PRIME);
-        lo ^= lo >>> 15;
-      } else {
-        separators |= unit;
-        if (inWord) {
-          inWord = false;
-          hashHi[words] = hi;
-          hashLo[words] = lo;
-          words++;
-        }
-      }
-    }
-    return this.finish(words, inWord, hi, lo, separators);
-  }
-
-  /** Ends a pass: stores the word still open at the end and the pass's by-products. */
-  private finish(counted: number, inWord: boolean, hi: number, lo: number, separators: number): number {
-    let words = counted;
-    if (inWord) {
-      this.hashHi[words] = hi;
-      this.hashLo[words] = lo;
-      words++;
-    }
+    const separators = scanned % SEPARATOR_KINDS;
+    const words = (scanned - separators) / SEPARATOR_KINDS;
     this.count = words;
     this.hasContent = words > 0 || (separators & NON_SPACE) !== 0;
     this.hasMalformedUnit = (separators & MALFORMED) !== 0;
