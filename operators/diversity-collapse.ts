@@ -99,14 +99,8 @@ class DiversityDetector implements JudgedMachine<RewardEvent> {
     const top = active ? window.mostRepeated(5) : [];
     const samples: SampleRef[] = top.map((r) => sampleOf(r.event, r.count));
     const repeated = top[0];
-    const head = repeated === undefined
-      ? ''
-      : `; most repeated (${repeated.count}x across ${repeated.contexts} prompts): ${JSON.stringify(excerpt(repeated.event.response ?? ''))}`;
-    const message = active
-      ? `${pct(share)} of the last ${window.keyed} responses duplicate a response to another prompt` +
-        `${duplicates === undefined ? '' : ` (baseline ${pct(duplicates.baseline)}, threshold ${pct(duplicates.threshold)})`}; ` +
-        `distinct-${this.n} ${fmt(distinct)} vs baseline ${fmt(this.distinctBaseline)}${head}`
-      : `cross-prompt duplicates at ${pct(share)} of the last ${window.keyed} responses, distinct-${this.n} ${fmt(distinct)} (baseline ${fmt(this.distinctBaseline)})`;
+    const { keyed } = window;
+    const { n, distinctBaseline } = this;
     return {
       detector: 'diversityCollapse',
       metric: DIVERSITY_COLLAPSE_METRIC,
@@ -114,7 +108,17 @@ class DiversityDetector implements JudgedMachine<RewardEvent> {
       active,
       severity: this.severity,
       signal: 'exploit',
-      message,
+      // Built when read: hysteresis reads the message only of the conditions that become alerts.
+      get message() {
+        const head = repeated === undefined
+          ? ''
+          : `; most repeated (${repeated.count}x across ${repeated.contexts} prompts): ${JSON.stringify(excerpt(repeated.event.response ?? ''))}`;
+        return active
+          ? `${pct(share)} of the last ${keyed} responses duplicate a response to another prompt` +
+              `${duplicates === undefined ? '' : ` (baseline ${pct(duplicates.baseline)}, threshold ${pct(duplicates.threshold)})`}; ` +
+              `distinct-${n} ${fmt(distinct)} vs baseline ${fmt(distinctBaseline)}${head}`
+          : `cross-prompt duplicates at ${pct(share)} of the last ${keyed} responses, distinct-${n} ${fmt(distinct)} (baseline ${fmt(distinctBaseline)})`;
+      },
       value: share,
       threshold: duplicates?.threshold ?? config.minRate,
       evidence: {

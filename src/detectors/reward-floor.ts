@@ -107,7 +107,9 @@ export class RewardFloor {
     const atFloor = this.recent.length === floorPersistence && this.recent.every(near);
     return {
       atFloor,
-      text: atFloor ? `, reward ${fmt(reward)} at its floor ${fmt(floor)}` : `, reward ${fmt(reward)}`,
+      get text() {
+        return atFloor ? `, reward ${fmt(reward)} at its floor ${fmt(floor)}` : `, reward ${fmt(reward)}`;
+      },
       stats: { reward, rewardFloor: floor, ...(range > 0 ? { rewardRange: range } : {}) },
     };
   }
@@ -115,7 +117,13 @@ export class RewardFloor {
   private learnt(reward: number): FloorReading {
     const { tolerance, floorPersistence, margin, minRewards } = this.options;
     if (this.held < Math.max(2, minRewards) || this.recent.length < floorPersistence) {
-      return { atFloor: false, text: `, reward ${fmt(reward)}`, stats: { reward } };
+      return {
+        atFloor: false,
+        get text() {
+          return `, reward ${fmt(reward)}`;
+        },
+        stats: { reward },
+      };
     }
     const level = this.level.median;
     const noise = this.noise.scale / Math.SQRT2;
@@ -125,10 +133,12 @@ export class RewardFloor {
     const fallen = highestRecent < level - margin * noise;
     const atBottom = reward - this.lowestHeld <= tolerance * (this.highest - this.lowestHeld);
     const atFloor = fallen && atBottom;
-    const fall = noise > 0 ? `, ${fmt((level - highestRecent) / noise)} noise sd for ${floorPersistence} records` : '';
     return {
       atFloor,
-      text: atFloor ? `, reward ${fmt(reward)} at its floor (down from ${fmt(level)}${fall})` : `, reward ${fmt(reward)}`,
+      get text() {
+        const fall = noise > 0 ? `, ${fmt((level - highestRecent) / noise)} noise sd for ${floorPersistence} records` : '';
+        return atFloor ? `, reward ${fmt(reward)} at its floor (down from ${fmt(level)}${fall})` : `, reward ${fmt(reward)}`;
+      },
       stats: { reward, rewardLevel: level, rewardNoise: noise, ...(atFloor ? { rewardFloor: reward } : {}) },
     };
   }
@@ -170,10 +180,12 @@ export class TruncatedRewardFloor {
     const near = (reward: number): boolean => (range > 0 ? reward - floor <= tolerance * range : reward <= floor);
     const judged = rewardFloor !== undefined || (this.rewards >= minRewards && range > 0);
     const atFloor = judged && truncated !== undefined && near(windowMean) && near(truncated);
-    const truncatedText = truncated === undefined ? '' : ` (the truncated ones ${fmt(truncated)})`;
     return {
       atFloor,
-      text: atFloor ? `, reward ${fmt(windowMean)} at its floor ${fmt(floor)}${truncatedText}` : `, reward ${fmt(windowMean)}${truncatedText}`,
+      get text() {
+        const truncatedText = truncated === undefined ? '' : ` (the truncated ones ${fmt(truncated)})`;
+        return atFloor ? `, reward ${fmt(windowMean)} at its floor ${fmt(floor)}${truncatedText}` : `, reward ${fmt(windowMean)}${truncatedText}`;
+      },
       stats: {
         reward: windowMean,
         ...(truncated === undefined ? {} : { truncatedReward: truncated }),

@@ -149,7 +149,6 @@ export class SpikeDetector {
     const line = this.options.baseline === 'line';
     // On the log scale a robust sd s is a factor e^s: "robust sd x1.13 (log scale)".
     const sd = (text: string, v: number): string => (log ? `${text} x${fmt(Math.exp(v))} (log scale)` : `${text} ${fmt(v)}`);
-    const centre = line ? `the line through its baseline, expected ${fmt(expected)} (median ${fmt(median)})` : `its baseline median ${fmt(median)}`;
     return {
       detector: 'spike',
       metric,
@@ -159,6 +158,7 @@ export class SpikeDetector {
       signal: 'instability',
       // Built when read: hysteresis reads the message only of the conditions that become alerts.
       get message() {
+        const centre = line ? `the line through its baseline, expected ${fmt(expected)} (median ${fmt(median)})` : `its baseline median ${fmt(median)}`;
         const scaleText =
           scaleKind === 'mad'
             ? sd('robust sd', scale)
