@@ -26,6 +26,11 @@ export interface HeldOutDivergenceConfig {
   readonly minDrop?: number;
   /** The training reward "fell" at a Welch t of -trainT or below. Default 1. */
   readonly trainT?: number;
+  /**
+   * An `exploit` needs the gap (the held-out drop plus the training reward's change over the same
+   * evaluations) at this z over both errors or more; a smaller one is `instability`. Default 3.
+   */
+  readonly gapZ?: number;
   /** Severity while active (a fall of both rewards is always `info`). Default `'warning'`. */
   readonly severity?: Severity;
   readonly hysteresis?: HysteresisConfig;
@@ -38,6 +43,7 @@ export const HELD_OUT_DIVERGENCE_DEFAULTS = {
   z: 3.5,
   minDrop: 0.1,
   trainT: 1,
+  gapZ: 3,
 } as const;
 
 /**
@@ -61,6 +67,7 @@ export function heldOutDivergenceConditions(config: HeldOutDivergenceConfig = {}
     z: checkPositive(name, 'z', config.z ?? defaults.z),
     minDrop: checkBetween(name, 'minDrop', config.minDrop ?? defaults.minDrop, 0, 1, 'low'),
     trainT: checkPositive(name, 'trainT', config.trainT ?? defaults.trainT),
+    gapZ: checkPositive(name, 'gapZ', config.gapZ ?? defaults.gapZ),
     severity: checkSeverity(name, 'severity', config.severity ?? 'warning'),
   };
   return judgedConditions(() => {
@@ -102,10 +109,18 @@ export function heldOutDivergenceConditions(config: HeldOutDivergenceConfig = {}
  * evaluations need a larger drop), each recent one more than one noise sd below the reference, and
  * the drop at least `minDrop` (10%) of the reference level; the noise is the robust
  * evaluation-to-evaluation sd (winsorized successive differences). Then the training reward between
- * the same evaluations decides the signal: no sign of a fall (Welch t > -1) -> `exploit` (which
- * the verdict calls hacking beside a rising proxy reward); fell too -> `info` (no gap: the run
- * got worse, or a curriculum got harder, and other detectors explain it); no training reward
- * logged -> `instability`. Severity `warning` (the `info` case aside). Warm-up: 6 evaluations of a series (a drop then needs a z of
+ * the same evaluations decides the signal: fell too (Welch t <= -1) -> `info` (no gap: the run
+ * got worse, or a curriculum got harder, and other detectors explain it); else a gap shown (the
+ * held-out drop plus the training reward's change, z >= `gapZ` 3 over both errors) -> `exploit`
+ * (which the verdict calls hacking beside a rising proxy reward); else, and with no training
+ * reward logged, `instability` (a training reward too noisy to have "fallen" may have fallen as
+ * far: in a simulated curriculum logged every 10 steps it "held" 0.44 -> 0.38 at t -0.96 while
+ * the held-out reward fell 0.51 -> 0.32, a gap of z 1.9). The price, simulated (100 runs each,
+ * evaluations of 500 prompts every 10 steps): where both fell 0.2 with the training reward logged
+ * every 10 steps at batch sd 0.12, 28 `exploit`s became `instability`; where only the held-out
+ * reward fell, 76 `exploit`s became 17 (59 `instability`) at that logging, and stayed 88 with the
+ * training reward logged every step at sd 0.03. The other 12 there are `info`: the training
+ * reward dipped to t <= -1 by chance. Severity `warning` (the `info` case aside). Warm-up: 6 evaluations of a series (a drop then needs a z of
  * 21 at 3 degrees of freedom; 6.3 at 10 differences, 4.2 at 32). Detection, simulated: a fall of
  * 0.15 (~7 sd) over 60 steps is found in 100 of 100 runs evaluated every 10 steps (median 60 steps
  * after it starts) and 96 of 100 evaluated every 20; a fall of ~3 sd is mostly missed. False

@@ -199,7 +199,7 @@ const STEP_SETTINGS: { readonly [S in StepSlot]: KeyList<StepDetectorsConfig[S]>
   },
   componentDominance: DOMINANCE,
   groupCollapse: { ...GROUP_RULE, metric: true },
-  heldOutDivergence: { metric: true, trainMetric: true, recent: true, reference: true, z: true, minDrop: true, trainT: true, severity: true, hysteresis: true },
+  heldOutDivergence: { metric: true, trainMetric: true, recent: true, reference: true, z: true, minDrop: true, trainT: true, gapZ: true, severity: true, hysteresis: true },
 };
 
 /** One detector slot of the default pipeline. */

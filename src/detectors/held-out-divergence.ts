@@ -34,8 +34,12 @@
  *   "drop" of 8%, a dip such a transfer set makes, not a policy turning bad;
  * - the training reward over the steps of the recent evaluations is compared with its steps over
  *   the reference ones (Welch t of the two means, from running sums snapshotted at each
- *   evaluation): when it shows no sign of a fall (t > -`trainT`, -1), the drop is `exploit` (the
- *   policy gains on its training reward and loses on held-out data); when it fell too, there is
+ *   evaluation): when it shows no sign of a fall (t > -`trainT`, -1) and the gap is shown (the
+ *   drop plus the training reward's change, z >= `gapZ`, 3, over both errors), the drop is
+ *   `exploit` (the policy gains on its training reward and loses on held-out data); without the
+ *   gap shown it is `instability` (a training reward too noisy to have "fallen" may have fallen as
+ *   far as the held-out one: 100 simulated runs where both fell 0.2 with the training reward
+ *   logged every 10 steps at batch sd 0.12 had 28 such `exploit`s, now none); when it fell too, there is
  *   no gap, only a run getting worse (or a curriculum moving to harder prompts), which the other
  *   detectors explain: `info`; with no training reward logged, `instability` (a held-out reward
  *   falling is bad news, but not evidence of a gap). A fall of both that starts together is
@@ -65,6 +69,8 @@ export interface HeldOutDivergenceOptions {
   readonly z: number;
   readonly minDrop: number;
   readonly trainT: number;
+  /** The gap z an exploit needs: the held-out drop beyond the training reward's own change. */
+  readonly gapZ: number;
   readonly severity: Severity;
 }
 
@@ -118,6 +124,8 @@ interface Reading {
   readonly reference: number;
   readonly recent: number;
   readonly sigma: number;
+  /** Standard error of the drop (reference level minus recent level). */
+  readonly error: number;
   readonly since: number;
   readonly evaluations: number;
   readonly train: TrainComparison | undefined;
@@ -127,6 +135,8 @@ interface TrainComparison {
   readonly before: number;
   readonly after: number;
   readonly t: number;
+  /** Standard error of after - before. */
+  readonly error: number;
 }
 
 /** The held-out reward series a record carries, under their `eval/` names. */
@@ -296,6 +306,7 @@ export class HeldOutDivergence {
       recentCount: recent,
       referenceCount: referenceEvaluations.length,
       sigma,
+      error,
       since: recentEvaluations[0]!.step,
       evaluations: count,
       train: this.compareTrain(referenceEvaluations, recentEvaluations),
@@ -317,25 +328,34 @@ export class HeldOutDivergence {
     const error = Math.sqrt(before.variance / before.n + after.variance / after.n);
     const difference = after.mean - before.mean;
     const t = tOf(difference, error);
-    return { before: before.mean, after: after.mean, t };
+    return { before: before.mean, after: after.mean, t, error };
   }
 
   private condition(step: number, reading: Reading): Condition {
-    const { metric, severity, trainT } = this.options;
+    const { metric, severity, trainT, gapZ: gapCritical } = this.options;
     const { recentCount: recent, referenceCount: reference } = reading;
     const { train } = reading;
     const trainFell = train !== undefined && train.t <= -trainT;
-    // Both falling is no gap between them: context for the detectors that explain the fall.
-    const signal: AlertSignal = train === undefined ? 'instability' : trainFell ? 'info' : 'exploit';
+    const gap = train === undefined ? undefined : gapOf(reading, train);
+    // Both falling is no gap between them: context for the detectors that explain the fall. A gap
+    // is called only when shown: the held-out drop beyond the training reward's own change, over
+    // the error of both. A training reward too noisy to have "fallen" may still have fallen as far.
+    const signal: AlertSignal =
+      gap === undefined ? 'instability' : trainFell ? 'info' : gap.z >= gapCritical ? 'exploit' : 'instability';
     const trainText =
       train === undefined
         ? 'no training reward logged to compare'
         : `the training reward ${trainFell ? 'fell' : train.t >= SIGNIFICANT_RISE ? 'rose' : 'held'} ${fmt(train.before)} -> ${fmt(train.after)} (t ${fmt(train.t)})`;
+    const verdictText =
+      gap === undefined || signal === 'info'
+        ? ''
+        : signal === 'exploit'
+          ? `: the policy gains on its training reward and loses on held-out data (a gap of ${fmt(gap.size)}, z ${fmt(gap.z)})`
+          : `, too uncertain to show a gap between them (${fmt(gap.size)}, z ${fmt(gap.z)} of ${fmt(gapCritical)})`;
     const message = reading.active
       ? `held-out ${reading.series} fell ${fmt(reading.reference)} -> ${fmt(reading.recent)}: each of the last ${recent} evaluations ` +
         `(since step ${reading.since}) below the median of the ${reference} before, z ${fmt(reading.z)} (critical ` +
-        `${fmt(reading.critical)}) against its evaluation-to-evaluation sd ${fmt(reading.sigma)}, while ${trainText}` +
-        (signal === 'exploit' ? ': the policy gains on its training reward and loses on held-out data' : '')
+        `${fmt(reading.critical)}) against its evaluation-to-evaluation sd ${fmt(reading.sigma)}, while ${trainText}${verdictText}`
       : `held-out ${reading.series} at ${fmt(reading.recent)} over the last ${recent} evaluations (reference ${fmt(reading.reference)}, ` +
         `z ${fmt(reading.z)}, critical ${fmt(reading.critical)})`;
     return {
@@ -359,10 +379,20 @@ export class HeldOutDivergence {
           since: reading.since,
           evaluations: reading.evaluations,
           ...(train === undefined ? {} : { trainBefore: train.before, trainAfter: train.after, trainT: finiteT(train.t) }),
+          ...(gap === undefined ? {} : { gap: gap.size, gapZ: finiteT(gap.z) }),
         },
       },
     };
   }
+}
+
+/**
+ * The gap a held-out drop opens on the training reward: the drop plus the training reward's change
+ * over the same evaluations (a rise widens it, a fall narrows it), with its z over both errors.
+ */
+function gapOf(reading: Reading, train: TrainComparison): { size: number; z: number } {
+  const size = reading.reference - reading.recent + (train.after - train.before);
+  return { size, z: tOf(size, Math.hypot(reading.error, train.error)) };
 }
 
 /** A t at which the training reward is said to have risen (wording only). */
