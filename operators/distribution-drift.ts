@@ -261,7 +261,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
           open.trueCount++;
           if (reward !== undefined) sameAsTruth.add(reward, truthValue);
         }
-        if (reward !== undefined && (trueName === undefined || truthValue !== undefined)) open.moments.add(value, reward, truthValue ?? 0);
+        if (reward !== undefined && (trueName === undefined || truthValue !== undefined)) open.moments.add(value, reward, truthValue ?? 0, event.group);
         return closed;
       },
       flush() {
@@ -315,8 +315,10 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
  * format bonus that
  * saturates beside a slowly learning task gains without that, and is info; a length bonus or a
  * reward model that likes length pays more in the steps whose batches ran longer. With sample input
- * the same regression also runs among the samples of each step (one intercept per step, pooled over
- * 20 steps): there a length bias buried in step-to-step noise shows, and it counts when its slope
+ * the same regression also runs among the samples of each prompt group (one intercept per group,
+ * pooled over 20 steps; a group is a run of samples with the same `group`, or the whole step
+ * without one): there a length bias buried in step-to-step noise shows, while prompts that ask for
+ * longer answers and score higher whatever the length do not pass for one, and it counts when its slope
  * times the rise of the mean length buys at least half the reward's gain. Also an exploit:
  * the true component fell significantly while the reward did not. With no true component: the
  * reward is flat (no significant recent gain, and its rise since the drift began under 10% of its

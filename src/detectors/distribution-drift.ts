@@ -102,51 +102,90 @@ export interface DriftStep {
 }
 
 /**
- * One step's samples (length x, reward y, true component z or 0) as raw sums: the within-step
- * regression of reward on length, with the true component held fixed, is read from them. O(1)
- * per sample.
+ * One step's samples (length x, reward y, true component z or 0), as sums of squares and products
+ * about the mean of each prompt group: the within-group regression of reward on length, with the
+ * true component held fixed, is read from them. Samples are compared within their group because
+ * prompts differ: one that asks for a long answer may also score higher (or lower) on every
+ * answer, which across a step reads as length paying when, within a prompt, it pays nothing.
+ *
+ * A group is a run of consecutive samples with the same `group` (GRPO samples a prompt's
+ * completions together); samples without one form one group per step. A group that comes back
+ * later counts as a new one: one more intercept, still a within-prompt comparison. O(1) per
+ * sample, no allocation.
  */
 export class StepMoments {
+  /** Samples in the step. */
   n = 0;
+  /** Groups in the step (runs of one group; each costs one degree of freedom). */
+  groups = 0;
+  /** Raw sum of z², to tell a constant z from a varying one whatever its units. */
+  zz = 0;
+  private sxx = 0;
+  private syy = 0;
+  private sxy = 0;
+  private szz = 0;
+  private sxz = 0;
+  private syz = 0;
+  /** The open group and its raw sums. */
+  private group: string | undefined;
+  private gn = 0;
   private x = 0;
   private y = 0;
   private z = 0;
   private xx = 0;
   private yy = 0;
-  /** Raw sum of z², to tell a constant z from a varying one whatever its units. */
-  zz = 0;
+  private gzz = 0;
   private xy = 0;
   private xz = 0;
   private yz = 0;
 
   reset(): void {
-    this.n = this.x = this.y = this.z = this.xx = this.yy = this.zz = this.xy = this.xz = this.yz = 0;
+    this.n = this.groups = this.zz = 0;
+    this.sxx = this.syy = this.sxy = this.szz = this.sxz = this.syz = 0;
+    this.group = undefined;
+    this.clearGroup();
   }
 
-  add(x: number, y: number, z: number): void {
+  add(x: number, y: number, z: number, group: string | undefined): void {
+    if (this.gn > 0 && group !== this.group) this.closeGroup();
+    if (this.gn === 0) {
+      this.group = group;
+      this.groups++;
+    }
     this.n++;
+    this.zz += z * z;
+    this.gn++;
     this.x += x;
     this.y += y;
     this.z += z;
     this.xx += x * x;
     this.yy += y * y;
-    this.zz += z * z;
+    this.gzz += z * z;
     this.xy += x * y;
     this.xz += x * z;
     this.yz += y * z;
   }
 
-  /** The step's centered sums of squares and products (each sample against the step's means). */
+  /** The step's sums of squares and products about each sample's group mean. */
   centered(): CoMoments {
-    const n = this.n;
-    return {
-      sxx: this.xx - (this.x * this.x) / n,
-      syy: this.yy - (this.y * this.y) / n,
-      sxy: this.xy - (this.x * this.y) / n,
-      szz: this.zz - (this.z * this.z) / n,
-      sxz: this.xz - (this.x * this.z) / n,
-      syz: this.yz - (this.y * this.z) / n,
-    };
+    if (this.gn > 0) this.closeGroup();
+    return { sxx: this.sxx, syy: this.syy, sxy: this.sxy, szz: this.szz, sxz: this.sxz, syz: this.syz };
+  }
+
+  /** Adds the open group's centered sums to the step's. */
+  private closeGroup(): void {
+    const n = this.gn;
+    this.sxx += this.xx - (this.x * this.x) / n;
+    this.syy += this.yy - (this.y * this.y) / n;
+    this.sxy += this.xy - (this.x * this.y) / n;
+    this.szz += this.gzz - (this.z * this.z) / n;
+    this.sxz += this.xz - (this.x * this.z) / n;
+    this.syz += this.yz - (this.y * this.z) / n;
+    this.clearGroup();
+  }
+
+  private clearGroup(): void {
+    this.gn = this.x = this.y = this.z = this.xx = this.yy = this.gzz = this.xy = this.xz = this.yz = 0;
   }
 }
 
@@ -319,14 +358,14 @@ class LengthCoupling {
 
 /**
  * Whether the reward follows the length among the samples of one step: the regression of each
- * sample's reward on its length (the true component held fixed), one intercept per step, pooled
- * over the last `size` steps of sample input. Samples of one step share the policy and the batch,
+ * sample's reward on its length (the true component held fixed), one intercept per prompt group
+ * of each step (see {@link StepMoments}), pooled over the last `size` steps of sample input. Samples of one step share the policy and the batch,
  * so this asks the question of {@link LengthCoupling} with a thousand samples instead of twenty
  * step means: a reward model's length bias or a noisy length bonus shows here long before it
  * shows in step-to-step noise. O(size) per call.
  */
 class WithinStepCoupling {
-  private readonly steps: ({ readonly moments: CoMoments; readonly n: number; readonly zz: number } | undefined)[];
+  private readonly steps: ({ readonly moments: CoMoments; readonly n: number; readonly groups: number; readonly zz: number } | undefined)[];
   private head = 0;
 
   constructor(size: number) {
@@ -334,7 +373,8 @@ class WithinStepCoupling {
   }
 
   push(within: StepMoments | undefined): void {
-    this.steps[this.head] = within === undefined || within.n < 2 ? undefined : { moments: within.centered(), n: within.n, zz: within.zz };
+    this.steps[this.head] =
+      within === undefined || within.n < 2 ? undefined : { moments: within.centered(), n: within.n, groups: within.groups, zz: within.zz };
     this.head = this.head + 1 === this.steps.length ? 0 : this.head + 1;
   }
 
@@ -349,6 +389,7 @@ class WithinStepCoupling {
     let zz = 0;
     let samples = 0;
     let steps = 0;
+    let groups = 0;
     for (const step of this.steps) {
       if (step === undefined) continue;
       const m = step.moments;
@@ -360,11 +401,13 @@ class WithinStepCoupling {
       syz += m.syz;
       zz += step.zz;
       samples += step.n;
+      groups += step.groups;
       steps++;
     }
     if (steps === 0) return undefined;
     const withZ = withTruth && szz > 1e-12 * zz;
-    const fit = partialSlopeOfMoments({ sxx, syy, sxy, szz, sxz, syz }, withZ, samples - steps - (withZ ? 2 : 1));
+    // One intercept per group: those degrees of freedom are spent before the slopes'.
+    const fit = partialSlopeOfMoments({ sxx, syy, sxy, szz, sxz, syz }, withZ, samples - groups - (withZ ? 2 : 1));
     return { ...fit, samples };
   }
 }

@@ -249,6 +249,35 @@ describe('distributionDrift', () => {
       expect(withTruth?.message).toMatch(/; within steps the reward beyond accuracy follows the length \(\+0\.0[45]\d* per 100 tokens/);
     });
 
+    it('compares samples within their prompt group: prompts that ask for long answers and score higher are no length pay', async () => {
+      // 8 prompts of 8 samples a step. Half ask for long-form answers: 3x the length of the others
+      // and 0.3 more from the reward model, whatever the length within the prompt. Across the step,
+      // longer means better; within a prompt, length buys nothing. Answers grow and the task learns.
+      for (const seed of [6, 7, 8]) {
+        const rng = new Random(seed);
+        const events: RewardEvent[] = [];
+        for (let step = 0; step < 70; step++) {
+          const mean = step < 40 ? 300 : 300 * 1.04 ** (step - 40);
+          for (let prompt = 0; prompt < 8; prompt++) {
+            const longForm = prompt % 2 === 0;
+            for (let i = 0; i < 8; i++) {
+              const length = Math.max(10, Math.round(mean * (longForm ? 1.5 : 0.5) * (1 + 0.3 * rng.normal())));
+              const correct = rng.chance(learning(step)) ? 1 : 0;
+              events.push({ step, group: `${step}-${prompt}`, length, reward: correct + (longForm ? 0.3 : 0) + 0.1 * rng.normal() });
+            }
+          }
+        }
+        const conditions = await run(events, distributionDriftConditions());
+        expect(conditions.filter((c) => c.active).length).toBeGreaterThan(5);
+        // With one intercept per step, all 40 of 40 seeds called this an exploit "within steps".
+        expect(conditions.filter((c) => c.signal === 'exploit' && c.message.includes('within steps'))).toEqual([]);
+        expect(Math.max(...conditions.map((c) => c.evidence.stats.withinT ?? 0))).toBeLessThan(4.5);
+        // The same pay inside each prompt is still found.
+        const paid = events.map((e) => ({ ...e, reward: e.reward! + 0.0005 * e.length! }));
+        expect((await run(paid, distributionDriftConditions())).some((c) => c.signal === 'exploit' && c.message.includes('within steps'))).toBe(true);
+      }
+    });
+
     it('stays quiet while answers grow beside a verifier (longer answers slightly more often wrong) or a format bonus deaf to length', async () => {
       for (const seed of [3, 4, 5]) {
         const verifier = samplesOf(seed, learning, (length, correct, rng) => ({ reward: length > 600 && rng.chance(0.2) ? 0 : correct }));
