@@ -4,6 +4,7 @@ import { METRIC } from '../src/core/metric-names.js';
 import type { Alert, StepRecord } from '../src/core/types.js';
 import { GroupCollapseJudge, GroupRecordSteps } from '../src/detectors/group-collapse.js';
 import { finiteOrMissing } from '../src/detectors/select.js';
+import { ZeroAdvantageJudge } from '../src/detectors/zero-advantage.js';
 import { resolveGroupCollapseRule, type GroupCollapseRuleConfig } from './group-collapse.js';
 import { hysteresis } from './hysteresis.js';
 import { judgedConditions } from './internal/judged.js';
@@ -29,6 +30,7 @@ export function groupCollapseFromStepsConditions(
   return judgedConditions(() => {
       const records = new GroupRecordSteps({ floor: config.floor, ceiling: config.ceiling });
       const judge = new GroupCollapseJudge(rule);
+      const advantages = new ZeroAdvantageJudge({ detector: rule.detector, metric, persistence: rule.persistence, severity: rule.collapseSeverity });
       return {
         flush: () => undefined,
         push: (record: StepRecord) => {
@@ -46,7 +48,9 @@ export function groupCollapseFromStepsConditions(
             rewardMin: finiteOrMissing(m[METRIC.rewardMin]),
             rewardMax: finiteOrMissing(m[METRIC.rewardMax]),
           });
-          return summary === undefined ? undefined : judge.judge(summary);
+          if (summary !== undefined) return judge.judge(summary);
+          // No zero-spread fraction logged (verl): the advantages' extremes show a step without any.
+          return m[metric] === undefined ? advantages.judge(record.step, m) : undefined;
         },
       };
     });
@@ -61,6 +65,12 @@ export function groupCollapseFromStepsConditions(
  * Like `groupCollapse`, which counts stuck and all-correct groups from the samples; here they
  * are the logged fractions when present, else bounded from where the step's mean reward sits
  * between the floor and the ceiling (see `GroupRecordSteps`). Eval records are ignored.
+ *
+ * A log without the fraction but with the advantages' extremes (verl's `critic/advantages/max|min`)
+ * is judged on the steps whose advantages are all 0, where every group had zero spread (see
+ * `ZeroAdvantageJudge`): a run of them after a learning signal is a collapse once it has lasted
+ * `persistence` steps and is unlikely under the run's own rate of such steps (a 10^-5 chance);
+ * at the run's highest reward it is mastery, before any signal "no learning signal yet".
  *
  * ```
  * zero_std_frac: -.5-.6-...-.6-1-1-1-|    reward/mean 0.8, 0.7, ... (20 records), then 0 0 0

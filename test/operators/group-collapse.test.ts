@@ -5,6 +5,7 @@ import { groupCollapseFromSteps, groupCollapseFromStepsConditions } from '../../
 import { summarizeSteps } from '../../operators/summarize-steps.js';
 import { verdict } from '../../operators/verdict.js';
 import type { Alert, RewardEvent, StepRecord } from '../../src/core/types.js';
+import { canonicalizeMetrics } from '../../src/core/aliases.js';
 import { Random } from '../../src/sim/random.js';
 import { simulate, type HackPattern, type RewardKind } from '../../src/sim/simulate.js';
 import { brief, testScheduler } from './fixtures.js';
@@ -246,6 +247,78 @@ describe('groupCollapse', () => {
 });
 
 describe('groupCollapseFromSteps', () => {
+  describe('from the advantages, when no zero-spread fraction is logged (verl)', () => {
+    /**
+     * verl-like records of GRPO steps: `prompts` groups of 8 binary rewards, each sample right with
+     * probability `p(step)`, or a whole group answering one way when `identical(step)`; the
+     * advantages' extremes as verl logs them (group-normalised: 0 where a group's rewards are equal).
+     */
+    const verlSteps = (seed: number, steps: number, prompts: number, p: (step: number) => number, identical: (step: number) => boolean): StepRecord[] => {
+      const rng = new Random(seed);
+      return Array.from({ length: steps }, (_, i) => {
+        const step = i + 1;
+        let high = 0;
+        let low = 0;
+        const rewards: number[] = [];
+        for (let prompt = 0; prompt < prompts; prompt++) {
+          const one = rng.chance(p(step)) ? 1 : 0;
+          const group = Array.from({ length: 8 }, () => (identical(step) ? one : rng.chance(p(step)) ? 1 : 0));
+          const mean = group.reduce((a, b) => a + b, 0) / 8;
+          const sd = Math.sqrt(group.reduce((a, b) => a + (b - mean) ** 2, 0) / 7);
+          for (const reward of group) {
+            const advantage = (reward - mean) / (sd + 1e-6);
+            high = Math.max(high, advantage);
+            low = Math.min(low, advantage);
+          }
+          rewards.push(...group);
+        }
+        return {
+          step,
+          metrics: {
+            'critic/advantages/max': high,
+            'critic/advantages/min': low,
+            'critic/score/mean': rewards.reduce((a, b) => a + b, 0) / rewards.length,
+            'critic/score/min': Math.min(...rewards),
+            'critic/score/max': Math.max(...rewards),
+          },
+        };
+      }).map((row) => ({ step: row.step, metrics: canonicalizeMetrics(row.metrics).metrics }));
+    };
+
+    it('calls every advantage 0 for 3 steps after a learning signal a collapse, with the evidence', async () => {
+      // 16 prompts learning at 50%, then from step 61 each prompt answered one way (right for half).
+      const records = verlSteps(1, 80, 16, () => 0.5, (step) => step > 60);
+      const flagged = warnings(await alertsOf(records, groupCollapseFromSteps()));
+      expect(flagged[0]).toMatchObject({ step: 63, since: 61, severity: 'warning', signal: 'collapse', detector: 'groupCollapseFromSteps' });
+      expect(flagged[0]!.message).toMatch(/^learning signal gone: every advantage 0 for 3 steps since step 61 \(advantage\/max = min = 0: every group's rewards identical\), reward 0\.\d+ \(0\.\d+ before\); 0 of the 60 steps before were like it/);
+      // All wrong (a broken reward): critical.
+      const broken = verlSteps(2, 70, 16, (step) => (step > 60 ? 0 : 0.5), () => false);
+      expect(warnings(await alertsOf(broken, groupCollapseFromSteps()))[0]).toMatchObject({ step: 63, severity: 'critical' });
+    });
+
+    it('calls all-correct steps mastery, and an all-wrong start no signal yet, never a collapse', async () => {
+      const solved = verlSteps(3, 60, 16, (step) => (step > 30 ? 1 : 0.6), () => false);
+      const solvedAlerts = await alertsOf(solved, groupCollapseFromSteps());
+      expect(warnings(solvedAlerts)).toEqual([]);
+      expect(solvedAlerts[0]!.message).toMatch(/^mastery: every advantage 0/);
+      const hopeless = verlSteps(4, 40, 16, () => 0, () => false);
+      const hopelessAlerts = await alertsOf(hopeless, groupCollapseFromSteps());
+      expect(warnings(hopelessAlerts)).toEqual([]);
+      expect(hopelessAlerts[0]!.message).toMatch(/^no learning signal yet: every advantage 0 since the start/);
+    });
+
+    it('stays quiet where a small batch of hard prompts is all wrong by chance, step after step', async () => {
+      // 8 prompts at a 2% success rate: every group all wrong in ~27% of the steps; runs of 3-5
+      // such steps happen in 300 steps. The run's own rate says they are no collapse.
+      for (const seed of [5, 6, 7, 8, 9]) {
+        const records = verlSteps(seed, 300, 8, () => 0.02, () => false);
+        const zeroSteps = records.filter((r) => r.metrics['advantage/max'] === 0).length;
+        expect(zeroSteps).toBeGreaterThan(40);
+        expect(warnings(await alertsOf(records, groupCollapseFromSteps()))).toEqual([]);
+      }
+    });
+  });
+
   it('should open a critical collapse at step 170 of the real TRL collapse log and no warning before', async () => {
     // All wrong from step 160 on. The logged fractions are multiples of 1/20, so each record counts
     // as 20 groups (it pools at least that many): 3 records at 96% stuck against at most 23% over
