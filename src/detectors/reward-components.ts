@@ -19,8 +19,9 @@
  * make the exploit rule true by definition. So an unknown name is not cheap (no false alarm from
  * an honest task component), and `cheap` / `true` name the roles when the defaults do not.
  * - true: the first of {@link DEFAULT_TRUE_PATTERNS}, in that order of preference, that matches a
- *   component which is not cheap: correct, accura / `acc`, exact match / `em`, pass, verif, math,
- *   `answer` at the end, score. `correctness_component` beats `exact_number_usage`.
+ *   component which is not cheap: gold (the gold reward model or judge that reward-model
+ *   over-optimisation is measured against, beside the proxy that is trained on), correct,
+ *   accura / `acc`, exact match / `em`, pass, verif, math, `answer` at the end, score. `correctness_component` beats `exact_number_usage`.
  * A configured true name is always true, even when its name looks cheap.
  */
 
@@ -29,6 +30,7 @@ export const DEFAULT_CHEAP = /format|length|(?:^|[^a-z])(?:len|int)(?:[^a-z]|$)|
 
 /** Names of the true component, most preferred first. */
 export const DEFAULT_TRUE_PATTERNS: readonly RegExp[] = [
+  /gold/i,
   /correct/i,
   /accura|(?:^|[^a-z])acc(?:[^a-z]|$)/i,
   /exact_?match|(?:^|[^a-z])em(?:[^a-z]|$)/i,

@@ -267,9 +267,10 @@ describe('componentDominance', () => {
       }
     });
 
-    it("judges a reward model's score against a logged gold metric named as the true component", async () => {
+    it("judges a reward model's score against a logged gold judge, the true component by its name", async () => {
       // The trainer optimises rm_score (weight 1); gold_judge is logged with weight 0 and falls
-      // 0.48 -> 0.34 as the policy learns to please the reward model. The total is reward/mean.
+      // 0.48 -> 0.34 as the policy learns to please the reward model (Gao et al.'s proxy and gold
+      // reward models). The total is reward/mean.
       const rng = new Random(7);
       const records = Array.from({ length: 300 }, (_, step) => {
         const drift = Math.min(1, Math.max(0, (step - 200) / 40));
@@ -277,8 +278,8 @@ describe('componentDominance', () => {
         const gold = 0.48 - 0.14 * drift + 0.04 * rng.normal();
         return { step, metrics: { 'reward/mean': rm, 'reward/rm_score/mean': rm, 'reward/gold_judge/mean': gold } };
       });
-      expect(await exploits(records)).toEqual([]); // neither name is known: no true component to fall
-      const flagged = await exploits(records, { true: 'gold_judge' });
+      expect(await exploits(records, { true: false })).toEqual([]); // no true component to fall
+      const flagged = await exploits(records);
       expect(flagged[0]!.step).toBeGreaterThan(200);
       expect(flagged[0]!.step).toBeLessThanOrEqual(250);
       expect(flagged[0]!.message).toMatch(/while gold_judge fell 0\.4\d* -> 0\.[34]/);
@@ -396,6 +397,10 @@ describe('ComponentRoles (default names)', () => {
     expect(roles.trueOf(['answer_block', 'exact_number_usage', 'correctness'])).toBe('correctness');
     expect(roles.trueOf(['format_reward_fn', 'accuracy_reward'])).toBe('accuracy_reward');
     expect(roles.trueOf(['format', 'pnl'])).toBeUndefined();
+    // Reward-model over-optimisation logs the gold judge beside the proxy that is trained on.
+    expect(roles.trueOf(['proxy_rm', 'gold_judge'])).toBe('gold_judge');
+    expect(roles.trueOf(['accuracy', 'gold_rm_score'])).toBe('gold_rm_score');
+    expect(roles.isCheap('golden_format')).toBe(true);
     expect(new ComponentRoles(['pnl'], 'format').trueOf(['format', 'pnl'])).toBe('format');
     expect(new ComponentRoles(undefined, false).trueOf(['correctness'])).toBeUndefined();
   });
