@@ -262,7 +262,7 @@ describe('groupCollapseFromSteps', () => {
         const rewards: number[] = [];
         for (let prompt = 0; prompt < prompts; prompt++) {
           const one = rng.chance(p(step)) ? 1 : 0;
-          const group = Array.from({ length: 8 }, () => (identical(step) ? one : rng.chance(p(step)) ? 1 : 0));
+          const group: number[] = Array.from({ length: 8 }, () => (identical(step) ? one : rng.chance(p(step)) ? 1 : 0));
           const mean = group.reduce((a, b) => a + b, 0) / 8;
           const sd = Math.sqrt(group.reduce((a, b) => a + (b - mean) ** 2, 0) / 7);
           for (const reward of group) {
