@@ -3,7 +3,8 @@ import type { Condition } from '../src/core/condition.js';
 import type { HysteresisConfig } from '../src/core/hysteresis.js';
 import { componentMean, METRIC } from '../src/core/metric-names.js';
 import type { Alert, RewardEvent, SampleRef, StepRecord } from '../src/core/types.js';
-import { DistributionDriftJudge, RewardIsTruth, StepMoments } from '../src/detectors/distribution-drift.js';
+import { DistributionDriftJudge, RewardIsTruth } from '../src/detectors/distribution-drift.js';
+import { WithinGroupCoMoments } from '../src/kernels/co-moments.js';
 import { checkTrue, ComponentRoles, componentOfMetric, type TrueComponent } from '../src/detectors/reward-components.js';
 import { checkBetween, checkInteger, checkOneOf, checkPositive, finiteOrMissing, isStepRecordLike } from '../src/detectors/select.js';
 import { IntegerKsTree } from '../src/kernels/ks-integer-tree.js';
@@ -96,8 +97,8 @@ class SampleStep {
   proxyCount = 0;
   trueSum = 0;
   trueCount = 0;
-  /** Length, reward and true component of the step's samples, for the within-step coupling. */
-  readonly moments = new StepMoments();
+  /** Length, reward and true component of the step's samples within their prompt groups. */
+  readonly moments = new WithinGroupCoMoments();
   /** The longest samples of the step, longest first (ties: earliest first), and their values. */
   private readonly longestEvents: (RewardEvent | undefined)[] = new Array<RewardEvent | undefined>(LONGEST).fill(undefined);
   private readonly longestValues = new Float64Array(LONGEST);
@@ -261,7 +262,7 @@ export function distributionDriftConditions(config: DistributionDriftConfig = {}
           open.trueCount++;
           if (reward !== undefined) sameAsTruth.add(reward, truthValue);
         }
-        if (reward !== undefined && (trueName === undefined || truthValue !== undefined)) open.moments.add(value, reward, truthValue ?? 0, event.group);
+        if (reward !== undefined && (trueName === undefined || truthValue !== undefined)) open.moments.push(value, reward, truthValue ?? 0, event.group);
         return closed;
       },
       flush() {

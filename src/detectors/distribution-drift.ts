@@ -55,6 +55,7 @@ import type { SampleRef } from '../core/types.js';
 import { ksCriticalValue, ksTwoSamplePValue } from '../kernels/ks-p-value.js';
 import type { IncrementalKs } from '../kernels/ks-sliding-windows.js';
 import { SlidingKsWindows } from '../kernels/ks-sliding-windows.js';
+import { addCoMoments, zeroCoMoments, type WithinGroupCoMoments } from '../kernels/co-moments.js';
 import { partialSlope, partialSlopeOfMoments, type CoMoments, type PartialSlope } from '../kernels/partial-slope.js';
 import { averageRanks } from '../kernels/ranks.js';
 import { finiteT, fmt, pct, tOf } from './select.js';
@@ -97,96 +98,11 @@ export interface DriftStep {
   readonly rewardIsTrue?: boolean;
   /** Up to 5 samples of the step (the longest), as evidence. */
   readonly samples?: readonly SampleRef[];
-  /** The step's samples as sums for a within-step regression of reward on length (sample input). */
-  readonly within?: StepMoments;
-}
-
-/**
- * One step's samples (length x, reward y, true component z or 0), as sums of squares and products
- * about the mean of each prompt group: the within-group regression of reward on length, with the
- * true component held fixed, is read from them. Samples are compared within their group because
- * prompts differ: one that asks for a long answer may also score higher (or lower) on every
- * answer, which across a step reads as length paying when, within a prompt, it pays nothing.
- *
- * A group is a run of consecutive samples with the same `group` (GRPO samples a prompt's
- * completions together); samples without one form one group per step. A group that comes back
- * later counts as a new one: one more intercept, still a within-prompt comparison. O(1) per
- * sample, no allocation.
- */
-export class StepMoments {
-  /** Samples in the step. */
-  n = 0;
-  /** Groups in the step (runs of one group; each costs one degree of freedom). */
-  groups = 0;
-  /** Raw sum of z², to tell a constant z from a varying one whatever its units. */
-  zz = 0;
-  private sxx = 0;
-  private syy = 0;
-  private sxy = 0;
-  private szz = 0;
-  private sxz = 0;
-  private syz = 0;
-  /** The open group and its raw sums. */
-  private group: string | undefined;
-  private gn = 0;
-  private x = 0;
-  private y = 0;
-  private z = 0;
-  private xx = 0;
-  private yy = 0;
-  private gzz = 0;
-  private xy = 0;
-  private xz = 0;
-  private yz = 0;
-
-  reset(): void {
-    this.n = this.groups = this.zz = 0;
-    this.sxx = this.syy = this.sxy = this.szz = this.sxz = this.syz = 0;
-    this.group = undefined;
-    this.clearGroup();
-  }
-
-  add(x: number, y: number, z: number, group: string | undefined): void {
-    if (this.gn > 0 && group !== this.group) this.closeGroup();
-    if (this.gn === 0) {
-      this.group = group;
-      this.groups++;
-    }
-    this.n++;
-    this.zz += z * z;
-    this.gn++;
-    this.x += x;
-    this.y += y;
-    this.z += z;
-    this.xx += x * x;
-    this.yy += y * y;
-    this.gzz += z * z;
-    this.xy += x * y;
-    this.xz += x * z;
-    this.yz += y * z;
-  }
-
-  /** The step's sums of squares and products about each sample's group mean. */
-  centered(): CoMoments {
-    if (this.gn > 0) this.closeGroup();
-    return { sxx: this.sxx, syy: this.syy, sxy: this.sxy, szz: this.szz, sxz: this.sxz, syz: this.syz };
-  }
-
-  /** Adds the open group's centered sums to the step's. */
-  private closeGroup(): void {
-    const n = this.gn;
-    this.sxx += this.xx - (this.x * this.x) / n;
-    this.syy += this.yy - (this.y * this.y) / n;
-    this.sxy += this.xy - (this.x * this.y) / n;
-    this.szz += this.gzz - (this.z * this.z) / n;
-    this.sxz += this.xz - (this.x * this.z) / n;
-    this.syz += this.yz - (this.y * this.z) / n;
-    this.clearGroup();
-  }
-
-  private clearGroup(): void {
-    this.gn = this.x = this.y = this.z = this.xx = this.yy = this.gzz = this.xy = this.xz = this.yz = 0;
-  }
+  /**
+   * The step's samples (length x, reward y, true component z or 0) as co-moments within each
+   * prompt group, for the within-step regression of reward on length (sample input).
+   */
+  readonly within?: WithinGroupCoMoments;
 }
 
 /** Steps past `gainRecent` that the flat test's "since the drift began" window can reach. */
@@ -359,7 +275,7 @@ class LengthCoupling {
 /**
  * Whether the reward follows the length among the samples of one step: the regression of each
  * sample's reward on its length (the true component held fixed), one intercept per prompt group
- * of each step (see {@link StepMoments}), pooled over the last `size` steps of sample input. Samples of one step share the policy and the batch,
+ * of each step (see `WithinGroupCoMoments`), pooled over the last `size` steps of sample input. Samples of one step share the policy and the batch,
  * so this asks the question of {@link LengthCoupling} with a thousand samples instead of twenty
  * step means: a reward model's length bias or a noisy length bonus shows here long before it
  * shows in step-to-step noise. O(size) per call.
@@ -372,42 +288,29 @@ class WithinStepCoupling {
     this.steps = new Array<undefined>(size).fill(undefined);
   }
 
-  push(within: StepMoments | undefined): void {
+  push(within: WithinGroupCoMoments | undefined): void {
     this.steps[this.head] =
-      within === undefined || within.n < 2 ? undefined : { moments: within.centered(), n: within.n, groups: within.groups, zz: within.zz };
+      within === undefined || within.n < 2 ? undefined : { moments: within.pooled(), n: within.n, groups: within.groups, zz: within.zz };
     this.head = this.head + 1 === this.steps.length ? 0 : this.head + 1;
   }
 
   /** The pooled within-step slope of reward on length and its t, or undefined without samples. */
   measure(withTruth: boolean): (PartialSlope & { readonly samples: number }) | undefined {
-    let sxx = 0;
-    let syy = 0;
-    let sxy = 0;
-    let szz = 0;
-    let sxz = 0;
-    let syz = 0;
+    const total = zeroCoMoments();
     let zz = 0;
     let samples = 0;
-    let steps = 0;
     let groups = 0;
     for (const step of this.steps) {
       if (step === undefined) continue;
-      const m = step.moments;
-      sxx += m.sxx;
-      syy += m.syy;
-      sxy += m.sxy;
-      szz += m.szz;
-      sxz += m.sxz;
-      syz += m.syz;
+      addCoMoments(total, step.moments);
       zz += step.zz;
       samples += step.n;
       groups += step.groups;
-      steps++;
     }
-    if (steps === 0) return undefined;
-    const withZ = withTruth && szz > 1e-12 * zz;
+    if (samples === 0) return undefined;
+    const withZ = withTruth && total.szz > 1e-12 * zz;
     // One intercept per group: those degrees of freedom are spent before the slopes'.
-    const fit = partialSlopeOfMoments({ sxx, syy, sxy, szz, sxz, syz }, withZ, samples - groups - (withZ ? 2 : 1));
+    const fit = partialSlopeOfMoments(total, withZ, samples - groups - (withZ ? 2 : 1));
     return { ...fit, samples };
   }
 }

@@ -30,6 +30,7 @@ export { MAD_NORMAL_SCALE } from './rolling-quantiles.js';
 export { Moments } from './moments.js';
 export { PageHinkley } from './page-hinkley.js';
 export type { PageHinkleyConfig, PageHinkleyMode } from './page-hinkley.js';
+export { RunningCoMoments, WithinGroupCoMoments } from './co-moments.js';
 export { partialSlope, partialSlopeOfMoments } from './partial-slope.js';
 export type { CoMoments, PartialSlope } from './partial-slope.js';
 export { ROLLING_BASE_HI, ROLLING_BASE_LO, rollingPower, substituteSymbol } from './rolling-hash.js';
