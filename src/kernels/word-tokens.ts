@@ -59,27 +59,24 @@ for (let code = 0; code < 0x80; code++) {
     : (/\s/u.test(character) ? 0 : NON_SPACE) | (isMalformedUnit(code) ? MALFORMED : 0);
 }
 
-/** What each ASCII byte feeds the two hashes: its lower-cased unit in a word, else the restart. */
+/**
+ * Per ASCII byte, what the scan asks of its unit, each one table read instead of a few operations
+ * on its `ASCII_UNITS` value (1.7 -> 1.36 µs per ~540-character response):
+ * - what it feeds each hash: its lower-cased unit in a word, else the restart;
+ * - the mask that keeps a hash through a word unit (-1) or zeroes it on a separator (0);
+ * - a separator's `NON_SPACE | MALFORMED` bits (0 for a word unit).
+ */
 const ASCII_INPUT_HI = new Int32Array(0x80);
 const ASCII_INPUT_LO = new Int32Array(0x80);
-for (let code = 0; code < 0x80; code++) {
-  const unit = ASCII_UNITS[code]!;
-  ASCII_INPUT_HI[code] = unit >= FIRST_WORD_UNIT ? unit : RESTART_HI;
-  ASCII_INPUT_LO[code] = unit >= FIRST_WORD_UNIT ? unit : RESTART_LO;
-}
-
-/**
- * Per ASCII byte, the two things the scan asks of a unit, each one table read instead of a few
- * operations on its `ASCII_UNITS` value (1.7 -> 1.36 µs per ~540-character response): the mask
- * that keeps a hash through a word unit (-1) or zeroes it on a separator (0), and a separator's
- * `NON_SPACE | MALFORMED` bits (0 for a word unit).
- */
 const ASCII_KEEP = new Int32Array(0x80);
 const ASCII_SEPARATOR = new Int32Array(0x80);
 for (let code = 0; code < 0x80; code++) {
   const unit = ASCII_UNITS[code]!;
-  ASCII_KEEP[code] = unit >= FIRST_WORD_UNIT ? -1 : 0;
-  ASCII_SEPARATOR[code] = unit >= FIRST_WORD_UNIT ? 0 : unit;
+  const word = unit >= FIRST_WORD_UNIT;
+  ASCII_INPUT_HI[code] = word ? unit : RESTART_HI;
+  ASCII_INPUT_LO[code] = word ? unit : RESTART_LO;
+  ASCII_KEEP[code] = word ? -1 : 0;
+  ASCII_SEPARATOR[code] = word ? 0 : unit;
 }
 
 /** Every BMP unit, built on the first non-ASCII unit (see `code-unit-classes.ts`). */
@@ -116,8 +113,8 @@ const SEPARATOR_KINDS = 4;
 
 /**
  * The tokenizing pass over the first `length` bytes of `SHARED_BYTES`, read through the ASCII
- * tables (`ASCII_KEEP`, `ASCII_SEPARATOR`, the hash inputs), all module constants, so V8 folds their base and length into the
- * loop. `hashHi`/`hashLo` are arguments: a function of the module rather than a method keeps V8
+ * tables (`ASCII_KEEP`, `ASCII_SEPARATOR`, the hash inputs), all module constants, so V8 folds
+ * their base and length into the loop. `hashHi`/`hashLo` are arguments: a function of the module rather than a method keeps V8
  * from inlining the loop into `tokenize`, where it ran at 2.9 µs per ~540-character response
  * instead of 1.7. Writes the words' hashes and returns the word count with the separators
  * (see `SEPARATOR_KINDS`).
