@@ -79,6 +79,13 @@ export class RollingMoments {
     if (this.size === 0) {
       this.shift = x;
       this.setExponent(binaryExponent(x));
+    } else if (x !== 0 && this.sum2 === 0 && this.shift === 0) {
+      // A window of zeros has no scale of its own: take the scale from the window once a non-zero
+      // value comes, so a stream scaled by 2^k makes the same decisions below and stays bit for
+      // bit the scaled stream (an exponent kept from a leading 0 would not scale with it).
+      this.store(x);
+      this.rederive();
+      return;
     }
     const inverse = this.inverse;
     const scaled = x * inverse;
