@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, from, lastValueFrom, map, toArray } from 'rxjs';
@@ -247,7 +247,7 @@ describe('heldOutDivergence', () => {
         map((item) => (item as { readonly record: StepRecord }).record),
         toArray(),
       ),
-    );
+    ).finally(() => rmSync(dir, { recursive: true, force: true }));
     expect(records.filter((r) => r.phase === 'eval')).toHaveLength(12);
     const alerts = await lastValueFrom(from(records).pipe(stepDetectors(), toArray()));
     const held = alerts.find((a) => a.detector === 'heldOutDivergence' && a.state === 'onset');
