@@ -247,7 +247,9 @@ describe('heldOutDivergence', () => {
         map((item) => (item as { readonly record: StepRecord }).record),
         toArray(),
       ),
-    ).finally(() => rmSync(dir, { recursive: true, force: true }));
+    ).finally(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
     expect(records.filter((r) => r.phase === 'eval')).toHaveLength(12);
     const alerts = await lastValueFrom(from(records).pipe(stepDetectors(), toArray()));
     const held = alerts.find((a) => a.detector === 'heldOutDivergence' && a.state === 'onset');
