@@ -13,9 +13,10 @@ export const CLI_V8_FLAGS = ['--heap-growing-percent=25'] as const;
 /**
  * Added once a replay's text detectors run on a worker thread (`parallelDetect`): keep the young
  * generation at its initial size. With two heaps the default growth to 16 MB semi-spaces took a
- * 10^6-event text audit to ~137 MB peak RSS; held at its start it peaked at ~120 MB, at the same
- * wall time, because the main thread, waiting on the worker part of the time, absorbs the extra
- * scavenges (benchmarks/README.md, suite cli). One thread keeps V8's default: there the extra
- * scavenges cost ~7% CPU for RSS that is within bounds anyway.
+ * 10^6-event text audit to ~137 MB peak RSS; held at its start it peaked at ~120 MB. The extra
+ * scavenges cost time now that the main thread is the slower one (letting the semi-spaces grow
+ * to 4-16 MB saved 5-10% of a 200,000-event audit in one trial, at ~150 MB peak RSS), but the
+ * RSS bound comes first (benchmarks/README.md, suite cli). One thread keeps V8's default: there
+ * the extra scavenges cost ~7% CPU for RSS that is within bounds anyway.
  */
 export const TWO_THREAD_V8_FLAGS = ['--semi-space-growth-factor=1'] as const;
