@@ -21,7 +21,9 @@
  * - exploit (warning, signal 'exploit'): a cheap rise while the true component stalls, or a
  *   divergence: over the last `divergenceSteps` steps against as many before, the true component
  *   fell by `tCritical` Welch standard errors and by `minRise` of its own level while the mean
- *   reward (the proxy) did not fall. Either on `persistence` consecutive steps;
+ *   reward (the proxy) did not fall. Either on `persistence` consecutive steps. A log written
+ *   every k > 1 trainer steps has its divergence windows in records: `divergenceSteps / k` of
+ *   them, at least `MIN_DIVERGENCE_RECORDS` (see `divergenceRecords`);
  * - dominance (info, signal 'info'): otherwise, when the cheap components carry at least
  *   `dominantShare` of the recent reward magnitude. A dominant component that does not rise is a
  *   description of the reward, not an exploit (the false positives of a share threshold);
@@ -86,6 +88,27 @@ function welch(before: WindowStats, after: WindowStats): number {
   return tOf(after.mean - before.mean, Math.sqrt(before.varianceOfMean + after.varianceOfMean));
 }
 
+/**
+ * The fewest records in each divergence window of a log written every k > 1 steps. A trainer that
+ * logs every k steps logs each record as the mean over those k steps (TRL averages its metrics
+ * over `logging_steps`), so 10 records hold 10k steps of samples: at k >= 3 more than the 30
+ * steps a per-step log has in its windows.
+ */
+const MIN_DIVERGENCE_RECORDS = 10;
+
+/**
+ * Records in each divergence window when records are `spacing` trainer steps apart: the windows
+ * span `divergenceSteps` trainer steps, but never fewer than `MIN_DIVERGENCE_RECORDS` records nor
+ * more than `divergenceSteps`. Counted in records, a log written every 10 steps needed 600 steps
+ * before its first judgement, longer than many runs (simulated reward-model over-optimisation
+ * logged every 10 steps of a 400-step run went unseen).
+ */
+export function divergenceRecords(divergenceSteps: number, spacing: number): number {
+  // Not known before two records (Infinity), or records 1 step apart: the windows count steps.
+  if (!(spacing > 1) || spacing === Number.POSITIVE_INFINITY) return divergenceSteps;
+  return Math.min(divergenceSteps, Math.max(MIN_DIVERGENCE_RECORDS, Math.ceil(divergenceSteps / spacing)));
+}
+
 export class ComponentDominanceJudge {
   private readonly options: ComponentDominanceOptions;
   /** Steps judged: the reference window, then the recent one. */
@@ -98,6 +121,9 @@ export class ComponentDominanceJudge {
   private readonly series = new Map<string, Float64Array>();
   private head = 0;
   private filled = 0;
+  /** The trainer step of the last record judged, and the fewest steps seen between two records. */
+  private lastStep = Number.NaN;
+  private spacing = Number.POSITIVE_INFINITY;
   private exploitRun = 0;
   private firstExploitStep = Number.NaN;
   /** Scratch rings of the per-step true aggregate and magnitude, in window order. */
@@ -133,6 +159,11 @@ export class ComponentDominanceJudge {
    */
   judge(step: number, contributions: ReadonlyMap<string, number>, samples?: readonly SampleRef[], total?: number): Condition | undefined {
     if (contributions.size === 0) return undefined;
+    // The fewest steps between records: a log's own spacing, and 1 as soon as two records are
+    // consecutive steps (a per-step log, or sample input), which keeps the windows in steps.
+    const gap = step - this.lastStep;
+    if (gap > 0 && gap < this.spacing) this.spacing = gap;
+    this.lastStep = step;
     for (const name of contributions.keys()) {
       if (!this.series.has(name)) this.series.set(name, new Float64Array(this.span));
     }
@@ -253,12 +284,13 @@ export class ComponentDominanceJudge {
           `cheap components now carry ${pct(cheapShare)} of the reward`;
       } else {
         const { proxy, task } = diverging!;
-        const steps = this.options.divergenceSteps;
+        const records = this.divergenceWindow();
+        const windows = this.spacing > 1 && Number.isFinite(this.spacing) ? `${records} records (${records * this.spacing} steps)` : `${records} steps`;
         value = task.t;
         threshold = -tCritical;
         message =
           `the reward rose ${fmt(proxy.before)} -> ${fmt(proxy.after)} (t ${fmt(Math.min(proxy.t, 999))}) while ${trueLabel} fell ` +
-          `${fmt(task.before)} -> ${fmt(task.after)} (t ${fmt(Math.max(task.t, -999))}), the last ${steps} steps against the ${steps} ` +
+          `${fmt(task.before)} -> ${fmt(task.after)} (t ${fmt(Math.max(task.t, -999))}), the last ${windows} against the ${records} ` +
           `before: the proxy and the task diverge`;
       }
       return {
@@ -356,20 +388,20 @@ export class ComponentDominanceJudge {
    * `learning`: a least-squares slope `learningT` standard errors above 0 (1: the errors are
    * lopsided, as for `trueGainT`: a flat task passes for learning on 16% of steps, which delays a
    * warning by a step or two, while a learning task called stalled is a false alarm), over the
-   * steps there are until 2 x `divergenceSteps` exist. Then a cheap rise beside
+   * records there are until both windows are full (a log written every k > 1 steps: 2 x
+   * `divergenceRecords` records, each a mean over k steps). Then a cheap rise beside
    * a short-window stall is not an exploit: a task learnt at 0.002 a step gains 0.013 between the
    * 13-step windows, under a tenth of their noise on 128 samples a step, so "no significant gain
    * in 13 steps" is what an honest run shows while a format spreads along its S-curve (a
    * tester's healthy runs were hacking in 8 of 10 seeds); 60 steps resolve the slope. The cost: a
    * cheap rise right after a stretch of learning is judged only once that learning leaves the 60
    * steps, unless the task falls (the divergence) or the lengths drift (distributionDrift).
-   * Adds its statistics to `stats`; nothing before 2 x `divergenceSteps` steps.
+   * Adds its statistics to `stats`; nothing before both windows are full.
    */
   private longRun(trueName: string | undefined, stats: Record<string, number>): { diverging: Divergence | undefined; learning: boolean } {
-    const steps = this.options.divergenceSteps;
-    // The slope is taken over the steps there are, up to 2 x `divergenceSteps`: a run's first
-    // tens of steps are when its format is learnt, and a log written every 10 steps may never hold
-    // 60 records.
+    const steps = this.divergenceWindow();
+    // The slope is taken over the records there are, up to both windows: a run's first tens of
+    // steps are when its format is learnt.
     const n = Math.min(this.filled, 2 * steps);
     if (n < 3) return { diverging: undefined, learning: true };
     const { roles, minRise, tCritical, learningT } = this.options;
@@ -397,6 +429,11 @@ export class ComponentDominanceJudge {
     level /= n;
     const diverging = proxyTrend.rise >= 0 && taskTrend.t <= -tCritical && -taskTrend.rise >= minRise * level;
     return { diverging: diverging ? { proxy: proxyTrend, task: taskTrend } : undefined, learning };
+  }
+
+  /** Records in each divergence window at this log's spacing (`divergenceRecords`). */
+  private divergenceWindow(): number {
+    return divergenceRecords(this.options.divergenceSteps, this.spacing);
   }
 
   /** The evidence keys of a component, built once per name rather than once per step. */

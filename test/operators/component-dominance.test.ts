@@ -11,6 +11,7 @@ import type { RewardEvent, StepRecord } from '../../src/core/types.js';
 import { Random } from '../../src/sim/random.js';
 import { formatted, reasoning } from '../../src/sim/text.js';
 import { summarizeSteps } from '../../operators/summarize-steps.js';
+import { divergenceRecords } from '../../src/detectors/component-dominance.js';
 import { ComponentRoles } from '../../src/detectors/reward-components.js';
 import type { RewardKind } from '../../src/sim/simulate.js';
 import { fromFile } from '../../src/sources/from-file.js';
@@ -283,6 +284,59 @@ describe('componentDominance', () => {
       expect(flagged[0]!.step).toBeGreaterThan(200);
       expect(flagged[0]!.step).toBeLessThanOrEqual(250);
       expect(flagged[0]!.message).toMatch(/while gold_judge fell 0\.4\d* -> 0\.[34]/);
+    });
+  });
+
+  describe('divergence in a log written every k steps', () => {
+    // What TRL writes at logging_steps = k: each record the mean of its k steps' metrics.
+    function everyK(records: readonly StepRecord[], k: number): StepRecord[] {
+      const logged: StepRecord[] = [];
+      for (let end = k; end <= records.length; end += k) {
+        const metrics: Record<string, number> = {};
+        for (const key of Object.keys(records[end - 1]!.metrics)) {
+          let sum = 0;
+          for (let i = end - k; i < end; i++) sum += records[i]!.metrics[key]!;
+          metrics[key] = sum / k;
+        }
+        logged.push({ step: end, metrics });
+      }
+      return logged;
+    }
+    function overOptimised(seed: number, fall: number): StepRecord[] {
+      const rng = new Random(seed);
+      return Array.from({ length: 400 }, (_, step) => {
+        const drift = Math.min(1, Math.max(0, (step - 200) / 40));
+        const rm = 0.2 + 0.002 * step + 0.6 * drift + 0.05 * rng.normal();
+        const gold = 0.48 + 0.0002 * step - fall * drift + 0.04 * rng.normal();
+        return { step, metrics: { 'reward/mean': rm, 'reward/rm_score/mean': rm, 'reward/gold_judge/mean': gold } };
+      });
+    }
+    const diverging = async (records: readonly StepRecord[]): Promise<Condition[]> =>
+      (await run(records, componentDominanceConditions())).filter((c) => c.signal === 'exploit' && c.active && / diverge /.test(c.message));
+
+    it('has windows of divergenceSteps / k records, at least 10 and at most divergenceSteps', () => {
+      expect([1, Number.POSITIVE_INFINITY, 2, 5, 10, 50].map((k) => divergenceRecords(30, k))).toEqual([30, 30, 15, 10, 10, 10]);
+      expect(divergenceRecords(8, 10)).toBe(8);
+    });
+
+    it('finds a reward model pleased at the gold judge\'s cost in a 400-step run logged every 10 steps (40 records)', async () => {
+      for (const seed of [1, 2, 3]) {
+        const logged = everyK(overOptimised(seed, 0.14), 10);
+        expect(logged).toHaveLength(40);
+        // Counted in steps of records, the two 30-record windows would need 60 records: none here.
+        const flagged = await diverging(logged);
+        expect(flagged.length).toBeGreaterThan(0);
+        expect(flagged[0]!.step).toBeGreaterThan(200);
+        expect(flagged[0]!.step).toBeLessThanOrEqual(330);
+        expect(flagged[0]!.message).toMatch(/while gold_judge fell .* the last 10 records \(100 steps\) against the 10 before: the proxy and the task diverge/);
+      }
+    });
+
+    it('stays quiet on the same logs when the gold judge holds, and on format spreading beside steady accuracy', async () => {
+      for (const seed of [1, 2, 3]) {
+        expect(await diverging(everyK(overOptimised(seed, 0), 10))).toEqual([]);
+        expect(await diverging(everyK(overOptimised(seed, 0), 5))).toEqual([]);
+      }
     });
   });
 
