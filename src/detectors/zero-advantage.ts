@@ -26,7 +26,7 @@
  */
 import type { Condition } from '../core/condition.js';
 import { METRIC } from '../core/metric-names.js';
-import type { Severity } from '../core/types.js';
+import type { AlertSignal, Severity } from '../core/types.js';
 import { fmt } from './select.js';
 
 /** The chance of the all-zero run under the run's own rate that a collapse needs (see the rule). */
@@ -71,15 +71,26 @@ export class ZeroAdvantageJudge {
     if (rewardMax !== undefined && rewardMax > this.highest) this.highest = rewardMax;
     const allZero = high === 0 && low === 0;
     const hadSignal = this.signalEra > 0;
-    const base = { detector, metric, step, threshold: 0 } as const;
+    const condition = (active: boolean, severity: Severity, signal: AlertSignal, message: string, stats: Record<string, number>): Condition => ({
+      detector,
+      metric,
+      step,
+      threshold: 0,
+      value: high - low,
+      active,
+      severity,
+      signal,
+      message,
+      evidence: { stats },
+    });
+    const stats: Record<string, number> = { advantageMin: low, advantageMax: high };
     if (!allZero) {
       if (this.run > 0) this.endRun();
       this.signalEra++;
       if (rewardMean !== undefined) this.lastSignalReward = rewardMean;
-      return { ...base, value: high - low, active: false, severity: 'info', signal: 'info', message: `advantages ${fmt(low)}..${fmt(high)}: a learning signal`, evidence: { stats: { advantageMin: low, advantageMax: high } } };
+      return condition(false, 'info', 'info', `advantages ${fmt(low)}..${fmt(high)}: a learning signal`, stats);
     }
     const uniform = rewardMin !== undefined && rewardMax !== undefined && rewardMin === rewardMax;
-    const stats: Record<string, number> = { advantageMin: low, advantageMax: high };
     if (rewardMean !== undefined) stats.reward = rewardMean;
     // The top of a range: a run whose rewards were never different has no ceiling to be at.
     if (uniform && rewardMax >= this.highest && this.highest > this.lowest) {
@@ -88,10 +99,12 @@ export class ZeroAdvantageJudge {
         this.signalEra++;
         this.zeroInEra++;
       }
-      return { ...base, value: 0, active: true, severity: 'info', signal: 'info', message: `mastery: every advantage 0, every reward ${fmt(rewardMax)}, the highest seen: the prompts give no gradient`, evidence: { stats } };
+      const message = `mastery: every advantage 0, every reward ${fmt(rewardMax)}, the highest seen: the prompts give no gradient`;
+      return condition(true, 'info', 'info', message, stats);
     }
     if (!hadSignal) {
-      return { ...base, value: 0, active: true, severity: 'info', signal: 'collapse', message: `no learning signal yet: every advantage 0 since the start (advantage/max = min = 0): the prompts may be too hard or the reward broken`, evidence: { stats } };
+      const message = 'no learning signal yet: every advantage 0 since the start (advantage/max = min = 0): the prompts may be too hard or the reward broken';
+      return condition(true, 'info', 'collapse', message, stats);
     }
     if (this.run === 0) this.runStart = step;
     this.run++;
@@ -101,23 +114,19 @@ export class ZeroAdvantageJudge {
     stats.persistence = this.run;
     stats.zeroStepRate = rate;
     stats.chance = chance;
-    const rewardText = rewardMean === undefined ? '' : `, reward ${fmt(rewardMean)}${Number.isFinite(this.lastSignalReward) ? ` (${fmt(this.lastSignalReward)} before)` : ''}`;
-    const runText = `every advantage 0 for ${this.run} step${this.run === 1 ? '' : 's'} since step ${this.runStart} (advantage/max = min = 0: every group's rewards identical${atFloor ? ', all at the floor' : ''})${rewardText}`;
+    const before = Number.isFinite(this.lastSignalReward) ? ` (${fmt(this.lastSignalReward)} before)` : '';
+    const rewardText = rewardMean === undefined ? '' : `, reward ${fmt(rewardMean)}${before}`;
+    const runText =
+      `every advantage 0 for ${this.run} step${this.run === 1 ? '' : 's'} since step ${this.runStart} ` +
+      `(advantage/max = min = 0: every group's rewards identical${atFloor ? ', all at the floor' : ''})${rewardText}`;
     if (this.run >= persistence && chance <= FALSE_ALARM) {
       this.called = true;
-      return {
-        ...base,
-        value: 0,
-        active: true,
-        severity: atFloor ? 'critical' : this.options.severity,
-        signal: 'collapse',
-        message:
-          `learning signal gone: ${runText}; ${this.zeroInEra} of the ${this.signalEra} steps before were like it (rate ~${fmt(100 * rate)}%), ` +
-          `so ${this.run} in a row has chance ${chance < 1e-12 ? 'under 1e-12' : fmt(chance)}: GRPO gets no gradient`,
-        evidence: { stats },
-      };
+      const message =
+        `learning signal gone: ${runText}; ${this.zeroInEra} of the ${this.signalEra} steps before were like it (rate ~${fmt(100 * rate)}%), ` +
+        `so ${this.run} in a row has chance ${chance < 1e-12 ? 'under 1e-12' : fmt(chance)}: GRPO gets no gradient`;
+      return condition(true, atFloor ? 'critical' : this.options.severity, 'collapse', message, stats);
     }
-    return { ...base, value: 0, active: true, severity: 'info', signal: 'collapse', message: `${runText}; watching (${this.run}/${persistence} steps, chance ${fmt(chance)} vs ${fmt(FALSE_ALARM)})`, evidence: { stats } };
+    return condition(true, 'info', 'collapse', `${runText}; watching (${this.run}/${persistence} steps, chance ${fmt(chance)} vs ${fmt(FALSE_ALARM)})`, stats);
   }
 
   /** An all-zero run that ended joins the rate it is judged against, unless it was a collapse. */
