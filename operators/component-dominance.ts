@@ -178,12 +178,13 @@ export function componentDominanceConditions(
  * sum of the non-cheap ones) stalled or fell: its rise is under 2 standard errors of its own
  * noise (the step-to-step spread of its per-step values, which a steady learning trend barely
  * moves), and its least-squares slope over the last 60 steps (as many as there are before
- * that; the records of both divergence windows in a log written every k steps) is under 1 standard error (no sign that it is learning at all), for 2 steps in a row. A true component that rises beyond its noise makes the cheap rise learning, however small
- * its gain beside the cheap one. A component first seen later counts as 0 before (it paid
- * nothing).
+ * that; the records of both divergence windows in a log written every k steps) is under 1
+ * standard error (no sign that it is learning at all), for 2 steps in a row. A true component that
+ * rises beyond its noise makes the cheap rise learning, however small its gain beside the cheap
+ * one. A component first seen later counts as 0 before (it paid nothing).
  * Divergence (also 'exploit'): over the last 30 steps against the 30 before (a log written every
- * k steps: 30/k records each, at least 10), the true component
- * fell by t <= -3 and by 10% of its level while the mean reward did not fall: the reward stopped
+ * k steps: 30/k records each, at least 10), the true component fell by t <= -3 and by 10% of its
+ * level while the mean reward did not fall: the reward stopped
  * measuring the task, whichever component paid (a reward model against a logged gold score named
  * by `true`, or a format takeover spread over 40 steps, too slow for the 13-step windows).
  * Why not a share threshold (rewardspy alerts on any component over 90% of the reward): an honest

@@ -97,6 +97,14 @@ function welch(before: WindowStats, after: WindowStats): number {
 const MIN_DIVERGENCE_RECORDS = 10;
 
 /**
+ * Whether records `spacing` trainer steps apart are a log written every k > 1 steps: not before
+ * two records are known (Infinity), nor for records 1 step apart (a per-step log, sample input).
+ */
+function isSpaced(spacing: number): boolean {
+  return spacing > 1 && spacing !== Number.POSITIVE_INFINITY;
+}
+
+/**
  * Records in each divergence window when records are `spacing` trainer steps apart: the windows
  * span `divergenceSteps` trainer steps, but never fewer than `MIN_DIVERGENCE_RECORDS` records nor
  * more than `divergenceSteps`. Counted in records, a log written every 10 steps needed 600 steps
@@ -104,8 +112,7 @@ const MIN_DIVERGENCE_RECORDS = 10;
  * logged every 10 steps of a 400-step run went unseen).
  */
 export function divergenceRecords(divergenceSteps: number, spacing: number): number {
-  // Not known before two records (Infinity), or records 1 step apart: the windows count steps.
-  if (!(spacing > 1) || spacing === Number.POSITIVE_INFINITY) return divergenceSteps;
+  if (!isSpaced(spacing)) return divergenceSteps;
   return Math.min(divergenceSteps, Math.max(MIN_DIVERGENCE_RECORDS, Math.ceil(divergenceSteps / spacing)));
 }
 
@@ -285,7 +292,7 @@ export class ComponentDominanceJudge {
       } else {
         const { proxy, task } = diverging!;
         const records = this.divergenceWindow();
-        const windows = this.spacing > 1 && Number.isFinite(this.spacing) ? `${records} records (${records * this.spacing} steps)` : `${records} steps`;
+        const windows = isSpaced(this.spacing) ? `${records} records (${records * this.spacing} steps)` : `${records} steps`;
         value = task.t;
         threshold = -tCritical;
         message =
