@@ -53,24 +53,13 @@ function assignedNames(file: ts.SourceFile): Set<string> {
   return assigned;
 }
 
-/** The bundle module each position belongs to: the path of the last header line before it. */
-function moduleAt(code: string): (position: number) => string | undefined {
-  const headers = [...code.matchAll(MODULE_HEADER)].map((match) => ({ at: match.index, path: match[1]! }));
-  return (position) => {
-    let found: string | undefined;
-    for (const header of headers) {
-      if (header.at > position) break;
-      found = header.path;
-    }
-    return found;
-  };
-}
-
 /** `code` (an esbuild bundle) with the top-level `var`s of our modules that are never assigned back to `const`. */
 export function restoreTopLevelConst(code: string): { readonly code: string; readonly restored: number } {
   const file = ts.createSourceFile('bundle.js', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const assigned = assignedNames(file);
-  const moduleOf = moduleAt(code);
+  // Module headers and statements both come in position order: one walk finds each statement's.
+  const headers = [...code.matchAll(MODULE_HEADER)];
+  let header = -1;
   const edits: { readonly at: number; readonly from: string; readonly to: string }[] = [];
   for (const statement of file.statements) {
     if (!ts.isVariableStatement(statement)) continue;
@@ -81,8 +70,8 @@ export function restoreTopLevelConst(code: string): { readonly code: string; rea
     const name = declaration.name.text;
     if (assigned.has(name)) continue;
     const at = statement.getStart(file);
-    const module = moduleOf(at);
-    if (module === undefined || !OWN_MODULE.test(module)) continue;
+    while (header + 1 < headers.length && headers[header + 1]!.index < at) header++;
+    if (header < 0 || !OWN_MODULE.test(headers[header]![1]!)) continue;
     const from = `var ${name} = `;
     if (code.slice(at, declaration.initializer.getStart(file)) !== from) continue;
     edits.push({ at, from, to: `const ${name}=` });
