@@ -120,9 +120,9 @@ export function heldOutDivergenceConditions(config: HeldOutDivergenceConfig = {}
  * every 10 steps at batch sd 0.12, 28 `exploit`s became `instability`; where only the held-out
  * reward fell, 76 `exploit`s became 17 (59 `instability`) at that logging, and stayed 88 with the
  * training reward logged every step at sd 0.03. The other 12 there are `info`: the training
- * reward dipped to t <= -1 by chance. Severity `warning` (the `info` case aside). Warm-up: 6 evaluations of a series (a drop then needs a z of
- * 21 at 3 degrees of freedom; 6.3 at 10 differences, 4.2 at 32). Detection, simulated: a fall of
- * 0.15 (~7 sd) over 60 steps is found in 100 of 100 runs evaluated every 10 steps (median 60 steps
+ * reward dipped to t <= -1 by chance. Severity `warning` (the `info` case aside). Warm-up: 6
+ * evaluations of a series (a drop then needs a z of 21 at 3 degrees of freedom; 6.3 at 10
+ * differences, 4.2 at 32). Detection, simulated: a fall of 0.15 (~7 sd) over 60 steps is found in 100 of 100 runs evaluated every 10 steps (median 60 steps
  * after it starts) and 96 of 100 evaluated every 20; a fall of ~3 sd is mostly missed. False
  * alarms: 1 of 1,200 simulated healthy runs; a single bad evaluation never counts (every recent one
  * must be low); on the real verl GPG log (MATH validation swinging 0.39-0.54 every 5 steps) it

@@ -275,8 +275,8 @@ class LengthCoupling {
 /**
  * Whether the reward follows the length among the samples of one step: the regression of each
  * sample's reward on its length (the true component held fixed), one intercept per prompt group
- * of each step (see `WithinGroupCoMoments`), pooled over the last `size` steps of sample input. Samples of one step share the policy and the batch,
- * so this asks the question of {@link LengthCoupling} with a thousand samples instead of twenty
+ * of each step (see `WithinGroupCoMoments`), pooled over the last `size` steps of sample input.
+ * Samples of one step share the policy and the batch, so this asks the question of {@link LengthCoupling} with a thousand samples instead of twenty
  * step means: a reward model's length bias or a noisy length bonus shows here long before it
  * shows in step-to-step noise. O(size) per call.
  */

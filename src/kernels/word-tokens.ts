@@ -99,8 +99,10 @@ export const DEFAULT_MAX_CHARS = 32_768;
  * tokenizer: a `tokenize` call fills and reads it start to finish, and JavaScript runs one call at
  * a time. A module constant on purpose: V8 folds a constant typed array's base and length into the
  * scan loop, where an instance field's must be reloaded on every read (a typed array may sit on a
- * resizable buffer). Measured: 2.5 -> 2.2 µs per ~550-character response. Longer texts (only
- * under a larger `maxChars`) are read unit by unit, like non-ASCII ones.
+ * resizable buffer). Measured: 2.5 -> 2.2 µs per ~550-character response. It must stay a `const`:
+ * bundled as a `var`, as esbuild declares every top-level binding, the same scan took 2.9 µs, so
+ * the CLI's build restores these (scripts/restore-const.ts). Longer texts (only under a larger
+ * `maxChars`) are read unit by unit, like non-ASCII ones.
  */
 const SHARED_ASCII = new AsciiUnits(DEFAULT_MAX_CHARS, DEFAULT_MAX_CHARS);
 const SHARED_BYTES = SHARED_ASCII.bytes;
@@ -114,9 +116,9 @@ const SEPARATOR_KINDS = 4;
 /**
  * The tokenizing pass over the first `length` bytes of `SHARED_BYTES`, read through the ASCII
  * tables (`ASCII_KEEP`, `ASCII_SEPARATOR`, the hash inputs), all module constants, so V8 folds
- * their base and length into the loop. `hashHi`/`hashLo` are arguments: a function of the module rather than a method keeps V8
- * from inlining the loop into `tokenize`, where it ran at 2.9 µs per ~540-character response
- * instead of 1.7. Writes the words' hashes and returns the word count with the separators
+ * their base and length into the loop. `hashHi`/`hashLo` are arguments: a function of the module
+ * rather than a method keeps V8 from inlining the loop into `tokenize`, where it ran at 2.9 µs per
+ * ~540-character response instead of 1.7. Writes the words' hashes and returns the word count with the separators
  * (see `SEPARATOR_KINDS`).
  */
 function scanSharedAscii(length: number, hashHi: Uint32Array, hashLo: Uint32Array): number {
